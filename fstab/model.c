@@ -1,0 +1,2 @@
+/* The fstab line model: see fstab.h. */
+#include "fstab.h"

@@ -1,0 +1,1 @@
+/* zram estimate (the only user of <zstd.h>): see estimate.h. */

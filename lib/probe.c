@@ -1,0 +1,1 @@
+/* libblkid probing (the only user of <blkid.h>): see probe.h. */

@@ -1,0 +1,68 @@
+/*
+ * The system boundary.
+ *
+ * Every system call that changes state (swapon, swapoff, creating, linking, renaming and
+ * removing files, fallocate, writes, fsync, ioctls, flock, sysfs/procfs attribute writes,
+ * running helper programs) and every source of nondeterminism (randomness, time) goes through
+ * one ops table, struct sc_sys. sc_sys_real is the one implementation that talks to the kernel
+ * (lib/sys.c is the only file that makes these calls). Tests copy it and replace the members
+ * they want to observe or fail, so every side effect can be scripted and audited.
+ *
+ * Conventions: every member returns a value >= 0 on success and -errno on failure (never sets
+ * errno for the caller to read). Paths are used as given; callers resolve them under the root
+ * (see ctx.h) first. Descriptors are opened O_CLOEXEC.
+ */
+#pragma once
+
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/types.h>
+
+struct sc_swapoff_result {
+	int error; /* 0, or -errno returned by swapoff(2) in the child */
+	int signal; /* non-zero: the child was killed by this signal (OOM kill: SIGKILL) */
+};
+
+struct sc_sys {
+	/* swapon(2); flags as built by sc_swap_flags() (never raw user input). */
+	int (*swapon)(const char *path, int flags);
+	/*
+	 * swapoff(2), run in a forked child so an OOM kill (swapoff makes its task the preferred
+	 * victim) or a signal cannot take the caller down half-way. Returns 0 when the child ran
+	 * to completion (details in *ret), -errno when the child could not be started.
+	 */
+	int (*swapoff)(const char *path, struct sc_swapoff_result *ret);
+
+	int (*openat)(int dirfd, const char *path, int flags, mode_t mode);
+	int (*mkdirat)(int dirfd, const char *path, mode_t mode);
+	int (*unlinkat)(int dirfd, const char *path, int flags);
+	int (*renameat)(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);
+	int (*linkat)(
+		int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int flags);
+	int (*symlinkat)(const char *target, int dirfd, const char *path);
+	int (*fallocate)(int fd, int mode, off_t offset, off_t len);
+	int (*ftruncate)(int fd, off_t len);
+	/* Writes all of buf at offset (loops over short writes); -EIO-style errors as -errno. */
+	int (*pwrite_all)(int fd, const void *buf, size_t len, off_t offset);
+	int (*fsync)(int fd);
+	int (*ioctl)(int fd, unsigned long request, void *arg);
+	int (*fchmod)(int fd, mode_t mode);
+	int (*fchown)(int fd, uid_t uid, gid_t gid);
+	int (*fstatfs)(int fd, struct statfs *buf);
+	/* statx(2): read-only, but here so tests can fake attributes (STATX_ATTR_ENCRYPTED). */
+	int (*statx)(int dirfd, const char *path, int flags, unsigned int mask, struct statx *buf);
+	int (*flock)(int fd, int operation);
+	/*
+	 * Write one sysfs/procfs attribute: open O_WRONLY, a single write() of value at offset 0
+	 * (a second write at a non-zero offset is silently ignored by strict sysctl parsing).
+	 */
+	int (*write_attr)(const char *path, const char *value);
+	/* Run a helper program (argv[0] is looked up in PATH); returns its exit status. */
+	int (*run)(char *const argv[]);
+	int (*getrandom)(void *buf, size_t len);
+	uint64_t (*now_ns)(void); /* CLOCK_MONOTONIC */
+	void (*sleep_ns)(uint64_t ns);
+};
+
+extern const struct sc_sys sc_sys_real;

@@ -1,0 +1,62 @@
+/*
+ * What every command implementation (cmd-*.c) shares: the parsed global options, the
+ * context, and the output layer (output.c). Commands parse their own options with
+ * sc_cli_getopt(), build a request, plan, apply, and render; they return an exit code
+ * (lib/error.h). Only this layer prints.
+ */
+#pragma once
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include <json-c/json.h>
+
+#include "ctx.h"
+#include "error.h"
+#include "plan.h"
+
+struct sc_cli {
+	struct sc_ctx ctx;
+	const char *command; /* "add", "zram add", ... for messages and usage */
+	const char *usage; /* the command's synopsis and options */
+	bool json;
+	bool quiet;
+	bool verbose;
+	bool dry_run;
+	unsigned lock_timeout_ms;
+};
+
+/* Commands: argv[0] is the command name, options and operands follow. */
+int sc_cmd_status(struct sc_cli *cli, int argc, char **argv);
+
+/*
+ * getopt_long over a command's own options. Handles --help (prints cli->usage, returns -1 with
+ * *exit_code = 0) and unknown options (message, *exit_code = 2). Returns the option character
+ * like getopt_long otherwise; -1 at the end (then *exit_code is -1 if nothing went wrong).
+ */
+int sc_cli_getopt(struct sc_cli *cli, int argc, char **argv, const char *shortopts,
+	const struct option *longopts, int *exit_code);
+
+/* Messages on stderr: "swapctl: <text>". info is silenced by -q; debug needs -v. */
+void sc_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void sc_warn(const struct sc_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sc_info(const struct sc_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sc_debug(const struct sc_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print err (and its hint); returns its exit code. */
+int sc_report(const struct sc_cli *cli, const struct sc_err *err);
+/* Report an unexpected -errno from an operation on object: exit 1. */
+int sc_report_errno(const struct sc_cli *cli, int r, const char *object, const char *what);
+/* "bad usage" message plus the command's synopsis hint: exit 2. */
+int sc_usage_error(const struct sc_cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* JSON: the {"changed", "actions"} object of a mutating command (SPEC §4). */
+struct json_object *sc_json_result(const struct sc_plan *plan, bool changed);
+struct json_object *sc_json_action(const struct sc_action *a);
+/* Print exactly one JSON object on stdout and release it. */
+int sc_json_print(struct json_object *o);
+/* Human rendering of a plan: "would <action> <target> (details)" under --dry-run. */
+void sc_print_plan(const struct sc_cli *cli, const struct sc_plan *plan);
+
+/* Flush and close stdout, reporting write errors (swapctl status > /dev/full fails). */
+int sc_close_stdout(void);

@@ -1,0 +1,198 @@
+/* The output layer: messages, JSON and plan rendering, stdout error checking. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "parse.h"
+
+static void vmsg(const char *prefix, const char *fmt, va_list ap)
+{
+	fputs("swapctl: ", stderr);
+	if (prefix)
+		fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void sc_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(NULL, fmt, ap);
+	va_end(ap);
+}
+
+void sc_warn(const struct sc_cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void sc_info(const struct sc_cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cli->quiet)
+		return;
+	va_start(ap, fmt);
+	vmsg(NULL, fmt, ap);
+	va_end(ap);
+}
+
+void sc_debug(const struct sc_cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!cli->verbose)
+		return;
+	va_start(ap, fmt);
+	vmsg("debug: ", fmt, ap);
+	va_end(ap);
+}
+
+int sc_report(const struct sc_cli *cli, const struct sc_err *err)
+{
+	sc_error("%s", err->msg[0] ? err->msg : "operation failed");
+	if (err->hint[0])
+		fprintf(stderr, "swapctl: hint: %s\n", err->hint);
+	return err->kind == SC_EXIT_OK ? SC_EXIT_FAILURE : (int)err->kind;
+}
+
+int sc_report_errno(const struct sc_cli *cli, int r, const char *object, const char *what)
+{
+	sc_error("%s: %s: %s", object, what, strerror(r < 0 ? -r : r));
+	return SC_EXIT_FAILURE;
+}
+
+int sc_usage_error(const struct sc_cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(NULL, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try 'swapctl %s%s--help' for more information.\n",
+		cli->command ? cli->command : "", cli->command ? " " : "");
+	return SC_EXIT_USAGE;
+}
+
+int sc_cli_getopt(struct sc_cli *cli, int argc, char **argv, const char *shortopts,
+	const struct option *longopts, int *exit_code)
+{
+	int c;
+
+	*exit_code = -1;
+	opterr = 0;
+	c = getopt_long(argc, argv, shortopts, longopts, NULL);
+	if (c == 'h') {
+		fputs(cli->usage, stdout);
+		*exit_code = SC_EXIT_OK;
+		return -1;
+	}
+	if (c == '?' || c == ':') {
+		if (c == ':' || (optopt && strchr(shortopts, optopt)))
+			*exit_code = sc_usage_error(cli, "%s: option '%s' needs a value",
+				cli->command, argv[optind - 1]);
+		else
+			*exit_code = sc_usage_error(
+				cli, "%s: unknown option '%s'", cli->command, argv[optind - 1]);
+		return -1;
+	}
+	return c;
+}
+
+struct json_object *sc_json_action(const struct sc_action *a)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "action", json_object_new_string(a->action));
+	json_object_object_add(o, "target", json_object_new_string(a->target));
+	for (size_t i = 0; i < a->n_fields; i++) {
+		const struct sc_field *f = &a->fields[i];
+		struct json_object *v;
+
+		switch (f->type) {
+		case SC_FIELD_STR:
+			v = json_object_new_string(f->str);
+			break;
+		case SC_FIELD_INT:
+			v = json_object_new_int64(f->num);
+			break;
+		default:
+			v = json_object_new_boolean(f->num != 0);
+		}
+		json_object_object_add(o, f->key, v);
+	}
+	json_object_object_add(o, "done", json_object_new_boolean(a->done));
+	return o;
+}
+
+struct json_object *sc_json_result(const struct sc_plan *plan, bool changed)
+{
+	struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
+
+	for (size_t i = 0; plan && i < plan->n; i++)
+		json_object_array_add(arr, sc_json_action(&plan->actions[i]));
+	json_object_object_add(o, "changed", json_object_new_boolean(changed));
+	json_object_object_add(o, "actions", arr);
+	return o;
+}
+
+int sc_json_print(struct json_object *o)
+{
+	const char *s = json_object_to_json_string_ext(o,
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	fputs(s, stdout);
+	fputc('\n', stdout);
+	json_object_put(o);
+	return 0;
+}
+
+void sc_print_plan(const struct sc_cli *cli, const struct sc_plan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct sc_action *a = &plan->actions[i];
+		char buf[32];
+
+		printf("%s%s %s", cli->dry_run ? "would " : "", a->action, a->target);
+		for (size_t j = 0; j < a->n_fields; j++) {
+			const struct sc_field *f = &a->fields[j];
+			size_t kl = strlen(f->key);
+
+			if (f->type == SC_FIELD_STR)
+				printf(" %s=%s", f->key, f->str);
+			else if (f->type == SC_FIELD_BOOL)
+				printf(" %s=%s", f->key, f->num ? "yes" : "no");
+			else if (kl > 6 && strcmp(f->key + kl - 6, "_bytes") == 0 && f->num >= 0)
+				printf(" %.*s=%s", (int)(kl - 6), f->key,
+					sc_format_bytes((uint64_t)f->num, buf));
+			else
+				printf(" %s=%" PRId64, f->key, f->num);
+		}
+		putchar('\n');
+	}
+}
+
+int sc_close_stdout(void)
+{
+	int r = 0;
+
+	if (fflush(stdout) != 0 || ferror(stdout))
+		r = errno ? errno : EIO;
+	if (fclose(stdout) != 0 && r == 0 && errno != EBADF)
+		r = errno;
+	if (r) {
+		fprintf(stderr, "swapctl: standard output: write error: %s\n", strerror(r));
+		return SC_EXIT_FAILURE;
+	}
+	return SC_EXIT_OK;
+}

@@ -1,0 +1,22 @@
+/*
+ * Test helpers: temporary fixture trees and a recording fake of the system layer.
+ */
+#pragma once
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "ctx.h"
+#include "sys.h"
+
+/* mkdtemp under $TMPDIR (or /tmp); returns a malloc'd path. */
+char *sc_test_mkdtemp(void);
+/* Write a file below dir (creating parent directories). */
+void sc_test_write(const char *dir, const char *rel, const char *content);
+/* Read a whole file (test asserts on failure); malloc'd. */
+char *sc_test_read(const char *path);
+/* rm -rf */
+void sc_test_rmtree(const char *dir);
