@@ -182,8 +182,8 @@ static int refuse(const struct sc_gate_report *rep, const char *label, struct sc
 	return -EPERM;
 }
 
-int sc_gate_check(const struct sc_ctx *c, const char *const *victims, size_t n_victims,
-	struct sc_gate_report *ret, struct sc_err *err)
+static int gate(const struct sc_ctx *c, const char *const *victims, size_t n_victims,
+	uint64_t extra_free, struct sc_gate_report *ret, struct sc_err *err)
 {
 	struct sc_swaps swaps = {0};
 	struct sc_meminfo mem;
@@ -209,6 +209,7 @@ int sc_gate_check(const struct sc_ctx *c, const char *const *victims, size_t n_v
 			ret->other_free += sub0(s->size_bytes, s->used_bytes);
 	}
 	sc_swaps_free(&swaps);
+	ret->other_free += extra_free;
 	if (ret->n_victims_found == 0)
 		return sc_err_set(
 			err, SC_EXIT_FAILURE, ENOENT, "%s: not an active swap area", label);
@@ -249,6 +250,18 @@ int sc_gate_check(const struct sc_ctx *c, const char *const *victims, size_t n_v
 	if (!ret->allowed)
 		return refuse(ret, label, err);
 	return 0;
+}
+
+int sc_gate_check(const struct sc_ctx *c, const char *const *victims, size_t n_victims,
+	struct sc_gate_report *ret, struct sc_err *err)
+{
+	return gate(c, victims, n_victims, 0, ret, err);
+}
+
+int sc_gate_check_planned(const struct sc_ctx *c, const char *const *victims, size_t n_victims,
+	uint64_t extra_free, struct sc_gate_report *ret, struct sc_err *err)
+{
+	return gate(c, victims, n_victims, extra_free, ret, err);
 }
 
 static uint64_t still_used(const struct sc_ctx *c, const char *path, bool *ret_active)

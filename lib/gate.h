@@ -85,6 +85,13 @@ struct sc_gate_report {
 /* victims: paths as /proc/swaps shows them. */
 int sc_gate_check(const struct sc_ctx *c, const char *const *victims, size_t n_victims,
 	struct sc_gate_report *ret, struct sc_err *err);
+/*
+ * The same, as if extra_free more bytes were free on areas that stay: the check a plan makes
+ * before its replacement area exists (make-before-break), so that nothing is created when the
+ * retirement would be refused anyway. The applier checks again once the replacement is active.
+ */
+int sc_gate_check_planned(const struct sc_ctx *c, const char *const *victims, size_t n_victims,
+	uint64_t extra_free, struct sc_gate_report *ret, struct sc_err *err);
 void sc_gate_report_free(struct sc_gate_report *r);
 
 /*

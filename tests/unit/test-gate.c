@@ -599,6 +599,29 @@ static void test_report_figures(void **state)
 	sc_test_rmtree(dir);
 }
 
+/* The plan-time check counts the replacement's space before it exists. */
+static void test_planned(void **state)
+{
+	_cleanup_free_ char *dir = sc_test_mkdtemp();
+	const char *victims[] = {"/swap/swapfile"};
+	struct sc_gate_report rep;
+	struct sc_err err = {0};
+	struct sc_ctx c;
+
+	write_tree(dir, &rows[2]); /* does not fit, the only area */
+	assert_int_equal(sc_ctx_init(&c, &sc_sys_real, NULL, dir, NULL, NULL), 0);
+	assert_int_equal(sc_gate_check_planned(&c, victims, 1, 100 << 20, &rep, &err), -EPERM);
+	assert_int_equal(rep.other_free, 100 << 20);
+	sc_gate_report_free(&rep);
+	sc_err_clear(&err);
+	assert_int_equal(sc_gate_check_planned(&c, victims, 1, 200 << 20, &rep, &err), 0);
+	assert_int_equal(rep.other_free, 200 << 20);
+	assert_true(rep.cgroups_skipped);
+	sc_gate_report_free(&rep);
+	sc_ctx_done(&c);
+	sc_test_rmtree(dir);
+}
+
 /* 200 limited cgroups, one of them (deep in the tree) blocks. */
 static void test_many_cgroups(void **state)
 {
@@ -794,6 +817,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_report_figures),
+		cmocka_unit_test(test_planned),
 		cmocka_unit_test(test_many_cgroups),
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_malformed),
