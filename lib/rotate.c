@@ -439,9 +439,18 @@ int sc_rotate_journal_parse(const char *text, struct sc_rotate_journal *ret)
 	return 0;
 }
 
+static char *journal_path(const struct sc_ctx *c)
+{
+	char *p;
+
+	if (asprintf(&p, "%s%s", c->fstab, SC_ROTATE_JOURNAL_SUFFIX) < 0)
+		return NULL;
+	return p;
+}
+
 int sc_rotate_journal_read(const struct sc_ctx *c, struct sc_rotate_journal *ret)
 {
-	_cleanup_free_ char *path = sc_ctx_root_path(c, SC_ROTATE_JOURNAL);
+	_cleanup_free_ char *path = journal_path(c);
 	_cleanup_free_ char *text = NULL;
 	int r;
 
@@ -456,36 +465,9 @@ int sc_rotate_journal_read(const struct sc_ctx *c, struct sc_rotate_journal *ret
 	return r < 0 ? r : 1;
 }
 
-/* mkdir -p for the journal's directory: /var and /var/lib 0755, /var/lib/swapctl 0700. */
-static int make_dirs(const struct sc_ctx *c)
-{
-	static const struct {
-		const char *path;
-		mode_t mode;
-	} dirs[] = {{"/var", 0755}, {"/var/lib", 0755}, {"/var/lib/swapctl", 0700}};
-
-	for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
-		_cleanup_free_ char *p = sc_ctx_root_path(c, dirs[i].path);
-		struct stat st;
-		int r;
-
-		if (!p)
-			return -ENOMEM;
-		if (lstat(p, &st) == 0) {
-			if (!S_ISDIR(st.st_mode))
-				return -ENOTDIR;
-			continue;
-		}
-		r = c->sys->mkdirat(AT_FDCWD, p, dirs[i].mode);
-		if (r < 0 && r != -EEXIST)
-			return r;
-	}
-	return 0;
-}
-
 int sc_rotate_journal_write(const struct sc_ctx *c, const struct sc_rotation *r)
 {
-	_cleanup_free_ char *path = sc_ctx_root_path(c, SC_ROTATE_JOURNAL);
+	_cleanup_free_ char *path = journal_path(c);
 	_cleanup_free_ char *text = NULL;
 	struct sc_atomic_opts opts = {.mode = 0600};
 	int k;
@@ -495,15 +477,12 @@ int sc_rotate_journal_write(const struct sc_ctx *c, const struct sc_rotation *r)
 	k = sc_rotate_journal_format(r, &text);
 	if (k < 0)
 		return k;
-	k = make_dirs(c);
-	if (k < 0)
-		return k;
 	return sc_atomic_replace(c, path, text, strlen(text), &opts);
 }
 
 int sc_rotate_journal_remove(const struct sc_ctx *c)
 {
-	_cleanup_free_ char *path = sc_ctx_root_path(c, SC_ROTATE_JOURNAL);
+	_cleanup_free_ char *path = journal_path(c);
 	int r;
 
 	if (!path)
@@ -566,8 +545,10 @@ contradiction:
 	sc_err_set(err, SC_EXIT_FAILURE, EUCLEAN,
 		"%s: an interrupted rotation to %s cannot be finished: fstab %s (edited since?)",
 		j->old_path, j->new_path, o->fstab_old ? "names both files" : "names neither file");
-	sc_err_hint(err, "make fstab name the file that should stay, then remove %s",
-		SC_ROTATE_JOURNAL);
+	sc_err_hint(err,
+		"make fstab name the file that should stay, then remove the journal "
+		"<fstab>%s",
+		SC_ROTATE_JOURNAL_SUFFIX);
 	return -EUCLEAN;
 }
 

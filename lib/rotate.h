@@ -26,8 +26,9 @@
  * is not active gets an inactive replacement (create, fstab-replace, unlink); one without an
  * fstab entry gets none.
  *
- * The journal (<root>/var/lib/swapctl/rotation, "key=value" lines, paths escaped as in fstab)
- * is what makes recovery certain: a file that merely looks like a replacement is never
+ * The journal ("<fstab>.swapctl-rotation" next to the fstab it belongs to, like the fstab
+ * backup; "key=value" lines, paths escaped as in fstab; mode 0600, written atomically) exists
+ * only while a rotation is in progress, and is what makes recovery certain: a file that merely looks like a replacement is never
  * removed on a guess. sc_rotate_recover() turns the journal and what is observed into the
  * remaining actions:
  *	replacement absent                         -> nothing to undo (journal dropped)
@@ -57,7 +58,7 @@
 
 /* Highest generation number: 9 digits keep "<base>.<N>" parsing free of overflow. */
 #define SC_ROTATE_MAX_GENERATION 999999999u
-#define SC_ROTATE_JOURNAL	 "/var/lib/swapctl/rotation"
+#define SC_ROTATE_JOURNAL_SUFFIX ".swapctl-rotation"
 
 enum sc_rotate_action {
 	SC_ROT_ACT_CREATE = 1, /* "create": target = replacement; size_bytes, replaces */
