@@ -325,12 +325,14 @@ int sc_gate_swapoff(
 	switch (-res.error) {
 	case ENOMEM:
 		sc_err_set(err, SC_EXIT_FAILURE, ENOMEM,
-			"%s: swapoff failed: %s could not be brought back into memory (a memory "
-			"cgroup's limit or the commit limit); the area stays active",
+			"%s: swapoff failed: out of memory bringing pages back (a memory cgroup's "
+			"limit or the commit limit); %s is still swapped out there and the area "
+			"stays active; the kernel may have OOM-killed processes of that cgroup",
 			path, sc_format_bytes(left, b));
 		sc_err_hint(err,
-			"add swap elsewhere first (swapctl add) so the pages have somewhere to go, "
-			"then run the command again");
+			"check the kernel log for OOM kills; add swap elsewhere first (swapctl "
+			"add) "
+			"so the pages have somewhere to go, then run the command again");
 		return -ENOMEM;
 	case EINTR:
 		sc_err_set(err, SC_EXIT_FAILURE, EINTR,

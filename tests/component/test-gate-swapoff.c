@@ -98,8 +98,9 @@ static void test_enomem(void **state)
 	assert_int_equal(left, 100 << 20);
 	assert_int_equal(err.kind, SC_EXIT_FAILURE);
 	assert_string_equal(err.msg,
-		"/swap/a: swapoff failed: 100 MiB could not be brought back into memory (a "
-		"memory cgroup's limit or the commit limit); the area stays active");
+		"/swap/a: swapoff failed: out of memory bringing pages back (a memory cgroup's "
+		"limit or the commit limit); 100 MiB is still swapped out there and the area "
+		"stays active; the kernel may have OOM-killed processes of that cgroup");
 	assert_true(strstr(err.hint, "swapctl add") != NULL);
 }
 
