@@ -521,8 +521,10 @@ int sc_rotate_recover(const struct sc_rotate_journal *j, const struct sc_rotate_
 		goto contradiction;
 	if (j->persist && !o->fstab_old && !o->fstab_new) {
 		/* Nothing in fstab any more: only safe when nothing was made yet. */
-		if (!o->new_exists && !o->new_active)
+		if (!o->new_exists && !o->new_active) {
+			u->rollback = true;
 			return 0;
+		}
 		goto contradiction;
 	}
 
@@ -539,7 +541,8 @@ int sc_rotate_recover(const struct sc_rotate_journal *j, const struct sc_rotate_
 		u->rollback = true;
 		return act(ret, u, SC_ROT_ACT_UNLINK, "unlink", j->new_path) ? 0 : -ENOMEM;
 	}
-	return 0; /* never created: nothing to undo */
+	u->rollback = true; /* never created: nothing to undo */
+	return 0;
 
 contradiction:
 	sc_err_set(err, SC_EXIT_FAILURE, EUCLEAN,

@@ -400,7 +400,7 @@ static void test_recover(void **state)
 		const char *actions[4];
 	} t[] = {
 		{"never created", true, {.old_exists = true, .old_active = true, .fstab_old = true},
-			0, false, {NULL}},
+			0, true, {NULL}},
 		{"created, not enabled: roll back", true,
 			{.old_exists = true,
 				.old_active = true,
@@ -450,7 +450,7 @@ static void test_recover(void **state)
 			-EUCLEAN, false, {NULL}},
 		{"neither in fstab, replacement exists", true,
 			{.old_exists = true, .new_exists = true}, -EUCLEAN, false, {NULL}},
-		{"neither in fstab, nothing made", true, {.old_exists = true}, 0, false, {NULL}},
+		{"neither in fstab, nothing made", true, {.old_exists = true}, 0, true, {NULL}},
 		{"not persistent, new live", false,
 			{.old_exists = true,
 				.old_active = true,
@@ -494,7 +494,7 @@ static void test_recover(void **state)
 				assert_non_null(f);
 				assert_true(f->num);
 			}
-			if (t[i].rollback)
+			if (t[i].rollback && p.plan.n)
 				assert_string_equal(p.plan.actions[0].target, "/swap/swapfile.1");
 			else
 				for (size_t k = 0; k < p.plan.n; k++)
