@@ -357,10 +357,26 @@ int sc_fs_prepare_file(const struct sc_ctx *c, int fd, const struct sc_fs_info *
 	if (fs->kind == SC_FS_BTRFS) {
 		/*
 		 * NOCOW takes only while the file is empty (chattr +C on data silently does
-		 * nothing), and btrfs refuses NOCOW together with compression, which a
-		 * directory's compression property hands down to new files: drop it.
+		 * nothing). btrfs refuses NOCOW on a file that has a compression setting, which
+		 * a directory's compression property hands down to new files (check_fsflags:
+		 * old COMPR or NOCOMP with new NOCOW is EINVAL), so that goes first, in its own
+		 * call; a NOCOW file is then never compressed, whatever the mount options say.
 		 */
-		want = (flags & ~FS_COMPR_FL) | FS_NOCOW_FL;
+		if (flags & (FS_COMPR_FL | FS_NOCOMP_FL)) {
+			want = flags & ~(FS_COMPR_FL | FS_NOCOMP_FL);
+			r = c->sys->ioctl(fd, FS_IOC_SETFLAGS, &want);
+			if (r < 0) {
+				r = sc_err_set(err, SC_EXIT_REFUSED, -r,
+					"%s: cannot clear the compression inherited on btrfs: %s",
+					path, strerror(-r));
+				sc_err_hint(err,
+					"remove the directory's compression property "
+					"(btrfs property set DIR compression none)");
+				return r;
+			}
+			flags = want;
+		}
+		want = flags | FS_NOCOW_FL;
 		if (want != flags) {
 			r = c->sys->ioctl(fd, FS_IOC_SETFLAGS, &want);
 			if (r < 0) {

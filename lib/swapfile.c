@@ -363,6 +363,19 @@ int sc_swapfile_rmdir(const struct sc_ctx *c, const char *dir, struct sc_err *er
 
 /* ---- creation ---- */
 
+/* See SC_INSPECT_SETTLE. Updates the free-space figures in fs. */
+static void settle_frees(const struct sc_ctx *c, int fd, struct sc_fs_info *fs)
+{
+	struct sc_fs_info now;
+
+	if ((fs->kind != SC_FS_XFS && fs->kind != SC_FS_BTRFS) || !c->sys->syncfs)
+		return;
+	if (c->sys->syncfs(fd) == 0 && sc_fs_statfs(c, fd, &now) == 0) {
+		fs->avail_bytes = now.avail_bytes;
+		fs->total_bytes = now.total_bytes;
+	}
+}
+
 static int zero_fill(const struct sc_ctx *c, int fd, uint64_t from, uint64_t to)
 {
 	enum { CHUNK = 1 << 20 };
@@ -460,6 +473,8 @@ int sc_swapfile_create_full(const struct sc_ctx *c, const char *path,
 	alloc = o->size;
 	if (fs.kind == SC_FS_F2FS && fs.section_bytes)
 		alloc = (alloc + fs.section_bytes - 1) / fs.section_bytes * fs.section_bytes;
+	if (fs.avail_bytes < alloc || fs.avail_bytes - alloc < o->reserve)
+		settle_frees(c, dirfd, &fs);
 	if (fs.avail_bytes < alloc || fs.avail_bytes - alloc < o->reserve)
 		return refuse_space(path, alloc, o->reserve, fs.avail_bytes, err);
 
@@ -1049,8 +1064,8 @@ void sc_swapfile_state_done(struct sc_swapfile_state *st)
 }
 
 /* For a directory to be created: its parent must pass the rules and hold a usable fs. */
-static int inspect_parent(
-	const struct sc_ctx *c, const char *dir, struct sc_swapfile_state *st, struct sc_err *err)
+static int inspect_parent(const struct sc_ctx *c, const char *dir, bool settle,
+	struct sc_swapfile_state *st, struct sc_err *err)
 {
 	_cleanup_free_ char *parent = NULL, *name = NULL;
 	_cleanup_close_ int pfd = -1;
@@ -1065,6 +1080,8 @@ static int inspect_parent(
 	r = sc_fs_inspect(c, pfd, parent, &st->fs, err);
 	if (r < 0)
 		return r;
+	if (settle)
+		settle_frees(c, pfd, &st->fs);
 	st->fs_known = true;
 	return 0;
 }
@@ -1098,7 +1115,7 @@ int sc_swapfile_inspect(const struct sc_ctx *c, const char *path, unsigned flags
 		sc_err_clear(&ignored);
 		if (err && err->errnum == ENOENT && for_add)
 			sc_err_clear(err);
-		r = for_add ? inspect_parent(c, dir, st, err) : 0;
+		r = for_add ? inspect_parent(c, dir, flags & SC_INSPECT_SETTLE, st, err) : 0;
 		goto out;
 	}
 	if (r < 0) {
@@ -1111,6 +1128,8 @@ int sc_swapfile_inspect(const struct sc_ctx *c, const char *path, unsigned flags
 		r = sc_fs_inspect(c, dirfd, dir, &st->fs, err);
 		if (r < 0)
 			goto out;
+		if (flags & SC_INSPECT_SETTLE)
+			settle_frees(c, dirfd, &st->fs);
 		st->fs_known = true;
 	} else
 		st->fs_known = sc_fs_statfs(c, dirfd, &st->fs) == 0;
@@ -1206,6 +1225,23 @@ static bool discard_equal(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+/* A size as the command line takes it back: "16G", "1536M", "40960". */
+static const char *size_arg(uint64_t v, char buf[32])
+{
+	static const char units[] = "KMGTPE";
+	int u = -1;
+
+	while (v && v % 1024 == 0 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, 32, "%" PRIu64, v);
+	else
+		snprintf(buf, 32, "%" PRIu64 "%c", v, units[u]);
+	return buf;
+}
+
 static int plan_err_oom(struct sc_err *err)
 {
 	return sc_err_set(err, SC_EXIT_FAILURE, ENOMEM, "out of memory");
@@ -1267,7 +1303,7 @@ int sc_swapfile_plan_add(const struct sc_add_request *req, const struct sc_swapf
 				"%s: exists with %s, not the %s asked for", req->path,
 				sc_format_bytes(size, b1), sc_format_bytes(req->size, b2));
 			sc_err_hint(err, "use 'swapctl resize %s %s' to change its size",
-				req->boot_path, sc_format_bytes(req->size, b2));
+				req->boot_path, size_arg(req->size, b2));
 			return r;
 		}
 		if (st->uid != 0 || (st->mode & 07077) || st->nlink != 1) {
@@ -1467,7 +1503,7 @@ int sc_swapfile_plan_remove(const struct sc_remove_request *req, const struct sc
 		if (!a || sc_action_set_int(a, "size_bytes", (int64_t)st->active_size) < 0 ||
 			sc_action_set_int(a, "used_bytes", (int64_t)st->active_used) < 0 ||
 			sc_action_set_int(a, "priority", st->active_priority) < 0 ||
-			sc_action_set_int(a, "target_index", (int64_t)i) < 0)
+			sc_action_set_int(a, "_target", (int64_t)i) < 0)
 			return plan_err_oom(err);
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -1476,7 +1512,7 @@ int sc_swapfile_plan_remove(const struct sc_remove_request *req, const struct sc
 		a = sc_plan_add(plan, SC_SWAPFILE_ACT_FSTAB_REMOVE, "fstab-remove", req->fstab);
 		if (!a || sc_action_set_str(a, "path", t[i].boot_path) < 0 ||
 			sc_action_set_bool(a, "managed", t[i].fstab.managed) < 0 ||
-			sc_action_set_int(a, "target_index", (int64_t)i) < 0)
+			sc_action_set_int(a, "_target", (int64_t)i) < 0)
 			return plan_err_oom(err);
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -1486,7 +1522,7 @@ int sc_swapfile_plan_remove(const struct sc_remove_request *req, const struct sc
 			continue;
 		a = sc_plan_add(plan, SC_SWAPFILE_ACT_UNLINK, "unlink", t[i].path);
 		if (!a || sc_action_set_int(a, "size_bytes", (int64_t)st->file_size) < 0 ||
-			sc_action_set_int(a, "target_index", (int64_t)i) < 0)
+			sc_action_set_int(a, "_target", (int64_t)i) < 0)
 			return plan_err_oom(err);
 	}
 	return 0;
@@ -1633,8 +1669,8 @@ int sc_swapfile_apply_remove(const struct sc_ctx *c, struct sc_plan *plan,
 	int ret = 0, r;
 
 	for (size_t i = 0; i < plan->n; i++)
-		n_targets = SC_MAX(
-			n_targets, (size_t)field_int(&plan->actions[i], "target_index", 0) + 1);
+		n_targets =
+			SC_MAX(n_targets, (size_t)field_int(&plan->actions[i], "_target", 0) + 1);
 	failed = calloc(n_targets + 1, sizeof(*failed));
 	if (!failed)
 		return -ENOMEM;
@@ -1642,7 +1678,7 @@ int sc_swapfile_apply_remove(const struct sc_ctx *c, struct sc_plan *plan,
 	for (int pass = 0; pass < 3; pass++) {
 		for (size_t i = 0; i < plan->n; i++) {
 			struct sc_action *a = &plan->actions[i];
-			size_t t = (size_t)field_int(a, "target_index", 0);
+			size_t t = (size_t)field_int(a, "_target", 0);
 			struct sc_err e = {0};
 
 			if (failed[t])
@@ -1675,7 +1711,7 @@ int sc_swapfile_apply_remove(const struct sc_ctx *c, struct sc_plan *plan,
 			r = h->commit ? h->commit(h->data, &e) : -EINVAL;
 			for (size_t i = 0; i < plan->n; i++) {
 				struct sc_action *a = &plan->actions[i];
-				size_t t = (size_t)field_int(a, "target_index", 0);
+				size_t t = (size_t)field_int(a, "_target", 0);
 
 				if (a->kind != SC_SWAPFILE_ACT_FSTAB_REMOVE || failed[t])
 					continue;

@@ -149,6 +149,12 @@ struct sc_swapfile_state {
 
 enum {
 	SC_INSPECT_FOR_ADD = 1 << 0, /* apply the directory and filesystem rules (refusals) */
+	/*
+	 * XFS (deferred inode inactivation) and btrfs (freed at transaction commit) report
+	 * the space of a just-deleted file as used for a while: syncfs first, so free space
+	 * is counted right. Costs a filesystem sync; callers use it when space is short.
+	 */
+	SC_INSPECT_SETTLE = 1 << 1,
 };
 
 /* Fill st for path (full path); refusals only with SC_INSPECT_FOR_ADD. */

@@ -28,6 +28,11 @@ struct sc_cli {
 
 /* Commands: argv[0] is the command name, options and operands follow. */
 int sc_cmd_status(struct sc_cli *cli, int argc, char **argv);
+int sc_cmd_add(struct sc_cli *cli, int argc, char **argv);
+int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv);
+
+/* After an fstab edit: systemctl daemon-reload when systemd runs the box (not under --root). */
+void sc_cli_daemon_reload(struct sc_cli *cli);
 
 /*
  * getopt_long over a command's own options. Handles --help (prints cli->usage, returns -1 with
@@ -59,6 +64,8 @@ struct json_object *sc_json_action(const struct sc_action *a);
  */
 struct sc_gate_report;
 struct json_object *sc_json_gate(const struct sc_gate_report *r);
+/* The "error" member of a failed command's JSON: message, hint, exit_code. */
+void sc_json_add_error(struct json_object *o, const struct sc_err *err, int exit_code);
 /* Print exactly one JSON object on stdout and release it. */
 int sc_json_print(struct json_object *o);
 /* Human rendering of a plan: "would <action> <target> (details)" under --dry-run. */

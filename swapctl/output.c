@@ -120,6 +120,8 @@ struct json_object *sc_json_action(const struct sc_action *a)
 		const struct sc_field *f = &a->fields[i];
 		struct json_object *v;
 
+		if (f->key[0] == '_') /* the applier's own bookkeeping (plan.h) */
+			continue;
 		switch (f->type) {
 		case SC_FIELD_STR:
 			v = json_object_new_string(f->str);
@@ -190,6 +192,18 @@ struct json_object *sc_json_gate(const struct sc_gate_report *r)
 	return o;
 }
 
+void sc_json_add_error(struct json_object *o, const struct sc_err *err, int exit_code)
+{
+	struct json_object *e = json_object_new_object();
+
+	json_object_object_add(e, "message",
+		json_object_new_string(err && err->msg[0] ? err->msg : "operation failed"));
+	if (err && err->hint[0])
+		json_object_object_add(e, "hint", json_object_new_string(err->hint));
+	json_object_object_add(e, "exit_code", json_object_new_int(exit_code));
+	json_object_object_add(o, "error", e);
+}
+
 int sc_json_print(struct json_object *o)
 {
 	const char *s = json_object_to_json_string_ext(o,
@@ -212,6 +226,8 @@ void sc_print_plan(const struct sc_cli *cli, const struct sc_plan *plan)
 			const struct sc_field *f = &a->fields[j];
 			size_t kl = strlen(f->key);
 
+			if (f->key[0] == '_')
+				continue;
 			if (f->type == SC_FIELD_STR)
 				printf(" %s=%s", f->key, f->str);
 			else if (f->type == SC_FIELD_BOOL)

@@ -230,7 +230,12 @@ static int fake_ioctl(int fd, unsigned long req, void *arg)
 		return 0;
 	}
 	if (req == FS_IOC_SETFLAGS) {
-		F.file_flags = *(int *)arg;
+		int nf = *(int *)arg;
+		/* btrfs check_fsflags(): compression settings and NOCOW exclude each other. */
+		if (F.magic == MAGIC_BTRFS && (nf & FS_NOCOW_FL) &&
+			((nf | F.file_flags) & (FS_COMPR_FL | FS_NOCOMP_FL)))
+			return -EINVAL;
+		F.file_flags = nf;
 		return 0;
 	}
 	if (req == FS_IOC_FIEMAP) {
