@@ -315,8 +315,9 @@ struct layout {
 	unsigned col[SC_FSTAB_NFIELDS]; /* display column where field i starts */
 	unsigned end[SC_FSTAB_NFIELDS]; /* ... and where it ends */
 	bool tab[SC_FSTAB_NFIELDS]; /* the separator uses tabs */
-	bool aligned[SC_FSTAB_NFIELDS]; /* the file pads field i to column target[i] */
-	unsigned target[SC_FSTAB_NFIELDS];
+	/* The file pads field i-1 with blanks to width[i] columns (its width plus padding). */
+	bool aligned[SC_FSTAB_NFIELDS];
+	unsigned width[SC_FSTAB_NFIELDS];
 };
 
 static void layout_of_line(const struct sc_line *l, struct layout *ret)
@@ -357,15 +358,16 @@ static void mark_from(const struct sc_line *l, struct layout *lo)
 	for (unsigned c = 1; c < SC_MIN(lo->n, other.n); c++)
 		if (!lo->aligned[c] && other.sep_len[c] > 1 && other.tab[c] == lo->tab[c]) {
 			lo->aligned[c] = true;
-			lo->target[c] = other.col[c];
+			lo->width[c] = other.col[c] - other.col[c - 1];
 		}
 }
 
 /*
- * Which columns the file aligns, and where: the nearest entry line (from index center
- * outwards) that pads the separator before field i with the same kind of blank decides; a
- * separator of one blank says nothing (the field before it may just be long). Columns nobody
- * pads get one blank.
+ * Which fields the file pads, and to what width: the nearest entry line (from index center
+ * outwards) that pads the field with the same kind of blank decides; a separator of one blank
+ * says nothing (the field may just be long). Widths, not columns: installers write fstab
+ * printf-style ("%-15s"), so after a field that overflowed (a 41-character UUID=) every later
+ * column of that line is shifted while the widths still hold. Fields nobody pads get one blank.
  */
 static void mark_aligned(const struct sc_fstab *f, size_t center, struct layout *lo)
 {
@@ -460,7 +462,7 @@ static int build_line(
 	const struct layout *lo, char *const fields[SC_FSTAB_NFIELDS], char **ret, size_t *ret_len)
 {
 	struct buf b = {0};
-	unsigned col = 0;
+	unsigned col = 0, start = 0;
 	bool tab = false;
 
 	if (lo->n > 0) {
@@ -468,18 +470,17 @@ static int build_line(
 		col = sc_display_width(lo->lead, lo->lead_len, 0);
 	}
 	for (unsigned i = 0; i < SC_FSTAB_NFIELDS; i++) {
-		if (i > 0) {
-			if (i < lo->n) {
-				tab = lo->tab[i];
-				if (col == lo->end[i - 1]) {
-					buf_add(&b, lo->sep[i], lo->sep_len[i]);
-					col = lo->col[i];
-				} else
-					col = add_gap(
-						&b, col, lo->aligned[i] ? lo->target[i] : 0, tab);
+		if (i > 0 && i < lo->n) {
+			tab = lo->tab[i];
+			if (col == lo->end[i - 1]) {
+				buf_add(&b, lo->sep[i], lo->sep_len[i]);
+				col = lo->col[i];
 			} else
-				col = add_gap(&b, col, 0, tab);
-		}
+				col = add_gap(
+					&b, col, lo->aligned[i] ? start + lo->width[i] : 0, tab);
+		} else if (i > 0)
+			col = add_gap(&b, col, 0, tab);
+		start = col;
 		buf_adds(&b, fields[i]);
 		col = sc_display_width(fields[i], strlen(fields[i]), col);
 	}
@@ -761,7 +762,7 @@ static int rewrite_line(struct sc_fstab *f, size_t idx, const struct sc_swap_spe
 	layout_of_line(l, &lo);
 	for (unsigned i = 1; i < lo.n; i++) {
 		lo.aligned[i] = lo.sep_len[i] > 1;
-		lo.target[i] = lo.col[i];
+		lo.width[i] = lo.col[i] - lo.col[i - 1];
 	}
 	r = build_line(&lo, fields, &text, &len);
 	if (r < 0)

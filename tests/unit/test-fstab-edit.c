@@ -302,8 +302,8 @@ static void test_update_longer_options_realigns(void **state)
 	struct sc_swap_spec s = {.path = "/swapfile", .priority = 1234, .managed = true};
 
 	assert_int_equal(set(f, &s), 1);
-	/* Padded separators: the line keeps its columns where the fields fit. */
-	assert_text(f, "/swapfile  none  swap  sw,pri=1234,x-swapctl 0 0\n");
+	/* Padded separators: the line keeps its field widths where the fields fit. */
+	assert_text(f, "/swapfile  none  swap  sw,pri=1234,x-swapctl 0  0\n");
 	sc_fstab_free(f);
 
 	f = parse("/s   none   swap   pri=100    0 0\n");
@@ -484,7 +484,7 @@ static void test_alignment(void **state)
 		"UUID=A1B2-C3D4  /boot/efi       vfat    umask=0077      0       1\n"
 		"/dev/sr0        /media/cdrom0   udf,iso9660 user,noauto     0       0\n"
 		"/swap/swapfile  none            swap    "
-		"defaults,pri=10,x-swapctl,nofail 0 0\n");
+		"defaults,pri=10,x-swapctl,nofail 0       0\n");
 	sc_fstab_free(f);
 
 	f = parse("LABEL=root\t/\text4\tdefaults\t0\t1\n");
@@ -504,6 +504,17 @@ static void test_alignment(void **state)
 	f = parse("  /dev/sda1 / ext4 defaults 0 1\n");
 	assert_int_equal(set(f, &(struct sc_swap_spec){.path = "/s", .priority = -1}), 1);
 	assert_text(f, "  /dev/sda1 / ext4 defaults 0 1\n  /s none swap defaults 0 0\n");
+	sc_fstab_free(f);
+
+	/* printf-style widths survive a field that overflowed its width (Debian's installer). */
+	f = parse("UUID=0e4bd8a2-91c1-4a0a-b1d5-6b7a3f1e9c20 none            swap    sw       "
+		  "       0       0\n");
+	assert_int_equal(set(f, &managed), 1);
+	assert_text(f,
+		"UUID=0e4bd8a2-91c1-4a0a-b1d5-6b7a3f1e9c20 none            swap    sw       "
+		"       0       0\n"
+		"/swap/swapfile none            swap    defaults,pri=10,x-swapctl,nofail 0 "
+		"      0\n");
 	sc_fstab_free(f);
 
 	/* Single spaces in a file that does not align: no padding to accidental columns. */
@@ -824,6 +835,7 @@ static char *mutate(const char *data, size_t len, size_t *ret_len)
 			}
 		}
 	}
+	b[n] = '\0'; /* for strstr(); n < cap always */
 	*ret_len = n;
 	return b;
 }

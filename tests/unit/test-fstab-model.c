@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fstab-corpus.h"
 #include "fstab.h"
@@ -368,6 +369,28 @@ static void test_line_shapes_agree_with_libmount(void **state)
 	}
 }
 
+/* This machine's own fstab, read only: it round-trips and libmount agrees with the model. */
+static void test_system_fstab_read_only(void **state)
+{
+	struct sc_fstab *f = NULL;
+	struct sc_err err = {0};
+	size_t len;
+	char *data;
+
+	if (access("/etc/fstab", R_OK) != 0) {
+		print_message("/etc/fstab not readable, skipping\n");
+		skip();
+	}
+	data = sc_test_read_len("/etc/fstab", &len);
+	if (sc_fstab_load("/etc/fstab", &f, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_renders(f, data, len, "/etc/fstab");
+	if (sc_fstab_validate(f, &err) != 0)
+		fail_msg("%s", err.msg);
+	sc_fstab_free(f);
+	free(data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -383,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_canonical),
 		cmocka_unit_test(test_big_round_trip),
 		cmocka_unit_test(test_line_shapes_agree_with_libmount),
+		cmocka_unit_test(test_system_fstab_read_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
