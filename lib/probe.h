@@ -1,18 +1,26 @@
 /*
- * Signature probing with libblkid (lib/probe.c is the only file that includes <blkid.h>).
+ * libblkid probing (lib/probe.c is the only file that includes <blkid.h>).
  *
- * sc_probe_fd() lists every signature libblkid finds on an open file or block device --
- * filesystems, swap areas, hibernation images, RAID members, partition tables -- in the
- * order it finds them, with TYPE, UUID and LABEL where the format has them. swapctl uses it
- * to refuse overwriting anything that is not its own swap area, to name what is there, and
- * to read a swap header back the way blkid, `swapon -U` and `resume=UUID=` will see it.
+ * Tag resolution (used by fstab/ to match device entries by canonical source):
+ * sc_probe_resolve_tag() turns "UUID=...", "LABEL=...", "PARTUUID=..." or "PARTLABEL=..." into
+ * the device node that carries it on the running system, as swapon(8) and mount(8) would find
+ * it (udev symlinks first, then a scan). It is read-only. Returns 0 with *ret_devname set
+ * (malloc'd), 0 with *ret_devname NULL when no device carries the tag, -EINVAL for a string
+ * that is not a tag, -ENOMEM.
  *
- * The probe reads only (no wiping). Returns 0 (ret->n may be 0: nothing found) or -errno.
+ * Signatures: sc_probe_fd() lists every signature libblkid finds on an open file or block
+ * device -- filesystems, swap areas, hibernation images, RAID members, partition tables -- in
+ * the order it finds them, with TYPE, UUID and LABEL where the format has them. swapctl uses
+ * it to refuse overwriting anything that is not its own swap area, to name what is there, and
+ * to read a swap header back the way blkid, `swapon -U` and `resume=UUID=` will see it. The
+ * probe reads only (no wiping). Returns 0 (ret->n may be 0: nothing found) or -errno.
  */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
+
+int sc_probe_resolve_tag(const char *tag, char **ret_devname);
 
 #define SC_PROBE_MAX_SIGS 8
 
