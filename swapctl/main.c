@@ -27,6 +27,44 @@ static const struct command commands[] = {
 		"\n"
 		"Show every active swap area, fstab swap entry, zram device, the zswap state, the\n"
 		"companion vm.* values and memory figures, with drift flagged.\n"},
+	{"add", sc_cmd_add,
+		"Usage: swapctl add SIZE|auto [--path FILE] [--priority N] "
+		"[--discard[=once|pages]]\n"
+		"                  [--label TEXT] [--hibernate] [--no-enable] [--no-persist]\n"
+		"                  [--reserve SIZE] [--force]\n"
+		"\n"
+		"Create a swapfile (default /swap/swapfile), enable it and add it to fstab.\n"
+		"Running it again with the same size changes nothing.\n"
+		"\n"
+		"  SIZE                 bytes, or with K, M, G, T (powers of 1024; KB, MB... of "
+		"1000)\n"
+		"  auto                 sized from RAM (Red Hat's table; see swapctl(8)), capped "
+		"by\n"
+		"                       the free space\n"
+		"      --path FILE      where to create it (its directory must exist, owned by "
+		"root\n"
+		"                       and writable by root only)\n"
+		"      --priority N     -1 (kernel's automatic) or 0..32767 (default 10)\n"
+		"      --discard[=once|pages]  discard freed space on the device\n"
+		"      --label TEXT     header label, at most 16 bytes\n"
+		"      --hibernate      size for hibernation: at least RAM\n"
+		"      --no-enable      do not swapon\n"
+		"      --no-persist     do not add an fstab entry\n"
+		"      --reserve SIZE   free space to leave on the filesystem (default: 5% of it, "
+		"at\n"
+		"                       most 1 GiB)\n"
+		"      --force          ignore the free-space reserve\n"},
+	{"remove", sc_cmd_remove,
+		"Usage: swapctl remove FILE|DEVICE... | --all [--keep-file] [--force]\n"
+		"\n"
+		"Swapoff (only when the used pages fit in memory), remove the fstab entry, delete\n"
+		"the file. --all removes every swapfile swapctl manages (fstab x-swapctl "
+		"entries);\n"
+		"swap swapctl does not manage is removed only when named.\n"
+		"\n"
+		"      --all            every managed swapfile\n"
+		"      --keep-file      keep the file (swapoff and fstab only)\n"
+		"      --force          swapoff even when the memory check refuses\n"},
 };
 
 static const char main_usage[] =
@@ -35,6 +73,8 @@ static const char main_usage[] =
 	"Commands:\n"
 	"  status                      show swap areas, fstab entries, zram, zswap, vm.* and "
 	"memory\n"
+	"  add SIZE|auto               create, enable and persist a swapfile\n"
+	"  remove FILE...|--all        swapoff (safely), unpersist and delete swap areas\n"
 	"\n"
 	"Global options:\n"
 	"      --json              print one JSON object on stdout\n"
