@@ -1247,7 +1247,7 @@ static int plan_err_oom(struct sc_err *err)
 	return sc_err_set(err, SC_EXIT_FAILURE, ENOMEM, "out of memory");
 }
 
-int sc_swapfile_plan_add(const struct sc_add_request *req, const struct sc_swapfile_state *st,
+static int plan_add(const struct sc_add_request *req, const struct sc_swapfile_state *st,
 	const struct sc_swapfile_fstab *fst, const struct sc_add_facts *facts, struct sc_plan *plan,
 	struct sc_err *err)
 {
@@ -1287,13 +1287,17 @@ int sc_swapfile_plan_add(const struct sc_add_request *req, const struct sc_swapf
 			return r;
 		}
 		if (!st->header_read || st->header.status != SC_HEADER_OK) {
+			if (st->foreign[0])
+				snprintf(
+					hbuf, sizeof(hbuf), "it holds a %s signature", st->foreign);
+			else if (st->header_read)
+				sc_header_status_str(&st->header, hbuf, sizeof(hbuf));
+			else
+				snprintf(hbuf, sizeof(hbuf), "unreadable");
 			r = sc_err_set(err, SC_EXIT_REFUSED, EEXIST,
 				"%s: exists and is not a usable swap area (%s); swapctl will not "
 				"overwrite it",
-				req->path,
-				st->header_read
-					? sc_header_status_str(&st->header, hbuf, sizeof(hbuf))
-					: "unreadable");
+				req->path, hbuf);
 			sc_err_hint(err, "move it away or choose another --path");
 			return r;
 		}
@@ -1441,6 +1445,18 @@ int sc_swapfile_plan_add(const struct sc_add_request *req, const struct sc_swapf
 	return 0;
 }
 
+int sc_swapfile_plan_add(const struct sc_add_request *req, const struct sc_swapfile_state *st,
+	const struct sc_swapfile_fstab *fst, const struct sc_add_facts *facts, struct sc_plan *plan,
+	struct sc_err *err)
+{
+	int r = plan_add(req, st, fst, facts, plan, err);
+
+	/* A refused request has no plan: nothing half-planned is shown or applied. */
+	if (r < 0)
+		sc_plan_free(plan);
+	return r;
+}
+
 /* The statuses that still carry the SWAPSPACE2 magic: a swap area, if not a usable one. */
 static bool is_swap_area(const struct sc_swapfile_state *st)
 {
@@ -1450,7 +1466,7 @@ static bool is_swap_area(const struct sc_swapfile_state *st)
 		st->header.status != SC_HEADER_HIBERNATION;
 }
 
-int sc_swapfile_plan_remove(const struct sc_remove_request *req, const struct sc_remove_target *t,
+static int plan_remove(const struct sc_remove_request *req, const struct sc_remove_target *t,
 	size_t n, struct sc_plan *plan, struct sc_err *err)
 {
 	struct sc_action *a;
@@ -1526,6 +1542,16 @@ int sc_swapfile_plan_remove(const struct sc_remove_request *req, const struct sc
 			return plan_err_oom(err);
 	}
 	return 0;
+}
+
+int sc_swapfile_plan_remove(const struct sc_remove_request *req, const struct sc_remove_target *t,
+	size_t n, struct sc_plan *plan, struct sc_err *err)
+{
+	int r = plan_remove(req, t, n, plan, err);
+
+	if (r < 0)
+		sc_plan_free(plan);
+	return r;
 }
 
 /* ---- applying ---- */

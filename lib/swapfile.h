@@ -142,6 +142,7 @@ struct sc_swapfile_state {
 	uint64_t active_size;
 	uint64_t active_used;
 	char loopdev[32]; /* non-empty: the file backs this loop device */
+	char foreign[32]; /* set by the caller (libblkid, probe.h): what else the file holds */
 	bool fs_known;
 	struct sc_fs_info fs; /* of the directory, or of the nearest existing ancestor */
 	size_t n_active_areas; /* entries in /proc/swaps */
