@@ -6,10 +6,12 @@
  * the last step) rolling back on failure; render.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -17,6 +19,7 @@
 #include "lock.h"
 #include "macro.h"
 #include "parse.h"
+#include "probe.h"
 #include "procfs.h"
 #include "swapfile.h"
 #include "util.h"
@@ -90,6 +93,51 @@ static int default_boot_path(struct sc_fstab *f, char **ret)
 	sc_fstab_entries_free(e, n);
 	*ret = strdup(SC_SWAPFILE_DEFAULT);
 	return *ret ? 0 : -ENOMEM;
+}
+
+/*
+ * An existing file that is not a usable swap area is never overwritten; libblkid names what
+ * it holds instead (an ext4 image, a hibernation image, a partition table...).
+ */
+static void name_foreign(const char *path, struct sc_swapfile_state *st)
+{
+	_cleanup_close_ int fd = -1;
+	struct sc_probe p;
+
+	if (!st->exists || !st->regular || (st->header_read && st->header.status == SC_HEADER_OK))
+		return;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 || sc_probe_fd(fd, &p) < 0)
+		return;
+	for (size_t i = 0; i < p.n; i++)
+		if (strcmp(p.sigs[i].type, "swap") != 0) {
+			snprintf(st->foreign, sizeof(st->foreign), "%s", p.sigs[i].type);
+			return;
+		}
+}
+
+/*
+ * The kernel ignores discard on a device that cannot (KERNEL-FACTS §1.5): say so rather than
+ * let the option look effective. btrfs has no single device to ask.
+ */
+static void warn_discard(struct sc_cli *cli, const struct sc_swapfile_state *st)
+{
+	_cleanup_free_ char *path = NULL, *parent = NULL;
+	char rel[96];
+	uint64_t v;
+
+	snprintf(rel, sizeof(rel), "/sys/dev/block/%u:%u/queue/discard_max_bytes",
+		major(st->fs.dev), minor(st->fs.dev));
+	path = sc_ctx_sys_path(&cli->ctx, rel);
+	snprintf(rel, sizeof(rel), "/sys/dev/block/%u:%u/../queue/discard_max_bytes",
+		major(st->fs.dev), minor(st->fs.dev));
+	parent = sc_ctx_sys_path(&cli->ctx, rel);
+	if (!path || !parent)
+		return;
+	if ((sc_read_u64(path, &v) == 0 || sc_read_u64(parent, &v) == 0) && v == 0)
+		sc_warn(cli,
+			"the device under this filesystem does not support discard; the "
+			"kernel will ignore --discard");
 }
 
 /* PID 1 reads fstab into .swap units; it must see the edit (FAILURE-MODES F-51). */
@@ -341,8 +389,10 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 		sc_plan_free(&plan);
 		sc_err_clear(&err);
 		r = sc_swapfile_inspect(c, full, flags, &st, &err);
-		if (r == 0)
+		if (r == 0) {
+			name_foreign(full, &st);
 			r = sc_swapfile_plan_add(&req, &st, &fst, &facts, &plan, &err);
+		}
 		/* XFS and btrfs free a deleted file's space lazily: settle and look again. */
 		if (r < 0 && err.errnum == ENOSPC && !attempt && !cli->dry_run &&
 			(st.fs.kind == SC_FS_XFS || st.fs.kind == SC_FS_BTRFS))
@@ -358,6 +408,8 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 	for (size_t i = 0; i < plan.n; i++)
 		if (plan.actions[i].kind == SC_SWAPFILE_ACT_CREATE)
 			shown_size = (uint64_t)sc_action_get(&plan.actions[i], "size_bytes")->num;
+	if (req.discard_given && req.discard != SC_DISCARD_NONE && st.fs_known)
+		warn_discard(cli, &st);
 	if (!req.size && !st.exists && !cli->json)
 		sc_info(cli, "auto size: %s (see swapctl(8), SWAPFILE SIZES)",
 			sc_format_bytes(shown_size, (char[32]){0}));

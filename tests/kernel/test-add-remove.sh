@@ -96,6 +96,38 @@ kt_expect_rc 3 "$SWAPCTL" -q --fstab "$fstab" remove "$mnt/notswap"
 [ "$(cat "$mnt/notswap")" = data ] || kt_fail "a non-swap file was touched"
 echo "ok: --keep-file, completing an add, deleting only swap areas"
 
+# --no-enable persists without activating; a later add activates and leaves fstab alone.
+f=$mnt/later.swap
+kt_track_swap "$f"
+"$SWAPCTL" -q --fstab "$fstab" add 16M --no-enable --path "$f" || kt_fail "no-enable: add"
+! kt_is_active "$f" && [ -n "$(entry_opts "$f")" ] || kt_fail "no-enable: state"
+"$SWAPCTL" --fstab "$fstab" --json add 16M --path "$f" >"$KT_TMP/out" || kt_fail "no-enable: second add"
+[ "$(jq_py "$KT_TMP/out" '[a["action"] for a in d["actions"]]')" = "['swapon']" ] ||
+	kt_fail "no-enable: second add planned $(jq_py "$KT_TMP/out" '[a["action"] for a in d["actions"]]')"
+kt_is_active "$f" || kt_fail "no-enable: not activated by the second add"
+"$SWAPCTL" -q --fstab "$fstab" remove "$f" || kt_fail "no-enable: remove"
+echo "ok: --no-enable, then enabling on a later add"
+
+# A file holding something else is never overwritten; libblkid names it.
+mkfs.ext4 -q -F "$mnt/image.ext4" 8M >/dev/null 2>&1 || kt_fail "mkfs.ext4 on a file"
+chmod 600 "$mnt/image.ext4"
+kt_expect_rc 3 "$SWAPCTL" -q --fstab "$fstab" add 8M --path "$mnt/image.ext4" 2>"$KT_TMP/err"
+grep -q "ext4 signature" "$KT_TMP/err" || kt_fail "foreign file: message $(cat "$KT_TMP/err")"
+[ "$(blkid -p -o value -s TYPE "$mnt/image.ext4")" = ext4 ] || kt_fail "foreign file was touched"
+echo "ok: a file with an ext4 signature is refused and named"
+
+# A named block device: swapoff and the entry go, the device stays.
+lo=$(kt_loop 16)
+mkswap -q "$lo" >/dev/null && swapon -p 2 "$lo" || kt_fail "loop device swap"
+kt_track_swap "$lo"
+printf '%s none swap sw 0 0\n' "$lo" >>"$fstab"
+"$SWAPCTL" --fstab "$fstab" --json remove "$lo" >"$KT_TMP/out" || kt_fail "device: remove exit $?"
+[ "$(jq_py "$KT_TMP/out" '[a["action"] for a in d["actions"]]')" = "['swapoff', 'fstab-remove']" ] ||
+	kt_fail "device: actions $(jq_py "$KT_TMP/out" '[a["action"] for a in d["actions"]]')"
+! kt_is_active "$lo" && [ -b "$lo" ] && ! grep -qF "$lo " "$fstab" || kt_fail "device: state after remove"
+[ "$(blkid -p -o value -s TYPE "$lo")" = swap ] || kt_fail "device: signature touched"
+echo "ok: a named swap device is swapped off and unpersisted, never deleted"
+
 # --all touches managed entries only; unmanaged swap goes only when named.
 a=$mnt/a.swap b=$mnt/b.swap u=$mnt/unmanaged.swap
 kt_track_swap "$a"
