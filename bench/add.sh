@@ -51,7 +51,7 @@ cleanup() {
 	for l in "${LOOPS[@]}"; do losetup -d "$l"; done
 	rm -rf "$WORK"
 }
-trap cleanup EXIT
+trap 'rc=$?; cleanup; exit $rc' EXIT
 
 mkfs_mount() { # mkfs_mount FS -> sets MNT and DEV
 	local fs=$1 img=$WORK/$1.img
@@ -74,7 +74,7 @@ mkfs_mount() { # mkfs_mount FS -> sets MNT and DEV
 do_reset() { bash -c "$reset" >/dev/null 2>&1 || true; }
 
 written() { # written DEV -> bytes written to the device so far
-	awk '{ print $7 * 512 }' "/sys/block/$(basename "$1")/stat"
+	echo $(($(awk '{ print $7 }' "/sys/block/$(basename "$1")/stat") * 512))
 }
 
 median() { # median JSON INDEX -> median seconds of that command

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,6 +228,8 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 	const char *size_arg = NULL;
 	int opt, ret, r, lock_fd = -1;
 	uint64_t shown_size = 0;
+	sigset_t stop, saved;
+	bool blocked = false;
 	int64_t v;
 
 	while ((opt = sc_cli_getopt(cli, argc, argv, "h", opts, &ret)) != -1) {
@@ -419,6 +422,17 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 		goto out;
 	}
 
+	/*
+	 * An interrupt must not cut the steps short of their rollback: hold the usual
+	 * termination signals until the plan is applied (or undone) and reported. The whole
+	 * apply takes milliseconds, unless an old kernel makes swapctl write zeros.
+	 */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigaddset(&stop, SIGQUIT);
+	blocked = sigprocmask(SIG_BLOCK, &stop, &saved) == 0;
 	{
 		struct sc_swapfile_hooks hooks = {stage_fstab, commit_fstab, &run};
 		r = sc_swapfile_apply_add(c, &plan, &hooks, &err);
@@ -436,7 +450,13 @@ out:
 	sc_fstab_entry_done(&entry);
 	sc_swapfile_state_done(&st);
 	sc_plan_free(&plan);
-	sc_fstab_free(run.fstab);
+	if (run.fstab)
+		sc_fstab_free(run.fstab);
 	sc_lock_release(c, lock_fd);
+	if (blocked) {
+		/* what was printed goes out before a held signal ends the process */
+		fflush(stdout);
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+	}
 	return ret;
 }
