@@ -414,7 +414,8 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 	if (req.discard_given && req.discard != SC_DISCARD_NONE && st.fs_known)
 		warn_discard(cli, &st);
 	if (!req.size && !st.exists && !cli->json)
-		sc_info(cli, "auto size: %s (see swapctl(8), SWAPFILE SIZES)",
+		sc_info(cli,
+			"auto size: %s (Red Hat's table, capped by free space; see swapctl(8))",
 			sc_format_bytes(shown_size, (char[32]){0}));
 
 	if (cli->dry_run) {
