@@ -27,6 +27,18 @@ static const struct command commands[] = {
 		"\n"
 		"Show every active swap area, fstab swap entry, zram device, the zswap state, the\n"
 		"companion vm.* values and memory figures, with drift flagged.\n"},
+	{"sysctl", sc_cmd_sysctl,
+		"Usage: swapctl sysctl show [--json]\n"
+		"       swapctl sysctl apply [--profile NAME] [--set vm.KEY=VALUE]... "
+		"[--no-persist]\n"
+		"                            [--force]\n"
+		"\n"
+		"show: each vm.* key swapctl manages with its live value, the kernel's default,\n"
+		"swapctl's persisted value and the file that sets it at boot.\n"
+		"apply: validate, write the drop-in 90-swapctl.conf and the live values, roll "
+		"back\n"
+		"on failure. Profiles: default, zram, server, database, desktop.\n"
+		"See 'swapctl sysctl apply --help' and swapctl(8).\n"},
 };
 
 static const char main_usage[] =
@@ -35,6 +47,7 @@ static const char main_usage[] =
 	"Commands:\n"
 	"  status                      show swap areas, fstab entries, zram, zswap, vm.* and "
 	"memory\n"
+	"  sysctl show | apply         show or set the vm.* companions (profiles, --set)\n"
 	"\n"
 	"Global options:\n"
 	"      --json              print one JSON object on stdout\n"
