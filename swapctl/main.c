@@ -29,15 +29,13 @@ static const struct command commands[] = {
 		"companion vm.* values and memory figures, with drift flagged.\n"},
 	{"sysctl", sc_cmd_sysctl,
 		"Usage: swapctl sysctl show [--json]\n"
-		"       swapctl sysctl apply [--profile NAME] [--set vm.KEY=VALUE]... "
-		"[--no-persist]\n"
-		"                            [--force]\n"
+		"       swapctl sysctl apply [--profile NAME] [--set vm.KEY=VALUE]...\n"
+		"                            [--no-persist] [--force]\n"
 		"\n"
 		"show: each vm.* key swapctl manages with its live value, the kernel's default,\n"
 		"swapctl's persisted value and the file that sets it at boot.\n"
-		"apply: validate, write the drop-in 90-swapctl.conf and the live values, roll "
-		"back\n"
-		"on failure. Profiles: default, zram, server, database, desktop.\n"
+		"apply: validate, write the drop-in 90-swapctl.conf and the live values, and\n"
+		"roll back on failure. Profiles: default, zram, server, database, desktop.\n"
 		"See 'swapctl sysctl apply --help' and swapctl(8).\n"},
 };
 
