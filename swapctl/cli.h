@@ -29,6 +29,7 @@ struct sc_cli {
 /* Commands: argv[0] is the command name, options and operands follow. */
 int sc_cmd_status(struct sc_cli *cli, int argc, char **argv);
 int sc_cmd_sysctl(struct sc_cli *cli, int argc, char **argv);
+int sc_cmd_doctor(struct sc_cli *cli, int argc, char **argv);
 
 /*
  * getopt_long over a command's own options. Handles --help (prints cli->usage, returns -1 with

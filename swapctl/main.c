@@ -37,6 +37,13 @@ static const struct command commands[] = {
 		"apply: validate, write the drop-in 90-swapctl.conf and the live values, and\n"
 		"roll back on failure. Profiles: default, zram, server, database, desktop.\n"
 		"See 'swapctl sysctl apply --help' and swapctl(8).\n"},
+	{"doctor", sc_cmd_doctor,
+		"Usage: swapctl doctor [--json]\n"
+		"\n"
+		"Diagnose the risks that lead to OOM kills and broken swap: each finding has an "
+		"id,\n"
+		"a severity (info, warning, error), a message and a fix. Exit status 4 when any\n"
+		"finding is a warning or an error. The ids are listed in swapctl(8).\n"},
 };
 
 static const char main_usage[] =
@@ -46,6 +53,7 @@ static const char main_usage[] =
 	"  status                      show swap areas, fstab entries, zram, zswap, vm.* and "
 	"memory\n"
 	"  sysctl show | apply         show or set the vm.* companions (profiles, --set)\n"
+	"  doctor                      diagnose the risks that lead to OOM kills and broken swap\n"
 	"\n"
 	"Global options:\n"
 	"      --json              print one JSON object on stdout\n"
