@@ -29,33 +29,44 @@ doctor() { # doctor ROOT ARGS...
 }
 
 n=0
+: >"$tmp/cases"
 for dir in "$FIX"/*/; do
 	name=$(basename "$dir")
 	[ "$name" = base ] && continue
 	[ -e "$dir/attrs" ] && continue
 	t=$(tree "$name")
 	rc=0
-	doctor "$t" --json >"$tmp/out.json" 2>"$tmp/err" || rc=$?
-	python3 - "$tmp/out.json" "$dir/expect" "$rc" "$name" <<'PY' || fail "$name: $(cat "$tmp/out.json" "$tmp/err")"
-import json, sys
-out, expect, rc, name = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-d = json.load(open(out))
-assert set(d) >= {"findings"}, d
-for f in d["findings"]:
-    assert set(f) >= {"id", "severity", "message", "fix"}, f
-    assert all(isinstance(f[k], str) and f[k] for k in ("id", "severity", "message", "fix")), f
-    assert f["severity"] in ("info", "warning", "error"), f
-    assert f["id"] == f["id"].lower() and " " not in f["id"], f
-want = sorted(l for l in open(expect).read().split("\n") if l)
-got = sorted(f["id"] for f in d["findings"])
-assert got == want, (name, got, want)
-problems = any(f["severity"] != "info" for f in d["findings"])
-assert rc == (4 if problems else 0), (name, rc, problems)
-assert d.get("problems") == problems, d
-PY
+	doctor "$t" --json >"$tmp/$name.json" 2>"$tmp/$name.err" || rc=$?
+	printf '%s %s %s\n' "$name" "$rc" "$dir/expect" >>"$tmp/cases"
 	n=$((n + 1))
 done
 [ "$n" -ge 20 ] || fail "only $n cases ran"
+python3 - "$tmp" <<'PY' || fail "see above"
+import json, sys
+tmp = sys.argv[1]
+bad = 0
+for line in open(tmp + "/cases"):
+    name, rc, expect = line.split()
+    rc = int(rc)
+    try:
+        d = json.load(open(f"{tmp}/{name}.json"))
+        assert set(d) >= {"findings"}, d
+        for f in d["findings"]:
+            assert set(f) >= {"id", "severity", "message", "fix"}, f
+            assert all(isinstance(f[k], str) and f[k] for k in ("id", "severity", "message", "fix")), f
+            assert f["severity"] in ("info", "warning", "error"), f
+            assert f["id"] == f["id"].lower() and " " not in f["id"], f
+        want = sorted(l for l in open(expect).read().split("\n") if l)
+        got = sorted(f["id"] for f in d["findings"])
+        assert got == want, (got, want)
+        problems = any(f["severity"] != "info" for f in d["findings"])
+        assert rc == (4 if problems else 0), (rc, problems)
+        assert d.get("problems") == problems, d
+    except Exception as e:
+        bad += 1
+        print(f"FAIL {name}: {e!r}\n{open(f'{tmp}/{name}.err').read()}", file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
 
 # Human output: the healthy machine, and the symptom doctor exists for.
 t=$(tree healthy)
