@@ -499,7 +499,10 @@ static void inspect(const struct sc_ctx *c, struct sc_doctor_area *a)
 	a->has_acl = fgetxattr(fd, "system.posix_acl_access", NULL, 0) > 0;
 }
 
-/* An fstab source as a path: a path as is, UUID=/LABEL=/... through /dev/disk/by-*. */
+/*
+ * An fstab source as a path: a path as is, UUID=/LABEL=/... through the udev links in
+ * /dev/disk/by-* under the root (the CLI resolves tags with libblkid first where it can).
+ */
 static char *resolve_source(const struct sc_ctx *c, const char *src)
 {
 	static const struct {
@@ -607,7 +610,8 @@ static int gather_areas(const struct sc_ctx *c, struct sc_doctor_state *s)
 	}
 	for (size_t i = 0; i < s->n_fstab; i++) {
 		struct sc_doctor_fstab_line *l = &s->fstab[i];
-		_cleanup_free_ char *path = resolve_source(c, l->source);
+		_cleanup_free_ char *path =
+			l->device ? strdup(l->device) : resolve_source(c, l->source);
 		struct sc_doctor_area probe = {0};
 		ssize_t match = -1;
 
@@ -656,9 +660,10 @@ int sc_doctor_add_fstab_line(struct sc_doctor_state *s, const struct sc_doctor_f
 	n[s->n_fstab] = *l;
 	n[s->n_fstab].area = -1;
 	n[s->n_fstab].source = strdup(l->source);
-	if (!n[s->n_fstab].source)
-		return -ENOMEM;
+	n[s->n_fstab].device = l->device ? strdup(l->device) : NULL;
 	s->n_fstab++;
+	if (!n[s->n_fstab - 1].source || (l->device && !n[s->n_fstab - 1].device))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -723,8 +728,10 @@ void sc_doctor_state_done(struct sc_doctor_state *s)
 	free(s->ooms);
 	sc_zram_list_free(s->zram, s->n_zram);
 	free(s->fstab_path);
-	for (size_t i = 0; i < s->n_fstab; i++)
+	for (size_t i = 0; i < s->n_fstab; i++) {
 		free(s->fstab[i].source);
+		free(s->fstab[i].device);
+	}
 	free(s->fstab);
 	for (size_t i = 0; i < s->n_areas; i++)
 		free(s->areas[i].path);

@@ -143,8 +143,8 @@ static int check_oom(const struct sc_doctor_state *s, struct sc_findings *ret)
 	}
 	/* Explain the symptom with what else is wrong ("plenty of virtual memory"). */
 	if (msg && !has_swap(s)) {
-		tmp = fmt("%s. No swap is active, so anonymous memory could not be reclaimed "
-			  "(see no-swap)",
+		tmp = fmt("%s. No swap is active, so anonymous memory could not be reclaimed (see "
+			  "no-swap)",
 			msg);
 		free(msg);
 		msg = tmp;
@@ -187,10 +187,8 @@ static int check_swap(const struct sc_doctor_state *s, struct sc_findings *ret)
 	if (!has_swap(s)) {
 		ADD("no-swap", SC_SEV_WARNING,
 			strdup("no swap is active: anonymous memory cannot be reclaimed, so when "
-			       "RAM "
-			       "fills the OOM killer is the only way out, with pages that were "
-			       "never "
-			       "touched again still held in RAM"),
+			       "RAM fills the OOM killer is the only way out, with pages that were "
+			       "never touched again still held in RAM"),
 			strdup("add swap: `swapctl add auto` (a swapfile) or `swapctl zram add` "
 			       "(compressed RAM)"));
 		return 0;
@@ -198,8 +196,7 @@ static int check_swap(const struct sc_doctor_state *s, struct sc_findings *ret)
 	if (s->mem_ok && s->mem.swap_total > 0 && s->mem.swap_free < s->mem.swap_total / 10)
 		ADD("swap-nearly-full", SC_SEV_WARNING,
 			fmt("swap is %s of %s used: the next burst of anonymous memory goes to the "
-			    "OOM "
-			    "killer",
+			    "OOM killer",
 				bytes(s->mem.swap_total - s->mem.swap_free, b1),
 				bytes(s->mem.swap_total, b2)),
 			strdup("add swap (`swapctl add`, `swapctl zram add`) or find what grew "
@@ -217,16 +214,13 @@ static int check_vm(const struct sc_doctor_state *s, struct sc_findings *ret)
 		_cleanup_free_ char *by = set_by(s, SC_VM_SWAPPINESS);
 		ADD("swappiness-zero", has_swap(s) ? SC_SEV_WARNING : SC_SEV_INFO,
 			fmt("vm.swappiness is 0%s: since Linux 3.5 reclaim does not swap until "
-			    "free and "
-			    "file pages are nearly gone, and reclaim under a cgroup memory limit "
-			    "never "
-			    "swaps, so processes are OOM-killed while swap is still free",
+			    "free and file pages are nearly gone, and reclaim under a cgroup "
+			    "memory limit never swaps, so processes are OOM-killed while swap is "
+			    "still free",
 				by ? by : ""),
 			strdup("use 1 for the least swapping that still swaps: `swapctl sysctl "
-			       "apply "
-			       "--set vm.swappiness=1` (or a profile), and remove the 0 from the "
-			       "file "
-			       "named"));
+			       "apply --set vm.swappiness=1` (or a profile), and remove the 0 from "
+			       "the file named"));
 	}
 
 	if (live(s, SC_VM_MIN_FREE_KBYTES, &v) && s->mem_ok) {
@@ -236,33 +230,29 @@ static int check_vm(const struct sc_doctor_state *s, struct sc_findings *ret)
 		if (v < formula)
 			ADD("min-free-kbytes-low", v < 1024 ? SC_SEV_ERROR : SC_SEV_WARNING,
 				fmt("vm.min_free_kbytes is %" PRId64
-				    "%s, below the kernel's own value "
-				    "%" PRId64 " (4 x sqrt of %" PRIu64 " kB lowmem)%s",
+				    "%s, below the kernel's own value %" PRId64
+				    " (4 x sqrt of %" PRIu64 " kB lowmem)%s",
 					v, by ? by : "", formula, e->lowmem_kb,
 					v < 1024 ? ": below 1024 the reserve for atomic "
-						   "allocations is "
-						   "\"subtly broken, prone to deadlock\" (vm.rst)"
+						   "allocations is \"subtly broken, prone to "
+						   "deadlock\" (vm.rst)"
 						 : ": atomic allocations and reclaim lose their "
 						   "reserve"),
 				fmt("`swapctl sysctl apply --set vm.min_free_kbytes=%" PRId64
-				    "` (the "
-				    "kernel's own value here)",
+				    "` (the kernel's own value here)",
 					sc_sysctl_min_free_own(e)));
 		else if (v > max)
 			ADD("min-free-kbytes-high", SC_SEV_ERROR,
 				fmt("vm.min_free_kbytes is %" PRId64 "%s, above 5%% of the %" PRIu64
 				    " kB lowmem: it is a reserve, not an allocation limit, and the "
 				    "watermarks derived from it keep %s idle, so the OOM killer "
-				    "runs while "
-				    "memory looks free (\"too high will OOM your machine "
-				    "instantly\", "
-				    "vm.rst)",
+				    "runs while memory looks free (\"too high will OOM your "
+				    "machine instantly\", vm.rst)",
 					v, by ? by : "", e->lowmem_kb,
 					bytes((uint64_t)v * 1024, b1)),
 				fmt("`swapctl sysctl apply --set vm.min_free_kbytes=%" PRId64
 				    "` (the kernel's own value) and remove the large value from "
-				    "the file "
-				    "named",
+				    "the file named",
 					sc_sysctl_min_free_own(e)));
 	}
 
@@ -276,46 +266,40 @@ static int check_vm(const struct sc_doctor_state *s, struct sc_findings *ret)
 		if (used >= limit - limit / 10)
 			ADD("overcommit-starved", SC_SEV_ERROR,
 				fmt("vm.overcommit_memory is 2 (strict) and Committed_AS is %s of "
-				    "the "
-				    "CommitLimit %s: allocations and forks fail with ENOMEM "
-				    "although %s "
-				    "of RAM is available and %s of swap free",
+				    "the CommitLimit %s: allocations and forks fail with ENOMEM "
+				    "although %s of RAM is available and %s of swap free",
 					bytes(used, b1), bytes(limit, b2),
 					bytes(s->mem.available, b3), bytes(s->mem.swap_free, b4)),
 				strdup("return to the default heuristic overcommit (`swapctl "
-				       "sysctl apply "
-				       "--set vm.overcommit_memory=0`), or raise "
-				       "vm.overcommit_ratio, or "
-				       "add swap (CommitLimit = swap + RAM x ratio / 100)"));
+				       "sysctl apply --set vm.overcommit_memory=0`), or raise "
+				       "vm.overcommit_ratio, or add swap (CommitLimit = swap + RAM "
+				       "x ratio / 100)"));
 		if (ratio < 0 || limit < s->mem.total)
 			ADD("overcommit-ratio-low", SC_SEV_WARNING,
 				fmt("vm.overcommit_memory is 2 with vm.overcommit_ratio %" PRId64
 				    ": CommitLimit (swap %s + RAM x %" PRId64
-				    "%%) is %s, less than the "
-				    "%s of RAM, so part of the memory can never be allocated",
+				    "%%) is %s, less than the %s of RAM, so part of the memory can "
+				    "never be allocated",
 					ratio, bytes(s->mem.swap_total, b1), ratio,
 					bytes(limit, b2), bytes(s->mem.total, b3)),
 				strdup("raise vm.overcommit_ratio (100 commits all RAM) or add "
-				       "swap; the "
-				       "kernel's default overcommit_memory is 0, not 2"));
+				       "swap; the kernel's default overcommit_memory is 0, not 2"));
 	}
 
 	if (live(s, SC_VM_VFS_CACHE_PRESSURE, &v) && v == 0)
 		ADD("vfs-cache-pressure-zero", SC_SEV_WARNING,
 			strdup("vm.vfs_cache_pressure is 0: dentries and inodes are never "
-			       "reclaimed, "
-			       "which \"can easily lead to out-of-memory conditions\" (vm.rst)"),
+			       "reclaimed, which \"can easily lead to out-of-memory conditions\" "
+			       "(vm.rst)"),
 			strdup("`swapctl sysctl apply --set vm.vfs_cache_pressure=100` (the "
 			       "default)"));
 	if (live(s, SC_VM_DIRTYTIME_EXPIRE_SECONDS, &v) && v == 0)
 		ADD("dirtytime-expire-zero", SC_SEV_WARNING,
 			strdup("vm.dirtytime_expire_seconds is 0: on kernels without commit "
 			       "543467d6fe97 the lazytime writeback work re-queues itself without "
-			       "delay "
-			       "and keeps a kworker at 100% CPU"),
+			       "delay and keeps a kworker at 100% CPU"),
 			strdup("`swapctl sysctl apply --set vm.dirtytime_expire_seconds=43200` "
-			       "(the "
-			       "default)"));
+			       "(the default)"));
 	return 0;
 }
 
@@ -336,10 +320,8 @@ static int check_zones(const struct sc_doctor_state *s, struct sc_findings *ret)
 				z->free < z->min ? "below the min watermark stall in direct reclaim"
 						 : "may soon stall in direct reclaim"),
 			strdup("find what fills memory (`swapctl status`, `smem`); add swap so "
-			       "anonymous "
-			       "pages can be reclaimed; raising vm.watermark_scale_factor wakes "
-			       "kswapd "
-			       "earlier"));
+			       "anonymous pages can be reclaimed; raising "
+			       "vm.watermark_scale_factor wakes kswapd earlier"));
 	}
 	return 0;
 }
@@ -357,31 +339,30 @@ static int check_fstab(const struct sc_doctor_state *s, struct sc_findings *ret)
 
 	for (size_t i = 0; i < s->n_fstab; i++) {
 		const struct sc_doctor_fstab_line *l = &s->fstab[i];
-		char why[256] = "";
+		char why[512] = "";
 
 		if (l->crlf)
-			strcat(why, ", it ends in CR LF (glibc keeps the CR in the last field)");
+			strcat(why, "; it ends in CR LF (glibc keeps the CR in the last field)");
 		if (l->odd_escape)
 			strcat(why,
-				", it uses a \\ooo escape other than \\040 \\011 \\012 \\134 "
+				"; it uses a \\ooo escape other than \\040 \\011 \\012 \\134 "
 				"(glibc getmntent does not decode it)");
 		if (l->inline_comment)
-			strcat(why, ", it has text after the sixth field (libmount drops it)");
+			strcat(why, "; it has text after the sixth field (libmount drops it)");
 		if (l->short_fields)
+			strcat(why, "; it has fewer than six fields");
+		if (l->unparsable)
 			strcat(why,
-				", it has fewer than six fields (a libmount parse error, yet a "
-				"unit for systemd v252)");
+				"; libmount cannot parse it (swapon -a skips it; systemd v252 may "
+				"still make a unit of it)");
 		if (why[0])
 			ADD("fstab-ambiguous-line", SC_SEV_WARNING,
-				fmt("%s line %zu (%s): readers disagree on this swap line%s: "
-				    "swapon -a "
-				    "(libmount) and systemd-fstab-generator (glibc getmntent on "
-				    "v252) can "
-				    "activate different files or none",
-					fstab, l->line, l->source, why),
+				fmt("%s line %zu (%s) is read differently by swapon -a (libmount) "
+				    "and systemd-fstab-generator (glibc getmntent up to v252), "
+				    "which can activate different files or none: %s",
+					fstab, l->line, l->source, why + 2),
 				fmt("rewrite line %zu with all six fields, LF line ends, no "
-				    "trailing "
-				    "comment and only the \\040 \\011 \\012 \\134 escapes",
+				    "trailing comment and only the \\040 \\011 \\012 \\134 escapes",
 					l->line));
 	}
 
@@ -397,8 +378,7 @@ static int check_fstab(const struct sc_doctor_state *s, struct sc_findings *ret)
 			const struct sc_doctor_fstab_line *first = &s->fstab[a->fstab];
 			ADD("fstab-swap-duplicate", first->noauto ? SC_SEV_ERROR : SC_SEV_WARNING,
 				fmt("%s lines %zu and %zu both name %s: systemd-fstab-generator "
-				    "uses the "
-				    "first and rejects the second (\"Duplicate entry\")%s",
+				    "uses the first and rejects the second (\"Duplicate entry\")%s",
 					fstab, first->line, l->line, area_name(a),
 					first->noauto
 						? ", and the first says noauto, so this swap is "
@@ -414,8 +394,7 @@ static int check_fstab(const struct sc_doctor_state *s, struct sc_findings *ret)
 				continue;
 			ADD("fstab-swap-missing", l->noauto ? SC_SEV_WARNING : SC_SEV_ERROR,
 				fmt("%s line %zu names %s, which does not exist: at boot the swap "
-				    "unit "
-				    "fails%s",
+				    "unit fails%s",
 					fstab, l->line, area_name(a),
 					a->type == SC_SWAP_FILE ? ""
 								: " after waiting for the device "
@@ -427,12 +406,10 @@ static int check_fstab(const struct sc_doctor_state *s, struct sc_findings *ret)
 		if (!a->active && !l->noauto && a->type != SC_SWAP_ZRAM)
 			ADD("fstab-swap-inactive", SC_SEV_WARNING,
 				fmt("%s line %zu names %s, which exists but is not active: swap "
-				    "that boot "
-				    "would enable is missing now",
+				    "that boot would enable is missing now",
 					fstab, l->line, area_name(a)),
 				fmt("`swapon %s` and find out why it was off (`journalctl -b -u "
-				    "'*.swap'`), "
-				    "or mark the line noauto",
+				    "'*.swap'`), or mark the line noauto",
 					area_name(a)));
 	}
 	return 0;
@@ -455,23 +432,19 @@ static int check_areas(const struct sc_doctor_state *s, struct sc_findings *ret)
 				ADD("swap-not-persistent",
 					a->type == SC_SWAP_FILE ? SC_SEV_WARNING : SC_SEV_INFO,
 					fmt("%s is active but no fstab line names it: it will be "
-					    "gone "
-					    "after a reboot%s",
+					    "gone after a reboot%s",
 						a->path,
 						a->type == SC_SWAP_PARTITION
 							? " (unless systemd-gpt-auto-generator "
-							  "activates "
-							  "it as a GPT swap partition)"
+							  "activates it as a GPT swap partition)"
 							: ""),
 					a->type == SC_SWAP_FILE
 						? fmt("persist it: `swapctl add --path %s SIZE` "
-						      "adopts "
-						      "it with the same size, or add the line "
-						      "\"%s none swap defaults 0 0\" to fstab",
+						      "adopts it with the same size, or add the "
+						      "line \"%s none swap defaults 0 0\" to fstab",
 							  a->path, a->path)
 						: fmt("add \"%s none swap defaults 0 0\" (or its "
-						      "UUID=) to "
-						      "fstab",
+						      "UUID=) to fstab",
 							  a->path));
 		}
 		if (!a->exists || !a->is_file)
@@ -480,8 +453,7 @@ static int check_areas(const struct sc_doctor_state *s, struct sc_findings *ret)
 		if ((a->mode & 07077) || a->uid != 0 || a->has_acl)
 			ADD("swapfile-insecure", SC_SEV_ERROR,
 				fmt("%s has mode %04o, owner uid %u%s: whoever can read it reads "
-				    "the "
-				    "swapped-out memory of every process (passwords, keys)",
+				    "the swapped-out memory of every process (passwords, keys)",
 					a->path, (unsigned)(a->mode & 07777), (unsigned)a->uid,
 					a->has_acl ? " and an access ACL" : ""),
 				a->has_acl ? fmt("chown root:root %s && chmod 0600 %s && setfacl "
@@ -492,23 +464,21 @@ static int check_areas(const struct sc_doctor_state *s, struct sc_findings *ret)
 		if (a->btrfs && a->flags_known && (!a->nocow || a->compressed))
 			ADD("swapfile-btrfs-cow", SC_SEV_ERROR,
 				fmt("%s is on btrfs %s: the kernel refuses to swap on it "
-				    "(\"swapfile must "
-				    "not be copy-on-write\"), so activating it fails, at boot too",
+				    "(\"swapfile must not be copy-on-write\"), so activating it "
+				    "fails, at boot too",
 					a->path,
 					a->compressed ? "and compressed" : "without NOCOW"),
 				fmt("recreate it: `swapctl add --path %s SIZE` (or `btrfs "
-				    "filesystem "
-				    "mkswapfile`); chattr +C only works on an empty file",
+				    "filesystem mkswapfile`); chattr +C only works on an empty "
+				    "file",
 					a->path));
 		if (a->encrypted)
 			ADD("swapfile-encrypted", SC_SEV_ERROR,
 				fmt("%s is in an fscrypt-encrypted directory: kernels up to 6.18 "
-				    "accept it "
-				    "and write swapped-out pages to disk unencrypted",
+				    "accept it and write swapped-out pages to disk unencrypted",
 					a->path),
 				strdup("put swap outside the encrypted directory on an encrypted "
-				       "block "
-				       "device (dm-crypt), or use zram"));
+				       "block device (dm-crypt), or use zram"));
 	}
 	return 0;
 }
@@ -530,9 +500,8 @@ static int check_zram(const struct sc_doctor_state *s, struct sc_findings *ret)
 	if (zram && s->zswap.present && s->zswap.enabled)
 		ADD("zswap-before-zram", SC_SEV_WARNING,
 			strdup("zswap is enabled while zram is swap: zswap compresses pages on "
-			       "their way "
-			       "to zram, which compresses them again, spending CPU and memory "
-			       "twice"),
+			       "their way to zram, which compresses them again, spending CPU and "
+			       "memory twice"),
 			strdup("`swapctl zswap disable` (zswap belongs in front of disk swap)"));
 	if (!zram || !disk)
 		return 0;
@@ -574,8 +543,7 @@ static int check_sysctl(const struct sc_doctor_state *s, struct sc_findings *ret
 			over = true;
 			ADD("sysctl-overridden", SC_SEV_WARNING,
 				fmt("vm.%s = %" PRId64
-				    " in %s is overridden at boot by %s%s%s line %u "
-				    "(vm.%s = %s)%s",
+				    " in %s is overridden at boot by %s%s%s line %u (vm.%s = %s)%s",
 					name, ours, d->path, o->file, o->via ? " -> " : "",
 					o->via ? o->via : "", o->line, name, o->value,
 					o == &s->boot.procps[k] && o != &s->boot.systemd[k]
@@ -591,10 +559,8 @@ static int check_sysctl(const struct sc_doctor_state *s, struct sc_findings *ret
 		if (k == SC_VM_MIN_FREE_KBYTES && now > ours && s->sysctl.env.thp_enabled)
 			ADD("sysctl-drift", SC_SEV_INFO,
 				fmt("vm.min_free_kbytes is %" PRId64 ", not the %" PRId64
-				    " swapctl "
-				    "persisted: khugepaged raises it while transparent hugepages "
-				    "are on "
-				    "(and memory hotplug recomputes it)",
+				    " swapctl persisted: khugepaged raises it while transparent "
+				    "hugepages are on (and memory hotplug recomputes it)",
 					now, ours),
 				fmt("persist the kernel's value: `swapctl sysctl apply --set "
 				    "vm.min_free_kbytes=%" PRId64 "`",

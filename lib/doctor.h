@@ -59,11 +59,13 @@ bool sc_findings_problems(const struct sc_findings *f);
 struct sc_doctor_fstab_line {
 	size_t line;
 	char *source; /* field 1, unescaped: a path, or UUID=, LABEL=, PARTUUID=, PARTLABEL= */
+	char *device; /* the device node a tag resolves to (libblkid), or NULL */
 	bool noauto;
 	bool crlf;
 	bool inline_comment;
 	bool short_fields;
 	bool odd_escape;
+	bool unparsable; /* libmount rejects the line: swapon -a skips it */
 	ssize_t area; /* set by sc_doctor_gather(): index into areas, -1 when unresolvable */
 };
 
@@ -137,7 +139,7 @@ struct sc_doctor_state {
 	size_t n_managers;
 };
 
-/* Append one fstab line (copies source). */
+/* Append one fstab line (copies source and device). */
 int sc_doctor_add_fstab_line(struct sc_doctor_state *s, const struct sc_doctor_fstab_line *l);
 int sc_doctor_gather(const struct sc_ctx *c, struct sc_doctor_state *s, struct sc_err *err);
 void sc_doctor_state_done(struct sc_doctor_state *s);

@@ -271,8 +271,7 @@ int sc_sysctl_parse_value(size_t key, const char *s, int64_t *ret, struct sc_err
 			sc_sysctl_keys[key].name, s);
 		sc_err_hint(err,
 			"write digits only, without leading zeros, signs, hex or spaces: the "
-			"kernel "
-			"would read \"010\" as 8 and \"0x10\" as 16");
+			"kernel would read \"010\" as 8 and \"0x10\" as 16");
 		return r;
 	}
 	return 0;
@@ -316,23 +315,20 @@ int sc_sysctl_validate(
 		if (v == 0 && !force) {
 			r = sc_err_set(err, SC_EXIT_REFUSED, 0,
 				"vm.swappiness=0: refused: since Linux 3.5 reclaim does not swap "
-				"until "
-				"free and file pages are nearly exhausted, and reclaim under a "
-				"cgroup "
-				"memory limit never swaps, so processes are OOM-killed while swap "
-				"is "
-				"still free");
+				"until free and file pages are nearly exhausted, and reclaim under "
+				"a cgroup memory limit never swaps, so processes are OOM-killed "
+				"while swap is still free");
 			sc_err_hint(err,
-				"use vm.swappiness=1 for the least swapping that still "
-				"swaps; --force overrides");
+				"use vm.swappiness=1 for the least swapping that still swaps; "
+				"--force overrides");
 			return r;
 		}
 		if (v > 100 && !e->fast_swap && !force) {
 			r = sc_err_set(err, SC_EXIT_REFUSED, 0,
 				"vm.swappiness=%" PRId64 ": refused: values above 100 make reclaim "
 				"prefer swapping to dropping page cache, which only pays off when "
-				"swap "
-				"is compressed memory, and no zram swap is active and zswap is off",
+				"swap is compressed memory, and no zram swap is active and zswap "
+				"is off",
 				v);
 			sc_err_hint(err,
 				"create zram swap first (swapctl zram add) or enable zswap; "
@@ -368,29 +364,26 @@ int sc_sysctl_validate(
 		if (v > hard) {
 			r = sc_err_set(err, SC_EXIT_REFUSED, 0,
 				"vm.min_free_kbytes=%" PRId64
-				": refused: more than a quarter of the "
-				"%" PRIu64
-				" kB lowmem would be held back; a reserve this large OOMs "
-				"the machine at once (vm.rst)",
+				": refused: more than a quarter of the %" PRIu64
+				" kB lowmem would be held back; a reserve this large OOMs the "
+				"machine at once (vm.rst)",
 				v, e->lowmem_kb);
 			sc_err_hint(err,
-				"it is a reserve, not a limit on allocations; swapctl "
-				"accepts up to %" PRId64 " (5%% of lowmem)",
+				"it is a reserve, not a limit on allocations; swapctl accepts up "
+				"to %" PRId64 " (5%% of lowmem)",
 				soft);
 			return r;
 		}
 		if (v > soft && !force) {
 			r = sc_err_set(err, SC_EXIT_REFUSED, 0,
-				"vm.min_free_kbytes=%" PRId64 ": refused: above 5%% of lowmem "
-				"(%" PRId64
-				" kB, the cap khugepaged itself observes); the watermarks "
-				"derived from it would keep that much memory idle and make OOM "
-				"kills "
+				"vm.min_free_kbytes=%" PRId64
+				": refused: above 5%% of lowmem (%" PRId64
+				" kB, the cap khugepaged itself observes); the watermarks derived "
+				"from it would keep that much memory idle and make OOM kills "
 				"likely",
 				v, soft);
 			sc_err_hint(err,
-				"it is a reserve, not a limit on allocations; --force "
-				"overrides");
+				"it is a reserve, not a limit on allocations; --force overrides");
 			return r;
 		}
 		break;
@@ -399,12 +392,10 @@ int sc_sysctl_validate(
 		if (v == 0 && !force) {
 			r = sc_err_set(err, SC_EXIT_REFUSED, 0,
 				"vm.vfs_cache_pressure=0: refused: dentries and inodes would never "
-				"be "
-				"reclaimed, which \"can easily lead to out-of-memory conditions\" "
-				"(vm.rst)");
+				"be reclaimed, which \"can easily lead to out-of-memory "
+				"conditions\" (vm.rst)");
 			sc_err_hint(err,
-				"use a value of 1 or more (100 is the default); --force "
-				"overrides");
+				"use a value of 1 or more (100 is the default); --force overrides");
 			return r;
 		}
 		break;
@@ -448,10 +439,8 @@ int sc_sysctl_validate_values(const struct sc_sysctl_env *e, const struct sc_sys
 	if (limit < e->committed_kb && !force) {
 		r = sc_err_set(err, SC_EXIT_REFUSED, 0,
 			"vm.overcommit_memory=2: refused: strict accounting would set CommitLimit "
-			"to "
-			"%s, below the %s already committed (Committed_AS), so every new "
-			"allocation "
-			"and fork would fail with ENOMEM",
+			"to %s, below the %s already committed (Committed_AS), so every new "
+			"allocation and fork would fail with ENOMEM",
 			sc_format_bytes(limit * 1024, b1),
 			sc_format_bytes(e->committed_kb * 1024, b2));
 		sc_err_hint(err, "raise vm.overcommit_ratio or add swap first; --force overrides");
@@ -472,8 +461,8 @@ enum { PROF_DEFAULT, PROF_ZRAM, PROF_SERVER, PROF_DATABASE, PROF_DESKTOP };
 const struct sc_sysctl_profile sc_sysctl_profiles[] = {
 	{"default", "the kernel's defaults (vm.rst), min_free_kbytes as the kernel computes it"},
 	{"zram",
-		"swap on compressed memory: swappiness 180, page-cluster 0, no watermark "
-		"boost, watermark_scale_factor 125 (ArchWiki zram, Pop!_OS)"},
+		"swap on compressed memory: swappiness 180, page-cluster 0, no watermark boost, "
+		"watermark_scale_factor 125 (ArchWiki zram, Pop!_OS)"},
 	{"server", "swappiness 30 (tuned virtual-guest), a 1% reserve (min_free_kbytes)"},
 	{"database", "swappiness 10 (Red Hat tuned throughput-performance), a 1% reserve"},
 	{"desktop", "the kernel's reclaim defaults; the zram values when zram or zswap is used"},
@@ -703,9 +692,9 @@ int sc_sysctl_dropin_render(const char *profile, const struct sc_sysctl_values *
 
 	if (!f)
 		return -ENOMEM;
-	fputs("# vm.* companions of the swap layout, written by swapctl.\n"
-	      "# `swapctl sysctl apply` replaces this file: change a value with\n"
-	      "# `swapctl sysctl apply --set vm.KEY=VALUE`. Sources for every value: swapctl(8).\n",
+	fputs("# vm.* companions of the swap layout, written by swapctl.\n# `swapctl sysctl apply` "
+	      "replaces this file: change a value with\n# `swapctl sysctl apply --set "
+	      "vm.KEY=VALUE`. Sources for every value: swapctl(8).\n",
 		f);
 	if (profile)
 		fprintf(f, "# profile: %s\n", profile);
@@ -901,8 +890,7 @@ int sc_sysctl_plan(const struct sc_ctx *c, const struct sc_sysctl_state *s,
 		r = sc_err_set(err, SC_EXIT_USAGE, EINVAL,
 			"nothing to apply: no --profile, no --set and no %s", d->path);
 		sc_err_hint(err,
-			"name a profile (--profile server) or a value (--set "
-			"vm.swappiness=30)");
+			"name a profile (--profile server) or a value (--set vm.swappiness=30)");
 		return r;
 	}
 
@@ -910,8 +898,8 @@ int sc_sysctl_plan(const struct sc_ctx *c, const struct sc_sysctl_state *s,
 		/* Computed from this host's memory, which is not the image's. */
 		ret->want.set[SC_VM_MIN_FREE_KBYTES] = false;
 		r = add_note(ret,
-			"vm.min_free_kbytes depends on the target machine's memory: left "
-			"to the kernel in an offline tree");
+			"vm.min_free_kbytes depends on the target machine's memory: left to the "
+			"kernel in an offline tree");
 		if (r < 0)
 			return r;
 	}
@@ -961,8 +949,8 @@ int sc_sysctl_plan(const struct sc_ctx *c, const struct sc_sysctl_state *s,
 				"drop-in would drop that setting",
 				d->path, d->foreign_line, d->foreign_key);
 			sc_err_hint(err,
-				"move that line to a file of its own in the sysctl "
-				"directory; --force drops it");
+				"move that line to a file of its own in the sysctl directory; "
+				"--force drops it");
 			return r;
 		}
 		r = plan_dropin(ret, s);
@@ -1021,8 +1009,7 @@ static int write_live(const struct sc_ctx *c, size_t k, int64_t v, struct sc_err
 			strerror(-r));
 		if (r == -EACCES || r == -EPERM || r == -EROFS)
 			sc_err_hint(err,
-				"run as root, outside a container that mounts /proc/sys "
-				"read-only");
+				"run as root, outside a container that mounts /proc/sys read-only");
 		return r;
 	}
 	r = sc_sysctl_read_live(c, name, &back);
@@ -1134,7 +1121,7 @@ int sc_sysctl_apply(const struct sc_ctx *c, const struct sc_sysctl_state *s,
 		append_msg(err, "; the previous values were restored");
 	else if (err)
 		sc_err_hint(err,
-			"compare `swapctl sysctl show` with the values above and fix "
-			"what is left by hand");
+			"compare `swapctl sysctl show` with the values above and fix what is left "
+			"by hand");
 	return r;
 }

@@ -19,27 +19,21 @@
 #include "util.h"
 
 static const char apply_usage[] =
-	"Usage: swapctl sysctl apply [--profile NAME] [--set vm.KEY=VALUE]... [--no-persist]\n"
-	"                            [--force]\n"
-	"\n"
-	"Validate the values, write them to the drop-in 90-swapctl.conf in the sysctl directory\n"
-	"and apply them live through /proc/sys/vm, reading each back. On any failure the previous\n"
-	"live values and drop-in are restored. Without --profile, --set changes the existing\n"
-	"drop-in; with neither, the drop-in is applied live again.\n"
-	"\n"
-	"Options:\n"
-	"      --profile NAME      default, zram, server, database or desktop (see swapctl(8))\n"
-	"      --set vm.KEY=VALUE  one value on top of the profile (repeatable)\n"
-	"      --no-persist        live values only, leave the drop-in alone\n"
-	"      --force             accept the dangerous values whose refusal says so\n"
-	"  -h, --help              show this help\n";
+	"Usage: swapctl sysctl apply [--profile NAME] [--set vm.KEY=VALUE]... [--no-persist]\n     "
+	"                       [--force]\n\nValidate the values, write them to the drop-in "
+	"90-swapctl.conf in the sysctl directory\nand apply them live through /proc/sys/vm, "
+	"reading each back. On any failure the previous\nlive values and drop-in are restored. "
+	"Without --profile, --set changes the existing\ndrop-in; with neither, the drop-in is "
+	"applied live again.\n\nOptions:\n      --profile NAME      default, zram, server, "
+	"database or desktop (see swapctl(8))\n      --set vm.KEY=VALUE  one value on top of the "
+	"profile (repeatable)\n      --no-persist        live values only, leave the drop-in "
+	"alone\n      --force             accept the dangerous values whose refusal says so\n  -h, "
+	"--help              show this help\n";
 
 static const char show_usage[] =
-	"Usage: swapctl sysctl show [--json]\n"
-	"\n"
-	"For each vm.* key swapctl manages: the live value, the kernel's default, swapctl's\n"
-	"persisted value and the file that sets it at boot, flagging files that override\n"
-	"swapctl's drop-in.\n";
+	"Usage: swapctl sysctl show [--json]\n\nFor each vm.* key swapctl manages: the live value, "
+	"the kernel's default, swapctl's\npersisted value and the file that sets it at boot, "
+	"flagging files that override\nswapctl's drop-in.\n";
 
 static const char *setting_where(const struct sc_sysctl_setting *s, char *buf, size_t n)
 {
@@ -322,8 +316,8 @@ static void show_human(
 			overridden(st, b, k) ? "  OVERRIDES SWAPCTL" : "",
 			drift ? "  (live differs)" : "");
 	}
-	printf("\n* computed for this machine: max(4 x sqrt(lowmem kB), khugepaged's value "
-	       "while THP is on)\n");
+	printf("\n* computed for this machine: max(4 x sqrt(lowmem kB), khugepaged's value while "
+	       "THP is on)\n");
 	printf("drop-in: %s%s", st->dropin.path, st->dropin.exists ? "" : " (not written yet)");
 	if (st->dropin.profile)
 		printf(", profile %s", st->dropin.profile);

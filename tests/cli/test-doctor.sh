@@ -19,7 +19,7 @@ tree() { # tree CASE -> prints the root of a fresh copy of base + CASE
 	cp -a "$FIX/$1/." "$t/"
 	rm -f "$t/expect" "$t/attrs"
 	chown -R 0:0 "$t"
-	chmod 0600 "$t/swap/swapfile"
+	find "$t/swap" "$t/var" -type f -exec chmod 0600 {} + 2>/dev/null
 	echo "$t"
 }
 doctor() { # doctor ROOT ARGS...

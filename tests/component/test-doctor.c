@@ -194,6 +194,7 @@ static void run_case(const char *name, struct sc_findings *ret)
 	assert_true(asprintf(&sysctl_dir, "%s/etc/sysctl.d", root) > 0);
 	assert_int_equal(sc_ctx_init(&c, &fake_sys, root, root, fstab, sysctl_dir), 0);
 	s.fstab_path = strdup("/etc/fstab");
+	assert_int_equal(sc_doctor_load_fstab(&c, &s, &err), 0);
 	if (sc_doctor_gather(&c, &s, &err) < 0)
 		fail_msg("%s: gather: %s", name, err.msg);
 	assert_int_equal(sc_doctor_check(&s, ret), 0);
