@@ -337,6 +337,7 @@ static struct sc_doctor_oom *oom_for(struct sc_doctor_state *s, long pid)
 	o = &s->ooms[s->n_ooms++];
 	memset(o, 0, sizeof(*o));
 	o->pid = pid;
+	o->cg_swappiness = -1;
 	return o;
 }
 
@@ -400,6 +401,52 @@ int sc_doctor_parse_kmsg(const char *text, struct sc_doctor_state *s)
 	return 0;
 }
 
+static int read_cg(
+	const struct sc_ctx *c, const char *hier, const char *cg, const char *file, char **ret)
+{
+	_cleanup_free_ char *rel = NULL, *p = NULL;
+
+	if (asprintf(&rel, "/sys/fs/cgroup%s%s/%s", hier, strcmp(cg, "/") ? cg : "", file) < 0)
+		return -ENOMEM;
+	p = sc_ctx_sys_path(c, rel);
+	if (!p)
+		return -ENOMEM;
+	return sc_read_line(p, ret);
+}
+
+/*
+ * Why a cgroup was killed with swap free: its own settings forbid swapping. v1 keeps a
+ * per-cgroup memory.swappiness (0: its reclaim never swaps, mm/vmscan.c get_scan_count) and
+ * memory.memsw.limit_in_bytes (equal to the memory limit: no room for swap); v2 has
+ * memory.swap.max. Read only while the cgroup still exists.
+ */
+static void read_oom_cgroups(const struct sc_ctx *c, struct sc_doctor_state *s)
+{
+	for (size_t i = 0; i < s->n_ooms; i++) {
+		struct sc_doctor_oom *o = &s->ooms[i];
+		_cleanup_free_ char *v = NULL, *lim = NULL, *memsw = NULL;
+
+		if (!o->memcg_path || o->memcg_path[0] != '/' || strstr(o->memcg_path, ".."))
+			continue;
+		if (read_cg(c, "/memory", o->memcg_path, "memory.swappiness", &v) == 0) {
+			char *end;
+			long n = strtol(v, &end, 10);
+			if (end != v && n >= 0 && n <= 200)
+				o->cg_swappiness = (int)n;
+			if (read_cg(c, "/memory", o->memcg_path, "memory.limit_in_bytes", &lim) ==
+					0 &&
+				read_cg(c, "/memory", o->memcg_path, "memory.memsw.limit_in_bytes",
+					&memsw) == 0)
+				o->cg_no_swap = strcmp(lim, memsw) == 0 &&
+					strcmp(lim, "9223372036854771712") != 0;
+			continue;
+		}
+		if (read_cg(c, "", o->memcg_path, "memory.swap.max", &v) == 0 ||
+			read_cg(c, "/unified", o->memcg_path, "memory.swap.max", &v) == 0)
+			o->cg_no_swap = strcmp(v, "0") == 0;
+	}
+}
+
 static int read_kmsg(const struct sc_ctx *c, struct sc_doctor_state *s)
 {
 	_cleanup_free_ char *path = sc_ctx_sys_path(c, "/dev/kmsg"), *text = NULL;
@@ -437,7 +484,13 @@ static int read_kmsg(const struct sc_ctx *c, struct sc_doctor_state *s)
 		text[len] = '\0';
 	}
 	s->kmsg_ok = true;
-	return text ? sc_doctor_parse_kmsg(text, s) : 0;
+	if (text) {
+		int r = sc_doctor_parse_kmsg(text, s);
+		if (r < 0)
+			return r;
+	}
+	read_oom_cgroups(c, s);
+	return 0;
 }
 
 /* ---- swap areas ---- */

@@ -156,6 +156,20 @@ static int check_oom(const struct sc_doctor_state *s, struct sc_findings *ret)
 		free(msg);
 		msg = tmp;
 	}
+	for (size_t i = s->n_ooms; msg && i-- > 0;) {
+		const struct sc_doctor_oom *o = &s->ooms[i];
+
+		if (!o->memcg || !o->memcg_path || (o->cg_swappiness != 0 && !o->cg_no_swap))
+			continue;
+		tmp = fmt("%s. Memory cgroup %s may not swap (%s), so its processes are killed "
+			  "at its limit however much swap is free",
+			msg, o->memcg_path,
+			o->cg_swappiness == 0 ? "its memory.swappiness is 0"
+					      : "its swap limit leaves no room for swap");
+		free(msg);
+		msg = tmp;
+		break;
+	}
 	if (msg && memcg > 0) {
 		tmp = fmt(
 			"%s. A kill by a memory cgroup's limit happens whatever the machine has "

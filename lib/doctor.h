@@ -106,6 +106,9 @@ struct sc_doctor_oom {
 	long pid;
 	bool memcg; /* killed by a memory cgroup's limit, not for lack of memory overall */
 	char *memcg_path; /* oom_memcg= of the "oom-kill:" line, or NULL */
+	/* That cgroup's own swap settings, when it still exists: */
+	int cg_swappiness; /* v1 memory.swappiness, -1 when unknown */
+	bool cg_no_swap; /* v2 memory.swap.max 0, or v1 memsw limit equal to the memory limit */
 };
 
 struct sc_doctor_state {

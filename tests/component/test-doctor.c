@@ -299,6 +299,22 @@ static void test_messages_explain(void **state)
 	assert_non_null(strstr(x->message, "memory cgroup /system.slice/batch.service"));
 	sc_findings_free(&f);
 
+	/* ... and when the cgroup itself may not swap, that is named too. */
+	run_case("oom-cgroup-no-swap-v1", &f);
+	x = find(&f, "oom-kills");
+	assert_non_null(strstr(x->message,
+		"Memory cgroup /batch may not swap (its "
+		"memory.swappiness is 0)"));
+	sc_findings_free(&f);
+	run_case("oom-cgroup-no-swap-v2", &f);
+	x = find(&f, "oom-kills");
+	assert_non_null(strstr(x->message, "its swap limit leaves no room for swap"));
+	sc_findings_free(&f);
+	run_case("oom-kills", &f);
+	x = find(&f, "oom-kills");
+	assert_null(strstr(x->message, "may not swap"));
+	sc_findings_free(&f);
+
 	run_case("sysctl-overridden", &f);
 	x = find(&f, "sysctl-overridden");
 	assert_non_null(strstr(x->message, "vm.page-cluster = 3"));
