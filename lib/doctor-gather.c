@@ -755,10 +755,6 @@ int sc_doctor_gather(const struct sc_ctx *c, struct sc_doctor_state *s, struct s
 	r = read_kmsg(c, s);
 	if (r < 0)
 		return r;
-	if (sc_zram_list(c, &s->zram, &s->n_zram) < 0) {
-		s->zram = NULL;
-		s->n_zram = 0;
-	}
 	if (sc_zswap_read(c, &s->zswap) < 0)
 		memset(&s->zswap, 0, sizeof(s->zswap));
 	r = find_managers(c, s);
@@ -779,7 +775,6 @@ void sc_doctor_state_done(struct sc_doctor_state *s)
 	for (size_t i = 0; i < s->n_ooms; i++)
 		oom_free(&s->ooms[i]);
 	free(s->ooms);
-	sc_zram_list_free(s->zram, s->n_zram);
 	free(s->fstab_path);
 	for (size_t i = 0; i < s->n_fstab; i++) {
 		free(s->fstab[i].source);

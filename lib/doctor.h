@@ -7,7 +7,7 @@
  *      CLI converts fstab/'s entries, see cmd-doctor.c) and sets fstab_loaded;
  *   2. sc_doctor_gather() reads everything else under the context's roots: /proc/swaps,
  *      meminfo, zoneinfo, vmstat, the kernel log (/dev/kmsg, when readable), the vm.*
- *      values, swapctl's drop-in and the boot order of sysctl files, zram and zswap, other
+ *      values, swapctl's drop-in and the boot order of sysctl files, zswap, other
  *      swap managers' files, and inspects every swapfile that is active or named in fstab
  *      (stat, statfs, inode flags, statx attributes: through c->sys so tests can fake them);
  *   3. sc_doctor_check() turns the state into findings: pure, no I/O.
@@ -28,7 +28,6 @@
 #include "error.h"
 #include "procfs.h"
 #include "sysctl.h"
-#include "zram.h"
 #include "zswap.h"
 
 enum sc_severity {
@@ -127,8 +126,6 @@ struct sc_doctor_state {
 	bool kmsg_ok; /* the kernel log was readable */
 	struct sc_doctor_oom *ooms; /* the last few kills found in the log */
 	size_t n_ooms;
-	struct sc_zram_dev *zram;
-	size_t n_zram;
 	struct sc_zswap zswap;
 	/* filled by the caller before sc_doctor_gather(): */
 	char *fstab_path;

@@ -270,7 +270,7 @@ int sc_sysctl_boot_resolve(const struct sc_ctx *c, struct sc_sysctl_boot *ret)
 		_cleanup_free_ char *dir = sc_ctx_root_path(c, other_dirs[i]);
 		r = dir ? collect(dir, &list, &n) : -ENOMEM;
 	}
-	if (r >= 0)
+	if (r >= 0 && n > 0)
 		qsort(list, n, sizeof(*list), cmp_conf);
 
 	for (size_t i = 0; r >= 0 && i < n; i++) {
