@@ -278,6 +278,15 @@ static void test_profile_applies_and_is_idempotent(void **state)
 	sc_sysctl_plan_done(&p);
 	assert_int_equal(F.n_calls, 0);
 
+	/* Neither --profile nor --set: the drop-in is applied live again. */
+	write_proc("swappiness", 45);
+	F.n_calls = 0;
+	assert_int_equal(run(false, NULL, NULL, false, false, &p, &err), 0);
+	assert_int_equal(p.plan.n, 1);
+	assert_int_equal(p.plan.actions[0].kind, SC_SYSCTL_SET_LIVE);
+	sc_sysctl_plan_done(&p);
+	assert_int_equal(read_proc("swappiness"), 30);
+
 	/* --set on top of the drop-in keeps the rest and the profile name. */
 	assert_int_equal(run(false, NULL, "vm.page-cluster=0", false, false, NULL, &err), 0);
 	assert_int_equal(read_proc("page-cluster"), 0);

@@ -89,6 +89,24 @@ static void test_debian_sysctl_conf_overrides_dropin(void **state)
 	layout_done(&l);
 }
 
+static void test_procps_only_override(void **state)
+{
+	struct layout l;
+	const struct sc_sysctl_setting *o;
+
+	/* No 99-sysctl.conf link (Debian 13, other distributions): only procps reads it. */
+	layout_init(&l, NULL);
+	sc_test_write(l.root, "etc/sysctl.d/90-swapctl.conf", "vm.swappiness = 30\n");
+	sc_test_write(l.root, "etc/sysctl.conf", "vm.swappiness = 5\n");
+	layout_resolve(&l);
+	assert_string_equal(l.boot.systemd[SC_VM_SWAPPINESS].file, "/etc/sysctl.d/90-swapctl.conf");
+	o = sc_sysctl_boot_override(&l.boot, SC_VM_SWAPPINESS);
+	assert_ptr_equal(o, &l.boot.procps[SC_VM_SWAPPINESS]);
+	assert_string_equal(o->file, "/etc/sysctl.conf");
+	assert_string_equal(o->value, "5");
+	layout_done(&l);
+}
+
 static void test_absolute_link_resolves_under_root(void **state)
 {
 	struct layout l;
@@ -231,6 +249,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_debian_sysctl_conf_overrides_dropin),
+		cmocka_unit_test(test_procps_only_override),
 		cmocka_unit_test(test_absolute_link_resolves_under_root),
 		cmocka_unit_test(test_dropin_wins_when_nothing_sorts_after),
 		cmocka_unit_test(test_masking_and_directory_priority),
