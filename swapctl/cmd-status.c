@@ -154,6 +154,9 @@ static int gather_fstab(struct sc_cli *cli, struct status *s)
 			if (s->swap_entry[k] < 0)
 				s->swap_entry[k] = (int)i;
 		}
+		/* The kernel holds what it lists (a sysroot fixture has no such files). */
+		if (v->active && !v->active->deleted)
+			v->exists = true;
 	}
 out:
 	sc_fstab_entries_free(entries, n);
@@ -387,13 +390,14 @@ static void render_human(const struct status *s)
 	for (size_t i = 0; i < s->swaps.n; i++) {
 		const struct sc_swap *w = &s->swaps.items[i];
 		int k = s->swap_entry[i];
+		const char *where = w->type == SC_SWAP_ZRAM ? "-"
+			: k < 0				    ? "not in fstab"
+			: s->fstab[k].e.managed		    ? "managed"
+							    : "in fstab";
+
 		printf("  %-40s %-9s %10s %10s %5d  %s%s\n", w->path, sc_swap_type_name(w->type),
 			sc_format_bytes(w->size_bytes, b1), sc_format_bytes(w->used_bytes, b2),
-			w->priority,
-			k < 0				? "not in fstab"
-				: s->fstab[k].e.managed ? "managed"
-							: "in fstab",
-			w->deleted ? "  (deleted)" : "");
+			w->priority, where, w->deleted ? "  (deleted)" : "");
 	}
 
 	printf("\nfstab swap entries:\n");
