@@ -33,6 +33,11 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv);
 
 /* After an fstab edit: systemctl daemon-reload when systemd runs the box (not under --root). */
 void sc_cli_daemon_reload(struct sc_cli *cli);
+int sc_cmd_sysctl(struct sc_cli *cli, int argc, char **argv);
+int sc_cmd_doctor(struct sc_cli *cli, int argc, char **argv);
+/* doctor's view of the fstab swap lines (fstab/ -> lib/doctor.h); used by tests too. */
+struct sc_doctor_state;
+int sc_doctor_load_fstab(const struct sc_ctx *c, struct sc_doctor_state *s, struct sc_err *err);
 
 /*
  * getopt_long over a command's own options. Handles --help (prints cli->usage, returns -1 with
