@@ -1310,6 +1310,16 @@ static int plan_add(const struct sc_add_request *req, const struct sc_swapfile_s
 				req->boot_path, size_arg(req->size, b2));
 			return r;
 		}
+		if (req->hibernate && size < facts->mem_total) {
+			r = sc_err_set(err, SC_EXIT_REFUSED, 0,
+				"%s: exists with %s, too small for a hibernation image of %s of "
+				"RAM",
+				req->path, sc_format_bytes(size, b1),
+				sc_format_bytes(facts->mem_total, b2));
+			sc_err_hint(err, "use 'swapctl resize %s %s'", req->boot_path,
+				size_arg(sc_swapfile_auto_size(facts->mem_total, true), b2));
+			return r;
+		}
 		if (st->uid != 0 || (st->mode & 07077) || st->nlink != 1) {
 			r = sc_err_set(err, SC_EXIT_REFUSED, 0,
 				"%s: insecure swapfile (owner uid %u, mode %04o, %lu links)",

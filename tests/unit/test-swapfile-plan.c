@@ -198,6 +198,12 @@ static void test_idempotent_and_completion(void **state)
 	req.size = 0;
 	assert_int_equal(sc_swapfile_plan_add(&req, &st, &fst, &facts, &p, &err), 0);
 	expect_actions(&p, "");
+
+	/* ... unless it is meant for hibernation and smaller than RAM */
+	req.hibernate = true;
+	assert_true(sc_swapfile_plan_add(&req, &st, &fst, &facts, &p, &err) < 0);
+	assert_int_equal(err.kind, SC_EXIT_REFUSED);
+	assert_non_null(strstr(err.hint, "swapctl resize /swap/swapfile 24G"));
 }
 
 static void expect_refusal(struct sc_add_request *req, struct sc_swapfile_state *st,
