@@ -395,9 +395,8 @@ int sc_fs_prepare_file(const struct sc_ctx *c, int fd, const struct sc_fs_info *
 				"%s: cannot read file attributes: %s", path, strerror(-r));
 		if (!(flags & FS_NOCOW_FL) || (flags & FS_COMPR_FL)) {
 			r = sc_err_set(err, SC_EXIT_REFUSED, 0,
-				"%s: btrfs did not keep the file NOCOW and uncompressed; the "
-				"kernel "
-				"refuses copy-on-write or compressed swapfiles",
+				"%s: btrfs did not keep the file NOCOW and uncompressed; "
+				"the kernel refuses copy-on-write or compressed swapfiles",
 				path);
 			sc_err_hint(err,
 				"check the directory's compression property (btrfs "

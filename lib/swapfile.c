@@ -249,9 +249,8 @@ static int open_dir_chain(
 			if (fstatat(fd, tok, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 				S_ISLNK(st.st_mode)) {
 				r = sc_err_set(err, SC_EXIT_REFUSED, 0,
-					"%s: is a symbolic link; swapctl never follows links on "
-					"the "
-					"way to a swapfile",
+					"%s: is a symbolic link; swapctl never follows links "
+					"on the way to a swapfile",
 					shown);
 				sc_err_hint(err, "name the real directory");
 				return r;
@@ -970,9 +969,8 @@ int sc_swapfile_disable(const struct sc_ctx *c, const char *path, struct sc_err 
 			strerror(-r));
 	if (res.signal) {
 		r = sc_err_set(err, SC_EXIT_FAILURE, EINTR,
-			"%s: swapoff aborted (killed by signal %d, probably by the OOM killer); "
-			"the "
-			"area is still active",
+			"%s: swapoff aborted (killed by signal %d, probably by the OOM "
+			"killer); the area is still active",
 			path, res.signal);
 		sc_err_hint(err, "free memory (or add swap elsewhere) and run the command again");
 		return r;
@@ -1504,9 +1502,8 @@ static int plan_remove(const struct sc_remove_request *req, const struct sc_remo
 			(st->active || t[i].fstab.present || t[i].named)) {
 			if (st->header_read && st->header.status == SC_HEADER_HIBERNATION)
 				r = sc_err_set(err, SC_EXIT_REFUSED, 0,
-					"%s: holds a hibernation image (%s); deleting it would "
-					"lose "
-					"the hibernated session",
+					"%s: holds a hibernation image (%s); deleting it "
+					"would lose the hibernated session",
 					t[i].path, st->header.signature);
 			else
 				r = sc_err_set(err, SC_EXIT_REFUSED, 0,
