@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -967,21 +968,30 @@ int sc_swapfile_disable(const struct sc_ctx *c, const char *path, struct sc_err 
 	if (r < 0)
 		return sc_err_set(err, SC_EXIT_FAILURE, -r, "%s: cannot start swapoff: %s", path,
 			strerror(-r));
-	if (res.signal) {
-		r = sc_err_set(err, SC_EXIT_FAILURE, EINTR,
-			"%s: swapoff aborted (killed by signal %d, probably by the OOM "
-			"killer); the area is still active",
-			path, res.signal);
-		sc_err_hint(err, "free memory (or add swap elsewhere) and run the command again");
-		return r;
-	}
-	if (res.error == 0)
-		return 0;
 	/* What is left behind: the area is re-inserted, partly drained (KERNEL-FACTS §1.3). */
 	if (sc_swaps_read(c, &sw) == 0)
 		act = sc_swaps_find(&sw, path);
 	else
 		act = NULL;
+	if (res.signal) {
+		r = sc_err_set(err, SC_EXIT_FAILURE, EINTR,
+			"%s: swapoff aborted (killed by signal %d%s); the area is still active "
+			"with %s swapped out",
+			path, res.signal,
+			res.signal == SIGKILL ? ", probably by the OOM killer" : "",
+			act ? sc_format_bytes(act->used_bytes, b1) : "some memory");
+		sc_err_hint(err, "free memory (or add swap elsewhere) and run the command again");
+		sc_swaps_free(&sw);
+		return r;
+	}
+	if (res.error == 0) {
+		/* The child said success: believe /proc/swaps, not the exit status. */
+		r = act ? sc_err_set(err, SC_EXIT_FAILURE, EBUSY,
+				  "%s: swapoff reported success but the area is still active", path)
+			: 0;
+		sc_swaps_free(&sw);
+		return r;
+	}
 	switch (-res.error) {
 	case EINVAL:
 		if (!act) {
