@@ -127,6 +127,7 @@ void sc_fstab_set_resolver(struct sc_fstab *f,
 
 struct query {
 	char *canon;
+	size_t len;
 	char *device; /* resolved, when canon names a device */
 	bool resolved;
 };
@@ -139,16 +140,47 @@ static void query_done(struct query *q)
 
 static int query_init(struct query *q, const char *path)
 {
+	int r;
+
 	memset(q, 0, sizeof(*q));
-	return sc_fstab_canonical(path, &q->canon);
+	r = sc_fstab_canonical(path, &q->canon);
+	if (r >= 0)
+		q->len = strlen(q->canon);
+	return r;
+}
+
+/* A path field that is its own canonical form: no escape, no "//", no "/./", no trailing '/'. */
+static bool is_canonical_path(const char *s, size_t n)
+{
+	if (n == 0 || s[0] != '/' || memchr(s, '\\', n))
+		return false;
+	if (n == 1)
+		return true;
+	if (s[n - 1] == '/' || (s[n - 1] == '.' && s[n - 2] == '/'))
+		return false;
+	for (size_t i = 0; i + 1 < n; i++)
+		if (s[i] == '/' &&
+			(s[i + 1] == '/' || (s[i + 1] == '.' && i + 2 < n && s[i + 2] == '/')))
+			return false;
+	return true;
 }
 
 static bool line_matches(const struct sc_fstab *f, const struct sc_line *l, struct query *q)
 {
 	_cleanup_free_ char *src = NULL, *canon = NULL, *dev = NULL;
 
+	const char *raw = l->text + l->field[0].off;
+	size_t n = l->field[0].len;
+
 	if (l->kind != SC_LINE_ENTRY || !l->swap)
 		return false;
+	/* Most sources are written canonically: compare without allocating. */
+	if (is_canonical_path(raw, n)) {
+		if (n == q->len && memcmp(raw, q->canon, n) == 0)
+			return true;
+		if (n < 5 || memcmp(raw, "/dev/", 5) != 0)
+			return false;
+	}
 	if (sc_line_field(l, 0, &src) < 0 || sc_fstab_canonical(src, &canon) < 0)
 		return false;
 	if (strcmp(canon, q->canon) == 0)
@@ -168,8 +200,10 @@ static bool line_matches(const struct sc_fstab *f, const struct sc_line *l, stru
 bool sc_fstab_line_matches(const struct sc_fstab *f, const struct sc_line *l, const char *canon,
 	char **resolved_query, bool *query_resolved)
 {
-	struct query q = {
-		.canon = (char *)canon, .device = *resolved_query, .resolved = *query_resolved};
+	struct query q = {.canon = (char *)canon,
+		.len = strlen(canon),
+		.device = *resolved_query,
+		.resolved = *query_resolved};
 	bool m = line_matches(f, l, &q);
 
 	*resolved_query = q.device;
@@ -649,7 +683,7 @@ static int check_written(
 		return sc_err_set(err, SC_EXIT_USAGE, EINVAL,
 			"%s: a swap line of %zu bytes would be longer than glibc's getmntent reads "
 			"(%d): %s",
-			doc_name(f), l->len, SC_FSTAB_LINE_MAX, path);
+			doc_name(f), (size_t)l->len, SC_FSTAB_LINE_MAX, path);
 	if (l->kind != SC_LINE_ENTRY || l->nwords != SC_FSTAB_NFIELDS || l->crlf ||
 		l->inline_comment || l->odd_escape || !l->swap)
 		return sc_err_set(err, SC_EXIT_USAGE, EINVAL,

@@ -141,7 +141,10 @@ struct sc_swap_spec {
  * -EINVAL (with err) for a path that needs an escape other than the four.
  */
 int sc_fstab_set_swap(struct sc_fstab *f, const struct sc_swap_spec *spec, struct sc_err *err);
-/* Rewrite the line of old_path to describe spec (rotation): 1 changed, 0 no such entry. */
+/*
+ * Rewrite the line of old_path to describe spec (rotation), in its place: 1 changed; 0 when
+ * there is no entry for old_path (or it already says exactly this, when the paths are one).
+ */
 int sc_fstab_replace_swap(struct sc_fstab *f, const char *old_path, const struct sc_swap_spec *spec,
 	struct sc_err *err);
 /* Remove every swap entry for path: 1 removed, 0 none. */

@@ -13,6 +13,7 @@
 
 #include "fstab-corpus.h"
 #include "fstab.h"
+#include "internal.h"
 #include "macro.h"
 #include "plan.h"
 
@@ -58,7 +59,7 @@ static void assert_valid(const struct sc_fstab *f)
 {
 	struct sc_err err = {0};
 
-	if (sc_fstab_validate(f, &err) != 0)
+	if (sc_fstab_validate_all(f, &err) != 0)
 		fail_msg("validation: %s", err.msg);
 }
 
@@ -862,7 +863,7 @@ static void test_property_random_mutations(void **state)
 			if (olen != len || memcmp(out, x, len) != 0)
 				fail_msg("%s (iteration %zu): round trip failed", c[i].path, iter);
 			free(out);
-			if (sc_fstab_validate(f, &err) != 0)
+			if (sc_fstab_validate_all(f, &err) != 0)
 				fail_msg("%s (iteration %zu): %s\n--- document:\n%.*s", c[i].path,
 					iter, err.msg, (int)len, x);
 
@@ -876,7 +877,7 @@ static void test_property_random_mutations(void **state)
 				free(x);
 				continue;
 			}
-			if (sc_fstab_validate(f, &err) != 0)
+			if (sc_fstab_validate_all(f, &err) != 0)
 				fail_msg("%s (iteration %zu) after add: %s", c[i].path, iter,
 					err.msg);
 			assert_int_equal(sc_fstab_find_swap(f, s.path, NULL), 1);
@@ -888,7 +889,7 @@ static void test_property_random_mutations(void **state)
 				free(out);
 			}
 			sc_fstab_remove_swap(f, s.path);
-			if (sc_fstab_validate(f, &err) != 0)
+			if (sc_fstab_validate_all(f, &err) != 0)
 				fail_msg("%s (iteration %zu) after remove: %s", c[i].path, iter,
 					err.msg);
 			assert_int_equal(sc_fstab_find_swap(f, s.path, NULL), 0);
