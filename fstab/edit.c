@@ -86,6 +86,11 @@ int sc_fstab_canonical(const char *source, char **ret)
 	return 0;
 }
 
+static const char *doc_name(const struct sc_fstab *f)
+{
+	return f->path ? f->path : "fstab";
+}
+
 static bool is_device_source(const char *canon)
 {
 	size_t nl;
@@ -165,14 +170,14 @@ static bool is_canonical_path(const char *s, size_t n)
 	return true;
 }
 
-static bool line_matches(const struct sc_fstab *f, const struct sc_line *l, struct query *q)
+static bool source_matches(const struct sc_fstab *f, const struct sc_line *l, struct query *q)
 {
 	_cleanup_free_ char *src = NULL, *canon = NULL, *dev = NULL;
 
 	const char *raw = l->text + l->field[0].off;
 	size_t n = l->field[0].len;
 
-	if (l->kind != SC_LINE_ENTRY || !l->swap)
+	if (l->nwords == 0)
 		return false;
 	/* Most sources are written canonically: compare without allocating. */
 	if (is_canonical_path(raw, n)) {
@@ -195,6 +200,35 @@ static bool line_matches(const struct sc_fstab *f, const struct sc_line *l, stru
 	if (!q->device || f->resolve(canon, &dev, f->resolve_data) < 0 || !dev)
 		return false;
 	return strcmp(dev, q->device) == 0;
+}
+
+/* Only entries libmount parses are matched (and edited). */
+static bool line_matches(const struct sc_fstab *f, const struct sc_line *l, struct query *q)
+{
+	return l->kind == SC_LINE_ENTRY && l->swap && source_matches(f, l, q);
+}
+
+/*
+ * A swap line for the source that libmount rejects: swapon -a skips it, but getmntent readers
+ * (systemd-fstab-generator v252) take it, so adding a good line would make a duplicate for
+ * them, and the first one wins. It is never edited either: the user has to decide.
+ */
+static int check_no_rejected(
+	const struct sc_fstab *f, struct query *q, const char *path, struct sc_err *err)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const struct sc_line *l = &f->lines[i];
+
+		if (l->kind != SC_LINE_BAD || !l->swap || !source_matches(f, l, q))
+			continue;
+		sc_err_set(err, SC_EXIT_USAGE, EINVAL,
+			"%s: line %zu: a swap entry for %s that libmount cannot parse (swapon -a "
+			"skips it, systemd-fstab-generator v252 does not)",
+			doc_name(f), i + 1, path);
+		sc_err_hint(err, "fix or remove that line and run the command again");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 bool sc_fstab_line_matches(const struct sc_fstab *f, const struct sc_line *l, const char *canon,
@@ -640,11 +674,6 @@ static int compose_options(
 
 /* ---- checking what is asked ---- */
 
-static const char *doc_name(const struct sc_fstab *f)
-{
-	return f->path ? f->path : "fstab";
-}
-
 static int check_spec(const struct sc_fstab *f, const struct sc_swap_spec *spec, char **ret_mangled,
 	struct sc_err *err)
 {
@@ -791,7 +820,7 @@ static int rewrite_line(struct sc_fstab *f, size_t idx, const struct sc_swap_spe
 
 	/*
 	 * The line's own layout: its separators where the fields before them kept their width,
-	 * its own padded columns where they did not; the neighbours do not restyle a user's line.
+	 * its own padded widths where they did not; the neighbours do not restyle a user's line.
 	 */
 	layout_of_line(l, &lo);
 	for (unsigned i = 1; i < lo.n; i++) {
@@ -911,6 +940,11 @@ int sc_fstab_set_swap(struct sc_fstab *f, const struct sc_swap_spec *spec, struc
 	r = query_init(&q, spec->path);
 	if (r < 0)
 		return r;
+	r = check_no_rejected(f, &q, spec->path, err);
+	if (r < 0) {
+		query_done(&q);
+		return r;
+	}
 	at = first_match(f, &q);
 	if (at == SIZE_MAX)
 		r = append_line(f, spec, mangled, err);
@@ -953,6 +987,9 @@ int sc_fstab_replace_swap(struct sc_fstab *f, const char *old_path, const struct
 		r = 0;
 		goto out;
 	}
+	r = check_no_rejected(f, &qn, spec->path, err);
+	if (r < 0)
+		goto out;
 	if (strcmp(qo.canon, qn.canon) == 0)
 		r = rewrite_line(f, at, spec, NULL, err);
 	else

@@ -15,7 +15,9 @@
  * name a device (a tag or a /dev path) they also match when they resolve to the same device
  * node (libblkid through lib/probe.h; see sc_fstab_set_resolver). Never by text prefix:
  * /var/swap does not match /var/swapdata. Only entries libmount parses are matched; lines it
- * rejects are listed (unparsable) but never edited.
+ * rejects are listed (unparsable) but never edited, and set refuses (-EINVAL, SC_EXIT_USAGE,
+ * naming the line) when one of them names the same source: getmntent readers would take it
+ * as a duplicate of the line swapctl would add.
  *  - set: adds "PATH none swap defaults[,pri=N][,discard[=once|pages]][,x-swapctl][,nofail]
  *    0 0" at the end of the file (giving the old last line its missing newline first: the
  *    only change an append makes to an existing line), or updates the first existing entry in
