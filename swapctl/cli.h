@@ -28,6 +28,11 @@ struct sc_cli {
 
 /* Commands: argv[0] is the command name, options and operands follow. */
 int sc_cmd_status(struct sc_cli *cli, int argc, char **argv);
+int sc_cmd_sysctl(struct sc_cli *cli, int argc, char **argv);
+int sc_cmd_doctor(struct sc_cli *cli, int argc, char **argv);
+/* doctor's view of the fstab swap lines (fstab/ -> lib/doctor.h); used by tests too. */
+struct sc_doctor_state;
+int sc_doctor_load_fstab(const struct sc_ctx *c, struct sc_doctor_state *s, struct sc_err *err);
 
 /*
  * getopt_long over a command's own options. Handles --help (prints cli->usage, returns -1 with

@@ -27,6 +27,23 @@ static const struct command commands[] = {
 		"\n"
 		"Show every active swap area, fstab swap entry, zram device, the zswap state, the\n"
 		"companion vm.* values and memory figures, with drift flagged.\n"},
+	{"sysctl", sc_cmd_sysctl,
+		"Usage: swapctl sysctl show [--json]\n"
+		"       swapctl sysctl apply [--profile NAME] [--set vm.KEY=VALUE]...\n"
+		"                            [--no-persist] [--force]\n"
+		"\n"
+		"show: each vm.* key swapctl manages with its live value, the kernel's default,\n"
+		"swapctl's persisted value and the file that sets it at boot.\n"
+		"apply: validate, write the drop-in 90-swapctl.conf and the live values, and\n"
+		"roll back on failure. Profiles: default, zram, server, database, desktop.\n"
+		"See 'swapctl sysctl apply --help' and swapctl(8).\n"},
+	{"doctor", sc_cmd_doctor,
+		"Usage: swapctl doctor [--json]\n"
+		"\n"
+		"Diagnose the risks that lead to OOM kills and broken swap: each finding has an "
+		"id,\n"
+		"a severity (info, warning, error), a message and a fix. Exit status 4 when any\n"
+		"finding is a warning or an error. The ids are listed in swapctl(8).\n"},
 };
 
 static const char main_usage[] =
@@ -35,6 +52,8 @@ static const char main_usage[] =
 	"Commands:\n"
 	"  status                      show swap areas, fstab entries, zram, zswap, vm.* and "
 	"memory\n"
+	"  sysctl show | apply         show or set the vm.* companions (profiles, --set)\n"
+	"  doctor                      diagnose the risks that lead to OOM kills and broken swap\n"
 	"\n"
 	"Global options:\n"
 	"      --json              print one JSON object on stdout\n"

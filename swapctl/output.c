@@ -99,7 +99,14 @@ int sc_cli_getopt(struct sc_cli *cli, int argc, char **argv, const char *shortop
 		return -1;
 	}
 	if (c == '?' || c == ':') {
-		if (c == ':' || (optopt && strchr(shortopts, optopt)))
+		bool needs_value = c == ':' || (optopt && strchr(shortopts, optopt));
+
+		/* A long option without its argument: getopt sets optopt to its val. */
+		for (const struct option *o = longopts;
+			optopt && o && o->name && strncmp(argv[optind - 1], "--", 2) == 0; o++)
+			if (o->val == optopt && o->has_arg == required_argument)
+				needs_value = true;
+		if (needs_value)
 			*exit_code = sc_usage_error(cli, "%s: option '%s' needs a value",
 				cli->command, argv[optind - 1]);
 		else
