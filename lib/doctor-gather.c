@@ -32,35 +32,6 @@ static bool root_exists(const struct sc_ctx *c, const char *abs)
 	return p && lstat(p, &st) == 0;
 }
 
-/* "/swap//./f" -> "/swap/f", in place (no symlinks are followed). */
-static void normalize_path(char *p)
-{
-	char *out = p, *s = p;
-
-	while (*s) {
-		char *e;
-		size_t len;
-
-		while (*s == '/')
-			s++;
-		e = strchrnul(s, '/');
-		len = (size_t)(e - s);
-		if (len == 1 && s[0] == '.') {
-		} else if (len == 2 && s[0] == '.' && s[1] == '.') {
-			while (out > p && *--out != '/')
-				;
-		} else if (len > 0) {
-			*out++ = '/';
-			memmove(out, s, len);
-			out += len;
-		}
-		s = e;
-	}
-	if (out == p)
-		*out++ = '/';
-	*out = '\0';
-}
-
 /* Is a unit enabled: <root>/etc/systemd/system/<any>.wants/<unit> exists. */
 static bool unit_enabled(const struct sc_ctx *c, const char *unit)
 {
@@ -571,7 +542,7 @@ static char *resolve_source(const struct sc_ctx *c, const char *src)
 	if (src[0] == '/') {
 		p = strdup(src);
 		if (p)
-			normalize_path(p);
+			sc_path_normalize(p);
 		return p;
 	}
 	for (size_t i = 0; i < ELEMENTSOF(tags); i++) {
@@ -595,7 +566,7 @@ static char *resolve_source(const struct sc_ctx *c, const char *src)
 		else if (asprintf(&p, "%s../%s", tags[i].dir, target) < 0) /* "../../sda2" */
 			p = NULL;
 		if (p)
-			normalize_path(p);
+			sc_path_normalize(p);
 		return p;
 	}
 	return NULL;

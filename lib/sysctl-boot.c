@@ -99,35 +99,6 @@ static int collect(const char *dir, struct conf **list, size_t *n)
 	return r;
 }
 
-/* Lexically drop "." and ".." components: "/etc/sysctl.d/../sysctl.conf" -> "/etc/sysctl.conf". */
-static void normalize_path(char *p)
-{
-	char *out = p, *s = p;
-
-	while (*s) {
-		char *e;
-		size_t len;
-
-		while (*s == '/')
-			s++;
-		e = strchrnul(s, '/');
-		len = (size_t)(e - s);
-		if (len == 1 && s[0] == '.') {
-		} else if (len == 2 && s[0] == '.' && s[1] == '.') {
-			while (out > p && *--out != '/')
-				;
-		} else if (len > 0) {
-			*out++ = '/';
-			memmove(out, s, len);
-			out += len;
-		}
-		s = e;
-	}
-	if (out == p)
-		*out++ = '/';
-	*out = '\0';
-}
-
 /*
  * Read a configuration file under the root, following symlinks as the booted system would
  * (an absolute target is inside the root too). A link to /dev/null masks: empty content.
@@ -171,7 +142,7 @@ static int read_under_root(
 		}
 		if (!next)
 			return -ENOMEM;
-		normalize_path(next);
+		sc_path_normalize(next);
 		free(cur);
 		cur = next;
 	}

@@ -178,3 +178,30 @@ bool sc_startswith(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
+
+void sc_path_normalize(char *p)
+{
+	char *out = p, *s = p;
+
+	while (*s) {
+		char *e;
+		size_t len;
+
+		while (*s == '/')
+			s++;
+		e = strchrnul(s, '/');
+		len = (size_t)(e - s);
+		if (len == 2 && s[0] == '.' && s[1] == '.') {
+			while (out > p && *--out != '/')
+				;
+		} else if (len > 0 && !(len == 1 && s[0] == '.')) {
+			*out++ = '/';
+			memmove(out, s, len);
+			out += len;
+		}
+		s = e;
+	}
+	if (out == p)
+		*out++ = '/';
+	*out = '\0';
+}
