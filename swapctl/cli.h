@@ -76,5 +76,14 @@ int sc_json_print(struct json_object *o);
 /* Human rendering of a plan: "would <action> <target> (details)" under --dry-run. */
 void sc_print_plan(const struct sc_cli *cli, const struct sc_plan *plan);
 
+/*
+ * --dry-run, human output: stage the plan's fstab actions (kinds first_kind..last_kind) on the
+ * loaded, uncommitted document f and print the resulting unified diff.
+ */
+struct sc_fstab;
+void sc_dry_run_fstab(const struct sc_cli *cli, struct sc_plan *plan, int first_kind, int last_kind,
+	int (*stage)(void *data, const struct sc_action *a, struct sc_err *err), void *data,
+	const struct sc_fstab *f);
+
 /* Flush and close stdout, reporting write errors (swapctl status > /dev/full fails). */
 int sc_close_stdout(void);

@@ -420,6 +420,8 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 
 	if (cli->dry_run) {
 		ret = finish(cli, &plan, &err, SC_EXIT_OK, req.boot_path, shown_size);
+		sc_dry_run_fstab(cli, &plan, SC_SWAPFILE_ACT_FSTAB_SET, SC_SWAPFILE_ACT_FSTAB_SET,
+			stage_fstab, &run, run.fstab);
 		goto out;
 	}
 

@@ -295,6 +295,8 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 
 	if (cli->dry_run) {
 		ret = finish(cli, &plan, gate_run ? &gate : NULL, &err, SC_EXIT_OK);
+		sc_dry_run_fstab(cli, &plan, SC_SWAPFILE_ACT_FSTAB_REMOVE,
+			SC_SWAPFILE_ACT_FSTAB_REMOVE, stage_fstab, &run, run.fstab);
 		goto out;
 	}
 	{

@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fstab.h"
 #include "gate.h"
+#include "macro.h"
 #include "parse.h"
 
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
@@ -262,4 +264,22 @@ int sc_close_stdout(void)
 		return SC_EXIT_FAILURE;
 	}
 	return SC_EXIT_OK;
+}
+
+void sc_dry_run_fstab(const struct sc_cli *cli, struct sc_plan *plan, int first_kind, int last_kind,
+	int (*stage)(void *data, const struct sc_action *a, struct sc_err *err), void *data,
+	const struct sc_fstab *f)
+{
+	_cleanup_free_ char *diff = NULL;
+	struct sc_err err = {0};
+
+	if (cli->json || cli->quiet || !f)
+		return;
+	for (size_t i = 0; i < plan->n; i++) {
+		int k = plan->actions[i].kind;
+		if (k >= first_kind && k <= last_kind && stage(data, &plan->actions[i], &err) < 0)
+			return; /* the plan already says what would be done */
+	}
+	if (sc_fstab_diff(f, cli->ctx.fstab, &diff) == 0 && diff[0])
+		fputs(diff, stdout);
 }
