@@ -170,8 +170,8 @@ static int refuse(const struct sc_gate_report *rep, const char *label, struct sc
 			snprintf(more, sizeof(more), " and %zu more cgroup%s", rep->n_blocking - 1,
 				rep->n_blocking > 2 ? "s" : "");
 		sc_err_set(err, SC_EXIT_REFUSED, 0,
-			"%s: swapoff would need %s%s back in memory cgroup %s (limit %s, %s in "
-			"use%s)%s",
+			"%s: swapoff would need %s%s back in memory cgroup %s "
+			"(limit %s, %s in use%s)%s",
 			label, g->swap_known ? "" : "up to ", sc_format_bytes(g->need, b1), g->path,
 			sc_format_bytes(g->limit, b2), sc_format_bytes(g->usage, b3),
 			g->swap_known ? "" : ", its swap is not accounted", more);
@@ -330,15 +330,14 @@ int sc_gate_swapoff(
 			"stays active; the kernel may have OOM-killed processes of that cgroup",
 			path, sc_format_bytes(left, b));
 		sc_err_hint(err,
-			"check the kernel log for OOM kills; add swap elsewhere first (swapctl "
-			"add) "
-			"so the pages have somewhere to go, then run the command again");
+			"check the kernel log for OOM kills; add swap elsewhere first "
+			"(swapctl add) so the pages have somewhere to go, "
+			"then run the command again");
 		return -ENOMEM;
 	case EINTR:
 		sc_err_set(err, SC_EXIT_FAILURE, EINTR,
-			"%s: swapoff interrupted by a signal; %s is still swapped out there and "
-			"the "
-			"area stays active",
+			"%s: swapoff interrupted by a signal; %s is still swapped out there "
+			"and the area stays active",
 			path, sc_format_bytes(left, b));
 		sc_err_hint(err, "run the command again");
 		return -EINTR;

@@ -266,6 +266,8 @@ static int refuse_target(
 int sc_rotate_plan(const struct sc_rotate_request *req, const struct sc_rotate_target *t, size_t n,
 	struct sc_rotate_plan *ret, struct sc_err *err)
 {
+	static const char other_place[] =
+		"remove the swapfile and add one elsewhere (swapctl remove, swapctl add --path)";
 	char b1[32], b2[32], b3[32];
 	int r;
 
@@ -281,14 +283,18 @@ int sc_rotate_plan(const struct sc_rotate_request *req, const struct sc_rotate_t
 		size = req->size ? req->size : x->file_size;
 		if (req->kind == SC_ROTATE_RESIZE && size == x->file_size)
 			continue; /* already this size */
+		if (req->kind == SC_ROTATE_PRIORITY &&
+			(!x->active || x->active_priority == req->priority) &&
+			(!x->in_fstab || (x->has_priority && x->fstab_priority == req->priority)))
+			continue; /* already this priority */
 		if (!x->new_path)
 			return sc_err_set(err, SC_EXIT_FAILURE, EINVAL,
 				"%s: no name for the replacement", x->path);
 		/* Both files exist until the old one is retired: the new one needs the room. */
 		if (x->fs_free < x->reserve || size > x->fs_free - x->reserve) {
 			sc_err_set(err, SC_EXIT_REFUSED, ENOSPC,
-				"%s: no room for the replacement: it needs %s next to the old "
-				"file, "
+				"%s: no room for the replacement: "
+				"it needs %s next to the old file, "
 				"the filesystem has %s free and keeps a reserve of %s",
 				x->path, sc_format_bytes(size, b1), sc_format_bytes(x->fs_free, b2),
 				sc_format_bytes(x->reserve, b3));
@@ -297,9 +303,7 @@ int sc_rotate_plan(const struct sc_rotate_request *req, const struct sc_rotate_t
 					size + x->reserve - SC_MIN(x->fs_free, size + x->reserve),
 					b1),
 				req->kind == SC_ROTATE_RESIZE ? "choose a smaller size"
-							      : "remove the swapfile and add one "
-								"elsewhere (swapctl remove, "
-								"swapctl add --path)");
+							      : other_place);
 			return -ENOSPC;
 		}
 		u = add_unit(ret);
@@ -312,7 +316,7 @@ int sc_rotate_plan(const struct sc_rotate_request *req, const struct sc_rotate_t
 		if (!u->old_path || !u->new_path || (x->label && !u->label))
 			return -ENOMEM;
 		u->size = size;
-		u->priority = sc_rotate_priority_of(x);
+		u->priority = req->priority >= 0 ? req->priority : sc_rotate_priority_of(x);
 		u->discard = sc_rotate_discard_parse(x->in_fstab ? x->discard : NULL);
 		u->enable = x->active && !req->offline;
 		u->persist = x->in_fstab;

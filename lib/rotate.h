@@ -40,7 +40,8 @@
  * Non-persistent rotations (no fstab entry) resume from what is active instead.
  *
  * Priority. The kernel cannot change a priority in place: priority FILE|DEVICE N is gate,
- * swapoff, swapon with N (same discard policy), fstab update (sc_priority_plan).
+ * swapoff, swapon with N (same discard policy), fstab update (sc_priority_plan); or, for a
+ * swapfile (priority --rotate), a rotation whose replacement gets N.
  *
  * Ownership: plans are freed with sc_rotate_plan_free(); journals with
  * sc_rotate_journal_done(). Errors: -errno; refusals and bad input fill err.
@@ -115,6 +116,7 @@ struct sc_rotate_target {
 struct sc_rotate_request {
 	enum sc_rotate_kind kind;
 	uint64_t size; /* 0: keep each file's size (rotate); resize: the new size */
+	int priority; /* -1: keep each file's (sc_rotate_priority_of); else the new one */
 	bool force; /* --force: the resume-target refusal is skipped (the gate is the caller's) */
 	bool offline; /* --root: nothing is enabled or disabled */
 	const char *fstab; /* the fstab file (action targets) */
@@ -148,10 +150,10 @@ void sc_rotate_plan_free(struct sc_rotate_plan *p);
 
 /*
  * The explicit priority a replacement gets: the fstab entry's pri=, else the active area's
- * priority when it is explicit (>= 0), else SC_SWAPFILE_PRIORITY_DEFAULT. Auto priorities are
+ * priority when it is explicit (>= 0), else SC_SWAPFILE_PRIORITY (add's default). Auto priorities are
  * never carried over: the kernel renumbers them when a swapoff starts (KERNEL-FACTS §1.4).
  */
-#define SC_ROTATE_PRIORITY_DEFAULT 10
+#define SC_ROTATE_PRIORITY_DEFAULT SC_SWAPFILE_PRIORITY
 int sc_rotate_priority_of(const struct sc_rotate_target *t);
 enum sc_discard sc_rotate_discard_parse(const char *fstab_discard);
 const char *sc_rotate_discard_name(enum sc_discard d);
@@ -160,7 +162,9 @@ const char *sc_rotate_discard_name(enum sc_discard d);
  * Request + targets -> plan (appended to ret, which may already hold recovery units).
  * Refusals: a target that is not a regular swapfile, not a swap area at all, deleted, or a
  * possible resume target (exit 3 unless force); no room for the replacement next to the old
- * file (exit 3, naming how much is needed). A resize to the current size adds nothing.
+ * file (exit 3, naming how much is needed). A resize to the current size, or a priority
+ * change (SC_ROTATE_PRIORITY: priority by rotation) to the priority the file already has in
+ * the kernel and in fstab, adds nothing.
  */
 int sc_rotate_plan(const struct sc_rotate_request *req, const struct sc_rotate_target *t, size_t n,
 	struct sc_rotate_plan *ret, struct sc_err *err);

@@ -38,6 +38,18 @@ int sc_cmd_doctor(struct sc_cli *cli, int argc, char **argv);
 /* doctor's view of the fstab swap lines (fstab/ -> lib/doctor.h); used by tests too. */
 struct sc_doctor_state;
 int sc_doctor_load_fstab(const struct sc_ctx *c, struct sc_doctor_state *s, struct sc_err *err);
+int sc_cmd_rotate(struct sc_cli *cli, int argc, char **argv);
+int sc_cmd_resize(struct sc_cli *cli, int argc, char **argv);
+int sc_cmd_priority(struct sc_cli *cli, int argc, char **argv);
+/*
+ * Finish or roll back a rotation that a crash or kill interrupted (its journal next to the
+ * fstab), as rotate, resize and priority do first. Returns 0 or an exit code; the recovery's
+ * actions go to *ret_actions (may be NULL) for --json.
+ */
+struct json_object;
+int sc_rotate_recover_pending(struct sc_cli *cli, struct json_object **ret_actions);
+/* priority --rotate: a make-before-break rotation of file whose replacement gets priority. */
+int sc_priority_by_rotation(struct sc_cli *cli, char *file, int priority, bool force);
 
 /*
  * getopt_long over a command's own options. Handles --help (prints cli->usage, returns -1 with

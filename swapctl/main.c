@@ -77,6 +77,35 @@ static const struct command commands[] = {
 		"id,\n"
 		"a severity (info, warning, error), a message and a fix. Exit status 4 when any\n"
 		"finding is a warning or an error. The ids are listed in swapctl(8).\n"},
+	{"rotate", sc_cmd_rotate,
+		"Usage: swapctl rotate [FILE...] [--size SIZE] [--force]\n"
+		"\n"
+		"Replace every managed swapfile (or the named ones) make-before-break: create a\n"
+		"new file next to it (<base>.<N>), enable it with the same priority and options,\n"
+		"point fstab at it, then retire the old area after the swapoff safety gate.\n"
+		"\n"
+		"  -s, --size SIZE   give the replacements this size (default: the same)\n"
+		"  -f, --force       retire the old area even when the gate refuses\n"
+		"  -h, --help        show this help\n"},
+	{"resize", sc_cmd_resize,
+		"Usage: swapctl resize FILE SIZE [--force]\n"
+		"\n"
+		"Resize a swapfile make-before-break: a replacement of SIZE is created and "
+		"enabled\n"
+		"before the old file is retired (the kernel cannot resize an active swapfile).\n"
+		"\n"
+		"  -f, --force       retire the old area even when the gate refuses\n"
+		"  -h, --help        show this help\n"},
+	{"priority", sc_cmd_priority,
+		"Usage: swapctl priority FILE|DEVICE N [--rotate] [--force]\n"
+		"\n"
+		"Give a swap area the priority N (0..32767): swapoff after the safety gate, "
+		"swapon\n"
+		"with N, and pri=N in its fstab entry. The kernel cannot change it in place.\n"
+		"\n"
+		"  -r, --rotate      for a swapfile: rotate it instead, the replacement gets N\n"
+		"  -f, --force       go ahead even when the gate refuses the swapoff\n"
+		"  -h, --help        show this help\n"},
 };
 
 static const char main_usage[] =
@@ -89,6 +118,11 @@ static const char main_usage[] =
 	"  remove FILE...|--all        swapoff (safely), unpersist and delete swap areas\n"
 	"  sysctl show | apply         show or set the vm.* companions (profiles, --set)\n"
 	"  doctor                      diagnose the risks that lead to OOM kills and broken swap\n"
+	"  rotate [FILE...] [--size SIZE] [--force]\n"
+	"                              replace managed swapfiles make-before-break\n"
+	"  resize FILE SIZE [--force]  resize a swapfile make-before-break\n"
+	"  priority FILE|DEVICE N [--rotate] [--force]\n"
+	"                              change a swap area's priority\n"
 	"\n"
 	"Global options:\n"
 	"      --json              print one JSON object on stdout\n"

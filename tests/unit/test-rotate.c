@@ -129,7 +129,8 @@ static void test_plan_rotate(void **state)
 		target("/swap/swapfile", "/swap/swapfile.1"),
 		target("/data/swapfile.4", "/data/swapfile.5"),
 	};
-	struct sc_rotate_request req = {.kind = SC_ROTATE_ROTATE, .fstab = "/etc/fstab"};
+	struct sc_rotate_request req = {
+		.kind = SC_ROTATE_ROTATE, .fstab = "/etc/fstab", .priority = -1};
 	struct sc_rotate_plan p = {0};
 	struct sc_err err = {0};
 	static const char *const want[] = {"create", "swapon", "fstab-replace", "swapoff", "unlink",
@@ -205,7 +206,8 @@ static void test_invariant(void **state)
 		target("/swap/b", "/swap/b.1"),
 		target("/swap/c.7", "/swap/c.8"),
 	};
-	struct sc_rotate_request req = {.kind = SC_ROTATE_ROTATE, .fstab = "/etc/fstab"};
+	struct sc_rotate_request req = {
+		.kind = SC_ROTATE_ROTATE, .fstab = "/etc/fstab", .priority = -1};
 	struct sc_rotate_plan p = {0};
 	struct sc_err err = {0};
 
@@ -222,10 +224,35 @@ static void test_invariant(void **state)
 	sc_rotate_plan_free(&p);
 }
 
+static void test_priority_by_rotation(void **state)
+{
+	struct sc_rotate_target t = target("/swap/a", "/swap/a.1");
+	struct sc_rotate_request req = {.kind = SC_ROTATE_PRIORITY, .priority = 30};
+	struct sc_rotate_plan p = {0};
+	struct sc_err err = {0};
+
+	assert_int_equal(sc_rotate_plan(&req, &t, 1, &p, &err), 0);
+	assert_int_equal(p.plan.n, 5);
+	assert_int_equal(p.units[0].priority, 30);
+	assert_int_equal(field_int(&p.plan.actions[1], "priority"), 30);
+	assert_int_equal(field_int(&p.plan.actions[2], "priority"), 30);
+	assert_int_equal(p.units[0].size, GIB);
+	sc_rotate_plan_free(&p);
+	/* Already 30 in the kernel and in fstab: nothing. */
+	t.active_priority = t.fstab_priority = 30;
+	assert_int_equal(sc_rotate_plan(&req, &t, 1, &p, &err), 0);
+	assert_int_equal(p.plan.n, 0);
+	/* fstab lacks pri=: the rotation writes it. */
+	t.has_priority = false;
+	assert_int_equal(sc_rotate_plan(&req, &t, 1, &p, &err), 0);
+	assert_int_equal(p.plan.n, 5);
+	sc_rotate_plan_free(&p);
+}
+
 static void test_resize_same_size(void **state)
 {
 	struct sc_rotate_target t = target("/swap/a", "/swap/a.1");
-	struct sc_rotate_request req = {.kind = SC_ROTATE_RESIZE, .size = GIB};
+	struct sc_rotate_request req = {.kind = SC_ROTATE_RESIZE, .size = GIB, .priority = -1};
 	struct sc_rotate_plan p = {0};
 	struct sc_err err = {0};
 
@@ -255,7 +282,7 @@ static void test_refusals(void **state)
 
 	for (size_t i = 0; i < ELEMENTSOF(t); i++) {
 		struct sc_rotate_target x = target("/swap/a", "/swap/a.1");
-		struct sc_rotate_request req = {.kind = SC_ROTATE_ROTATE};
+		struct sc_rotate_request req = {.kind = SC_ROTATE_ROTATE, .priority = -1};
 		struct sc_rotate_plan p = {0};
 		struct sc_err err = {0};
 		int r;
@@ -292,7 +319,8 @@ static void test_refusals(void **state)
 	/* --force passes the resume-target refusal (only that one). */
 	{
 		struct sc_rotate_target x = target("/swap/a", "/swap/a.1");
-		struct sc_rotate_request req = {.kind = SC_ROTATE_ROTATE, .force = true};
+		struct sc_rotate_request req = {
+			.kind = SC_ROTATE_ROTATE, .force = true, .priority = -1};
 		struct sc_rotate_plan p = {0};
 		struct sc_err err = {0};
 
@@ -327,7 +355,8 @@ static void test_priority_of(void **state)
 static void test_offline(void **state)
 {
 	struct sc_rotate_target t = target("/img/swap/swapfile", "/img/swap/swapfile.1");
-	struct sc_rotate_request req = {.kind = SC_ROTATE_RESIZE, .size = 2 * GIB, .offline = true};
+	struct sc_rotate_request req = {
+		.kind = SC_ROTATE_RESIZE, .size = 2 * GIB, .offline = true, .priority = -1};
 	struct sc_rotate_plan p = {0};
 	struct sc_err err = {0};
 	static const char *const want[] = {"create", "fstab-replace", "unlink"};
@@ -563,6 +592,7 @@ int main(void)
 		cmocka_unit_test(test_plan_rotate),
 		cmocka_unit_test(test_invariant),
 		cmocka_unit_test(test_resize_same_size),
+		cmocka_unit_test(test_priority_by_rotation),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_priority_of),
 		cmocka_unit_test(test_offline),

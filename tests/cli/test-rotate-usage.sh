@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# rotate, resize and priority on the command line: malformed arguments are exit 2 and change
+# nothing; with nothing managed, rotate is a no-op; under --root (an image tree: no kernel)
+# rotate, resize and priority --rotate replace the file and rewrite the image's fstab with
+# boot paths, priority edits only fstab, and --dry-run --json prints the plan and changes
+# nothing.
+set -u
+SWAPCTL=${SWAPCTL:?}
+fails=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+chmod 0755 "$tmp"
+
+check() { # check WANT_RC DESCRIPTION CMD...
+	local want=$1 what=$2 rc=0
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	if [ "$rc" != "$want" ]; then
+		echo "FAIL: $what: exit $rc, want $want"
+		sed 's/^/  stderr: /' "$tmp/err"
+		fails=$((fails + 1))
+	else
+		echo "ok: $what"
+	fi
+}
+fail() {
+	echo "FAIL: $*"
+	fails=$((fails + 1))
+}
+json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
+
+printf '# cli test\n' >"$tmp/fstab"
+cp "$tmp/fstab" "$tmp/fstab.orig"
+A=("$SWAPCTL" --fstab "$tmp/fstab")
+
+for s in 010G 0x10G 1e3 +1G 16Q 0 17T; do
+	check 2 "rotate --size '$s'" "${A[@]}" rotate --size "$s"
+	check 2 "resize to '$s'" "${A[@]}" resize "$tmp/swapfile" "$s"
+done
+check 2 "resize without a size" "${A[@]}" resize "$tmp/swapfile"
+check 2 "resize of two files" "${A[@]}" resize "$tmp/a" "$tmp/b" 1G
+check 2 "rotate --bogus" "${A[@]}" rotate --bogus
+for p in -1 40000 32768 abc 010 " 5" ""; do
+	check 2 "priority '$p'" "${A[@]}" priority "$tmp/swapfile" -- "$p"
+done
+check 2 "priority without N" "${A[@]}" priority "$tmp/swapfile"
+check 2 "priority of a path ending in /" "${A[@]}" priority "$tmp/" 5
+check 2 "priority of something that is not swap" "${A[@]}" --dry-run priority "$tmp/nothing" 5
+check 2 "rotate of something that is not swap" "${A[@]}" --dry-run rotate "$tmp/nothing"
+for c in rotate resize priority; do
+	check 0 "$c --help" "$SWAPCTL" "$c" --help
+	grep -q "^Usage: swapctl $c" "$tmp/out" || fail "$c --help prints no usage"
+done
+cmp -s "$tmp/fstab" "$tmp/fstab.orig" || fail "usage errors changed fstab"
+
+# Nothing managed: nothing to do, and the JSON says so.
+check 0 "rotate with nothing managed" "${A[@]}" --json --dry-run rotate
+[ "$(json "$tmp/out" 'd["changed"], len(d["actions"])')" = "(False, 0)" ] ||
+	fail "empty rotate JSON: $(cat "$tmp/out")"
+
+# An image tree: no kernel involved.
+root=$tmp/root
+mkdir -p "$root/etc" "$root/swap"
+chmod 0755 "$root" "$root/etc"
+chmod 0700 "$root/swap"
+if ! "$SWAPCTL" -q --root "$root" add 1M --path /swap/swapfile >/dev/null 2>&1; then
+	echo "SKIP: add cannot prepare an image tree here"
+	[ "$fails" = 0 ] || exit 1
+	exit 77
+fi
+grep -q '^/swap/swapfile none swap .*pri=10.*x-swapctl' "$root/etc/fstab" || fail "add: $(cat "$root/etc/fstab")"
+cp "$root/etc/fstab" "$tmp/img.before"
+check 0 "--root rotate --dry-run --json" "$SWAPCTL" --root "$root" --json --dry-run rotate
+[ "$(json "$tmp/out" '" ".join(a["action"] for a in d["actions"])')" = "create fstab-replace unlink" ] ||
+	fail "offline plan: $(cat "$tmp/out")"
+[ "$(json "$tmp/out" 'd["changed"]')" = False ] || fail "dry-run says changed"
+cmp -s "$root/etc/fstab" "$tmp/img.before" || fail "--dry-run changed the image's fstab"
+[ "$(ls "$root/swap")" = swapfile ] || fail "--dry-run created files: $(ls "$root/swap")"
+
+check 0 "--root rotate" "$SWAPCTL" --root "$root" rotate
+[ "$(ls "$root/swap")" = swapfile.1 ] || fail "after rotate: $(ls "$root/swap")"
+grep -q '^/swap/swapfile.1 none swap .*pri=10.*x-swapctl' "$root/etc/fstab" ||
+	fail "rotate: fstab $(cat "$root/etc/fstab")"
+
+check 0 "--root resize" "$SWAPCTL" --root "$root" resize /swap/swapfile.1 2M
+[ "$(ls "$root/swap")" = swapfile.2 ] || fail "after resize: $(ls "$root/swap")"
+[ "$(stat -c %s "$root/swap/swapfile.2")" = $((2 << 20)) ] || fail "resize: wrong size"
+check 0 "--root resize to the same size" "$SWAPCTL" --root "$root" --json resize /swap/swapfile.2 2M
+[ "$(json "$tmp/out" 'd["changed"]')" = False ] || fail "same-size resize changed something"
+
+check 0 "--root priority (fstab only)" "$SWAPCTL" --root "$root" priority /swap/swapfile.2 5
+grep -q '^/swap/swapfile.2 none swap .*pri=5' "$root/etc/fstab" || fail "priority: $(cat "$root/etc/fstab")"
+[ "$(ls "$root/swap")" = swapfile.2 ] || fail "priority touched the file"
+
+check 0 "--root priority --rotate" "$SWAPCTL" --root "$root" --json priority --rotate /swap/swapfile.2 6
+[ "$(ls "$root/swap")" = swapfile.3 ] || fail "priority --rotate: $(ls "$root/swap")"
+grep -q '^/swap/swapfile.3 none swap .*pri=6' "$root/etc/fstab" || fail "priority --rotate: fstab"
+[ "$(json "$tmp/out" 'd["actions"][1]["priority"]')" = 6 ] || fail "priority --rotate JSON"
+
+# Not enough room for both files: refused before anything is made.
+check 3 "--root resize beyond the filesystem" "$SWAPCTL" --root "$root" resize /swap/swapfile.3 8T
+grep -q 'no room for the replacement' "$tmp/err" || fail "no-room message: $(cat "$tmp/err")"
+[ "$(ls "$root/swap")" = swapfile.3 ] || fail "refused resize left files"
+
+[ "$fails" = 0 ] || exit 1
