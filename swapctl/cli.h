@@ -48,6 +48,12 @@ int sc_cmd_priority(struct sc_cli *cli, int argc, char **argv);
  */
 struct json_object;
 int sc_rotate_recover_pending(struct sc_cli *cli, struct json_object **ret_actions);
+/*
+ * After swapoffs: say which areas with automatic priorities the kernel renumbered (FAILURE-MODES
+ * F-28). before is /proc/swaps as read before the first swapoff.
+ */
+struct sc_swaps;
+void sc_report_auto_priorities(struct sc_cli *cli, const struct sc_swaps *before);
 /* priority --rotate: a make-before-break rotation of file whose replacement gets priority. */
 int sc_priority_by_rotation(struct sc_cli *cli, char *file, int priority, bool force);
 

@@ -256,6 +256,7 @@ int sc_cmd_priority(struct sc_cli *cli, int argc, char **argv)
 		{},
 	};
 	struct prio p = {.cli = cli, .c = &cli->ctx};
+	struct sc_swaps before = {0};
 	struct sc_err err = {0};
 	bool force = false, rotate = false;
 	int64_t prio;
@@ -330,7 +331,11 @@ int sc_cmd_priority(struct sc_cli *cli, int argc, char **argv)
 		ret = output(&p, SC_EXIT_OK);
 		goto out;
 	}
+	if (sc_swaps_read(&cli->ctx, &before) < 0)
+		before.n = 0;
 	r = apply(&p, (int)prio, &err);
+	sc_report_auto_priorities(cli, &before);
+	sc_swaps_free(&before);
 	if (r < 0) {
 		ret = sc_report(cli, &err);
 		if (cli->json)

@@ -107,13 +107,16 @@ static int load_fstab(struct run *run, struct sc_err *err)
 	return sc_fstab_load(run->c->fstab, &run->fstab, err);
 }
 
-static void add_gate_json(struct run *run, const char *target, const struct sc_gate_report *rep)
+/* stage: "plan" (before anything is made, replacement counted) or "apply" (the real check). */
+static void add_gate_json(
+	struct run *run, const char *target, const char *stage, const struct sc_gate_report *rep)
 {
 	struct json_object *g = sc_json_gate(rep);
 
 	if (!run->gates)
 		run->gates = json_object_new_array();
 	json_object_object_add(g, "target", json_object_new_string(target));
+	json_object_object_add(g, "stage", json_object_new_string(stage));
 	json_object_array_add(run->gates, g);
 }
 
@@ -243,7 +246,7 @@ static int do_swapoff(struct run *run, const struct sc_rotation *u, struct sc_er
 	int r;
 
 	r = sc_gate_check(run->c, victims, 1, &rep, err);
-	add_gate_json(run, u->old_path, &rep);
+	add_gate_json(run, u->old_path, "apply", &rep);
 	sc_gate_report_free(&rep);
 	if (r == -ENOENT) {
 		sc_err_clear(err); /* no longer active (retired by hand?): nothing to do */
@@ -764,7 +767,7 @@ static int precheck_gates(struct run *run)
 			continue;
 		r = sc_gate_check_planned(run->c, victims, 1,
 			u->enable ? u->size - run->c->page_size : 0, &rep, &err);
-		add_gate_json(run, u->old_path, &rep);
+		add_gate_json(run, u->old_path, "plan", &rep);
 		sc_gate_report_free(&rep);
 		if (r == -EPERM && run->force) {
 			sc_warn(run->cli, "%s (--force: going ahead)", err.msg);
@@ -778,6 +781,27 @@ static int precheck_gates(struct run *run)
 			return sc_report(run->cli, &err);
 	}
 	return 0;
+}
+
+void sc_report_auto_priorities(struct sc_cli *cli, const struct sc_swaps *before)
+{
+	struct sc_swaps now = {0};
+
+	if (cli->ctx.offline || sc_swaps_read(&cli->ctx, &now) < 0)
+		return;
+	for (size_t i = 0; i < before->n; i++) {
+		const struct sc_swap *b = &before->items[i], *a;
+
+		if (b->priority >= 0)
+			continue;
+		a = sc_swaps_find(&now, b->path);
+		if (a && a->priority < 0 && a->priority != b->priority)
+			sc_info(cli,
+				"%s: automatic priority %d is now %d (the kernel renumbers "
+				"automatic priorities when an area is swapped off)",
+				a->path, b->priority, a->priority);
+	}
+	sc_swaps_free(&now);
 }
 
 static void report_done(struct run *run)
@@ -806,6 +830,7 @@ static int rotate_main(struct sc_cli *cli, enum sc_rotate_kind kind, char **file
 	};
 	struct target_buf *tb = NULL;
 	struct sc_rotate_target *targets = NULL;
+	struct sc_swaps before = {0};
 	struct sc_err err = {0};
 	size_t n = 0;
 	int lock_fd = -1, ret, r;
@@ -875,6 +900,8 @@ static int rotate_main(struct sc_cli *cli, enum sc_rotate_kind kind, char **file
 		ret = output(&run, SC_EXIT_OK);
 		goto out;
 	}
+	if (sc_swaps_read(run.c, &before) < 0)
+		before.n = 0;
 	catch_signals(true);
 	for (size_t i = run.n_recovered; i < run.rp.n_units; i++) {
 		r = apply_unit(&run, &run.rp.units[i], &err);
@@ -890,6 +917,7 @@ static int rotate_main(struct sc_cli *cli, enum sc_rotate_kind kind, char **file
 	}
 	catch_signals(false);
 	report_done(&run);
+	sc_report_auto_priorities(cli, &before);
 	ret = output(&run, SC_EXIT_OK);
 	goto out;
 
@@ -898,6 +926,7 @@ out_print:
 	if (cli->json)
 		output(&run, ret);
 out:
+	sc_swaps_free(&before);
 	free(targets);
 	targets_free(tb, n);
 	run_done(&run);
