@@ -199,3 +199,18 @@ void sc_zram_list_free(struct sc_zram_dev *d, size_t n)
 		sc_zram_dev_done(&d[i]);
 	free(d);
 }
+
+int sc_zram_read_diskseq(const struct sc_ctx *c, int id, uint64_t *ret)
+{
+	_cleanup_free_ char *rel = NULL, *path = NULL;
+	int r;
+
+	*ret = 0;
+	if (asprintf(&rel, "/sys/block/zram%d/diskseq", id) < 0)
+		return -ENOMEM;
+	path = sc_ctx_sys_path(c, rel);
+	if (!path)
+		return -ENOMEM;
+	r = sc_read_u64(path, ret);
+	return r == -ENOENT ? 0 : r;
+}

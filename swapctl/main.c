@@ -202,6 +202,16 @@ static int run(int argc, char **argv)
 		return SC_EXIT_FAILURE;
 	}
 	cli.ctx.dry_run = g.dry_run;
+	if (getenv("SWAPCTL_CONFIG_DIR") && *getenv("SWAPCTL_CONFIG_DIR")) {
+		free(cli.ctx.config_dir);
+		cli.ctx.config_dir = strdup(getenv("SWAPCTL_CONFIG_DIR"));
+		if (!cli.ctx.config_dir) {
+			sc_ctx_done(&cli.ctx);
+			free(rest);
+			sc_error("out of memory");
+			return SC_EXIT_FAILURE;
+		}
+	}
 
 	optind = 1;
 	ret = cmd->fn(&cli, nrest, rest);
