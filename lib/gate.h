@@ -16,6 +16,19 @@
  * Inputs are read under the context's sysroot (/proc/swaps, /proc/meminfo,
  * /proc/sys/vm/overcommit_memory, /sys/fs/cgroup/...), so all of it runs on fixture trees.
  *
+ * Figures come from one reading of each file: the state can move between the gate and the
+ * swapoff, which is why swapoff itself still runs isolated in a child (sys.h).
+ *
+ * Refinements (documented in swapctl(8)):
+ *  - an area with nothing swapped out passes check 1 (nothing comes back into RAM);
+ *  - a cgroup needs back at most what the victims hold: need = min(its swap, used(victims));
+ *    without swap accounting (v1 memsw / v2 memory.swap.current absent) its swap is unknown
+ *    and need = used(victims);
+ *  - "the other areas have free space for them" means need <= free(other active areas);
+ *    when used(victims) itself fits there, no cgroup can fail and none is read;
+ *  - a cgroup whose usage + swap is within its limit fits whatever part of its swap comes
+ *    back, and is counted without reading all its files (sc_memcg_list_at_risk).
+ *
  * sc_gate_check() returns 0 when allowed, -EPERM when refused (err filled with the figures,
  * the cgroup path where that is the reason, and what would make it safe; kind
  * SC_EXIT_REFUSED), other -errno when the state cannot be read. The report is filled either
@@ -27,8 +40,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cgroup.h"
 #include "ctx.h"
 #include "error.h"
+
+/* The margin of check 1: max(5% of MemTotal, 256 MiB). */
+#define SC_GATE_MARGIN_MIN     (UINT64_C(256) << 20)
+#define SC_GATE_MARGIN_PERCENT 5
 
 struct sc_gate_cgroup {
 	char *path; /* relative to the cgroup mount, e.g. "/system.slice/db.service" */
@@ -36,6 +54,8 @@ struct sc_gate_cgroup {
 	uint64_t usage;
 	uint64_t swap; /* swapped-out bytes */
 	bool fits;
+	bool swap_known; /* false: no swap accounting, swap assumed = victims' used */
+	uint64_t need; /* bytes the swapoff could charge back to it */
 };
 
 struct sc_gate_report {
@@ -52,9 +72,32 @@ struct sc_gate_report {
 	struct sc_gate_cgroup *blocking; /* the cgroups whose pages would not fit */
 	size_t n_blocking;
 	bool allowed;
+	/* Which checks passed (all true when allowed). */
+	bool memory_ok;
+	bool commit_ok;
+	bool cgroups_ok;
+	enum sc_cgroup_version cgroup_version;
+	/* No cgroup walk: nothing swapped out, or the other areas can take all of it. */
+	bool cgroups_skipped;
+	size_t n_victims_found; /* victims that are active */
 };
 
 /* victims: paths as /proc/swaps shows them. */
 int sc_gate_check(const struct sc_ctx *c, const char *const *victims, size_t n_victims,
 	struct sc_gate_report *ret, struct sc_err *err);
 void sc_gate_report_free(struct sc_gate_report *r);
+
+/*
+ * Retire one area once the gate allowed it (or --force): swapoff(2) in a child (sys.h), so an
+ * OOM kill of the swapoff task (it is the OOM killer's preferred victim,
+ * set_current_oom_origin) or a signal cannot leave the caller half-way. On failure the kernel
+ * re-inserts the area, still active and partly drained (KERNEL-FACTS §1.3); /proc/swaps is read
+ * again and err says what happened and how much is still swapped out on it:
+ *   -ENOMEM: the pages did not fit (memory or a cgroup's limit); -EINTR: interrupted by a
+ *   signal; -ECANCELED: the swapoff child was killed (SIGKILL: the OOM killer); other errors
+ *   as swapoff(2) returned them. err is filled (SC_EXIT_FAILURE); the area stays active.
+ * Returns 0 when the area is gone from /proc/swaps. Offline contexts (--root) return -EROFS.
+ * ret_still_used (may be NULL) receives the bytes left on the area after a failure.
+ */
+int sc_gate_swapoff(
+	const struct sc_ctx *c, const char *path, uint64_t *ret_still_used, struct sc_err *err);

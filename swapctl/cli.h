@@ -53,6 +53,12 @@ int sc_usage_error(const struct sc_cli *cli, const char *fmt, ...)
 /* JSON: the {"changed", "actions"} object of a mutating command (SPEC §4). */
 struct json_object *sc_json_result(const struct sc_plan *plan, bool changed);
 struct json_object *sc_json_action(const struct sc_action *a);
+/*
+ * The swapoff safety gate's figures (lib/gate.h) as the "gate" member of a command's JSON:
+ * allowed, the byte figures, which checks failed, blocking cgroups with their figures.
+ */
+struct sc_gate_report;
+struct json_object *sc_json_gate(const struct sc_gate_report *r);
 /* Print exactly one JSON object on stdout and release it. */
 int sc_json_print(struct json_object *o);
 /* Human rendering of a plan: "would <action> <target> (details)" under --dry-run. */

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "gate.h"
 #include "parse.h"
 
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
@@ -143,6 +144,49 @@ struct json_object *sc_json_result(const struct sc_plan *plan, bool changed)
 		json_object_array_add(arr, sc_json_action(&plan->actions[i]));
 	json_object_object_add(o, "changed", json_object_new_boolean(changed));
 	json_object_object_add(o, "actions", arr);
+	return o;
+}
+
+static struct json_object *json_bytes(uint64_t v)
+{
+	return json_object_new_int64(v > INT64_MAX ? INT64_MAX : (int64_t)v);
+}
+
+struct json_object *sc_json_gate(const struct sc_gate_report *r)
+{
+	struct json_object *o = json_object_new_object(), *a = json_object_new_array();
+
+	json_object_object_add(o, "allowed", json_object_new_boolean(r->allowed));
+	json_object_object_add(o, "victim_used_bytes", json_bytes(r->victim_used));
+	json_object_object_add(o, "victim_size_bytes", json_bytes(r->victim_size));
+	json_object_object_add(o, "mem_available_bytes", json_bytes(r->mem_available));
+	json_object_object_add(o, "mem_total_bytes", json_bytes(r->mem_total));
+	json_object_object_add(o, "other_free_bytes", json_bytes(r->other_free));
+	json_object_object_add(o, "margin_bytes", json_bytes(r->margin));
+	json_object_object_add(o, "memory_ok", json_object_new_boolean(r->memory_ok));
+	json_object_object_add(
+		o, "overcommit_strict", json_object_new_boolean(r->overcommit_strict));
+	json_object_object_add(o, "committed_as_bytes", json_bytes(r->committed_as));
+	json_object_object_add(o, "commit_limit_after_bytes", json_bytes(r->commit_limit_after));
+	json_object_object_add(o, "commit_ok", json_object_new_boolean(r->commit_ok));
+	json_object_object_add(o, "cgroup_hierarchy",
+		json_object_new_string(sc_cgroup_version_name(r->cgroup_version)));
+	json_object_object_add(
+		o, "cgroups_checked", json_object_new_int64((int64_t)r->n_cgroups_checked));
+	json_object_object_add(o, "cgroups_skipped", json_object_new_boolean(r->cgroups_skipped));
+	json_object_object_add(o, "cgroups_ok", json_object_new_boolean(r->cgroups_ok));
+	for (size_t i = 0; i < r->n_blocking; i++) {
+		const struct sc_gate_cgroup *g = &r->blocking[i];
+		struct json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "path", json_object_new_string(g->path));
+		json_object_object_add(e, "limit_bytes", json_bytes(g->limit));
+		json_object_object_add(e, "usage_bytes", json_bytes(g->usage));
+		json_object_object_add(e, "swap_bytes", g->swap_known ? json_bytes(g->swap) : NULL);
+		json_object_object_add(e, "need_bytes", json_bytes(g->need));
+		json_object_array_add(a, e);
+	}
+	json_object_object_add(o, "blocking_cgroups", a);
 	return o;
 }
 

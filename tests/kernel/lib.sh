@@ -10,36 +10,42 @@
 #   mnt=$(kt_mkfs ext4 256)             # loop-mounted fresh fs of 256 MiB; prints mount point
 #   kt_track_swap /path                 # swapoff it at exit if still active
 #   kt_track_zram 3                     # reset + hot_remove zram3 at exit
+#   kt_on_exit 'shell command'          # run at exit (before swaps, mounts and loops go)
 #   kt_skip "reason"                    # print the reason, exit 77
 #   kt_fail "message"                   # print, exit 1
 
 set -u
 SWAPCTL=${SWAPCTL:?SWAPCTL must point at the built binary}
 KT_TMP=$(mktemp -d /tmp/swapctl-kt.XXXXXX)
-KT_SWAPS=()
-KT_ZRAMS=()
-KT_MOUNTS=()
-KT_LOOPS=()
-KT_CLEANUPS=()
+# Resources are recorded in files, not shell arrays, because helpers such as kt_mkfs run in
+# command substitutions (subshells) whose variables would be lost.
+: >"$KT_TMP/.swaps" >"$KT_TMP/.zrams" >"$KT_TMP/.mounts" >"$KT_TMP/.loops" >"$KT_TMP/.cleanups"
 
 kt_cleanup() {
-	local rc=$? i
-	for ((i = ${#KT_CLEANUPS[@]} - 1; i >= 0; i--)); do eval "${KT_CLEANUPS[i]}" || true; done
-	for ((i = ${#KT_SWAPS[@]} - 1; i >= 0; i--)); do
-		if awk 'NR > 1 { print $1 }' /proc/swaps | grep -qxF -- "${KT_SWAPS[i]}"; then
-			swapoff -- "${KT_SWAPS[i]}" 2>/dev/null || true
-		fi
-	done
-	for ((i = ${#KT_ZRAMS[@]} - 1; i >= 0; i--)); do
-		local z=${KT_ZRAMS[i]}
+	local rc=$? line z
+	trap - EXIT
+	set +e
+	tac "$KT_TMP/.cleanups" | while IFS= read -r line; do eval "$line"; done
+	# not active (EINVAL) or already gone (ENOENT) are both fine here
+	tac "$KT_TMP/.swaps" | while IFS= read -r line; do swapoff -- "$line" 2>/dev/null; done
+	tac "$KT_TMP/.zrams" | while IFS= read -r z; do
 		[ -e "/sys/block/zram$z" ] || continue
-		swapoff "/dev/zram$z" 2>/dev/null || true
-		echo 1 >"/sys/block/zram$z/reset" 2>/dev/null || true
-		echo "$z" >/sys/class/zram-control/hot_remove 2>/dev/null || true
+		swapoff "/dev/zram$z" 2>/dev/null
+		echo 1 >"/sys/block/zram$z/reset" 2>/dev/null
+		echo "$z" >/sys/class/zram-control/hot_remove 2>/dev/null
 	done
-	for ((i = ${#KT_MOUNTS[@]} - 1; i >= 0; i--)); do umount -l -- "${KT_MOUNTS[i]}" 2>/dev/null || true; done
-	for ((i = ${#KT_LOOPS[@]} - 1; i >= 0; i--)); do losetup -d "${KT_LOOPS[i]}" 2>/dev/null || true; done
-	rm -rf -- "$KT_TMP"
+	tac "$KT_TMP/.mounts" | while IFS= read -r line; do
+		# a swapfile left active by a failed step must not pin the mount
+		kt_active_paths | while IFS= read -r p; do
+			case $p in "$line"/*) swapoff -- "$p" 2>/dev/null ;; esac
+		done
+		umount -- "$line" 2>/dev/null || umount -l -- "$line" 2>/dev/null
+	done
+	tac "$KT_TMP/.loops" | while IFS= read -r line; do losetup -d "$line" 2>/dev/null; done
+	# never recurse into a mount that could not be removed
+	if ! grep -qF " $KT_TMP/" /proc/mounts; then
+		rm -rf -- "$KT_TMP"
+	fi
 	exit "$rc"
 }
 trap kt_cleanup EXIT
@@ -56,9 +62,9 @@ kt_require_root() {
 	[ -r /proc/swaps ] || kt_skip "no /proc/swaps"
 }
 
-kt_track_swap() { KT_SWAPS+=("$1"); }
-kt_track_zram() { KT_ZRAMS+=("$1"); }
-kt_on_exit() { KT_CLEANUPS+=("$1"); }
+kt_track_swap() { printf '%s\n' "$1" >>"$KT_TMP/.swaps"; }
+kt_track_zram() { printf '%s\n' "$1" >>"$KT_TMP/.zrams"; }
+kt_on_exit() { printf '%s\n' "$1" >>"$KT_TMP/.cleanups"; }
 
 # kt_loop SIZE_MIB -> attaches a fresh sparse image, prints the loop device
 kt_loop() {
@@ -66,7 +72,7 @@ kt_loop() {
 	img=$(mktemp "$KT_TMP/img.XXXXXX")
 	truncate -s "${1}M" "$img"
 	dev=$(losetup -f --show "$img") || kt_skip "cannot attach a loop device"
-	KT_LOOPS+=("$dev")
+	printf '%s\n' "$dev" >>"$KT_TMP/.loops"
 	echo "$dev"
 }
 
@@ -86,13 +92,20 @@ kt_mkfs() {
 	esac
 	mnt=$(mktemp -d "$KT_TMP/mnt.XXXXXX")
 	mount "$dev" "$mnt" || kt_skip "cannot mount $type"
-	KT_MOUNTS+=("$mnt")
+	printf '%s\n' "$mnt" >>"$KT_TMP/.mounts"
 	chmod 0755 "$mnt"
 	echo "$mnt"
 }
 
+# kt_active_paths -> the active swap areas' paths, unescaped (\040 etc.), one per line
+kt_active_paths() {
+	python3 -c 'import re
+for l in open("/proc/swaps").read().splitlines()[1:]:
+    print(re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), l.split()[0]))'
+}
+
 # kt_is_active PATH -> 0 when /proc/swaps lists PATH
-kt_is_active() { awk 'NR > 1 { print $1 }' /proc/swaps | grep -qxF -- "$1"; }
+kt_is_active() { kt_active_paths | grep -qxF -- "$1"; }
 
 # kt_expect_rc WANT CMD... -> runs CMD, fails the test unless it exits WANT
 kt_expect_rc() {

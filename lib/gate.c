@@ -1,0 +1,334 @@
+/*
+ * The swapoff safety gate. See gate.h for the contract; the reasons for each check are in
+ * FAILURE-MODES F-25 (memory and per-cgroup charges), F-26 (the swapoff task is the OOM
+ * killer's preferred victim) and KERNEL-FACTS §1.3 (overcommit accounting in swapoff).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gate.h"
+#include "macro.h"
+#include "parse.h"
+#include "procfs.h"
+#include "util.h"
+
+void sc_gate_report_free(struct sc_gate_report *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_blocking; i++)
+		free(r->blocking[i].path);
+	free(r->blocking);
+	r->blocking = NULL;
+	r->n_blocking = 0;
+}
+
+static bool is_victim(const char *path, const char *const *victims, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (sc_streq(path, victims[i]))
+			return true;
+	return false;
+}
+
+/* "/a, /b" for the message's object. */
+static void victims_label(const char *const *victims, size_t n, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && len + 1 < size; i++) {
+		int k = snprintf(buf + len, size - len, "%s%s", i ? ", " : "", victims[i]);
+		if (k < 0)
+			break;
+		len += (size_t)k;
+	}
+}
+
+static uint64_t sub0(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+static int read_overcommit_mode(const struct sc_ctx *c, int64_t *ret)
+{
+	_cleanup_free_ char *p = sc_ctx_sys_path(c, "/proc/sys/vm/overcommit_memory");
+	int r;
+
+	if (!p)
+		return -ENOMEM;
+	r = sc_read_i64(p, ret);
+	if (r == -ENOENT) {
+		*ret = 0; /* no procfs sysctl: the kernel default, heuristic overcommit */
+		return 0;
+	}
+	return r;
+}
+
+static int add_blocking(struct sc_gate_report *rep, const struct sc_gate_cgroup *g)
+{
+	struct sc_gate_cgroup *b;
+
+	b = realloc(rep->blocking, (rep->n_blocking + 1) * sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	rep->blocking = b;
+	b[rep->n_blocking] = *g;
+	b[rep->n_blocking].path = strdup(g->path);
+	if (!b[rep->n_blocking].path)
+		return -ENOMEM;
+	rep->n_blocking++;
+	return 0;
+}
+
+/*
+ * Per memory cgroup with a limit: swapoff charges each page it reads back to the cgroup that
+ * owned it (mem_cgroup_swapin_charge_folio uses the swap entry's recorded memcg, not the
+ * caller's), so a page that does not fit under that cgroup's limit triggers the cgroup's
+ * reclaim and then its OOM killer. Reclaim can only make room by swapping other pages of the
+ * cgroup out to an area that is not being retired, hence the "other areas have room" escape.
+ */
+static int check_cgroups(const struct sc_ctx *c, struct sc_gate_report *rep)
+{
+	_cleanup_free_ char *mount = NULL;
+	struct sc_memcgs cg;
+	int r;
+
+	rep->cgroups_ok = true;
+	/*
+	 * need <= used(victims) for every cgroup: when that is 0, or fits in the other areas'
+	 * free space, no cgroup can be short and the walk (a few kernfs opens per cgroup) is
+	 * skipped. That is the make-before-break case: the replacement is active and empty.
+	 */
+	if (rep->victim_used == 0 || rep->victim_used <= rep->other_free) {
+		rep->cgroups_skipped = true;
+		return sc_memcg_detect(c, &rep->cgroup_version, &mount);
+	}
+	r = sc_memcg_list_at_risk(c, &cg);
+	if (r < 0)
+		return r;
+	rep->cgroup_version = cg.version;
+	rep->n_cgroups_checked = cg.n_limited;
+	for (size_t i = 0; i < cg.n; i++) {
+		const struct sc_memcg *m = &cg.items[i];
+		struct sc_gate_cgroup g = {
+			.path = m->path,
+			.limit = m->limit,
+			.usage = m->usage,
+			.swap = m->swap,
+			.swap_known = m->swap_known,
+		};
+
+		/* The victims hold at most their own used pages of this cgroup's swap. */
+		g.need = m->swap_known ? SC_MIN(m->swap, rep->victim_used) : rep->victim_used;
+		g.fits = g.need == 0 || g.need <= sub0(m->limit, m->usage) ||
+			g.need <= rep->other_free;
+		if (g.fits)
+			continue;
+		rep->cgroups_ok = false;
+		r = add_blocking(rep, &g);
+		if (r < 0)
+			break;
+	}
+	sc_memcgs_free(&cg);
+	return r < 0 ? r : 0;
+}
+
+static int refuse(const struct sc_gate_report *rep, const char *label, struct sc_err *err)
+{
+	char b1[32], b2[32], b3[32], b4[32], b5[32];
+
+	if (!rep->memory_ok) {
+		sc_err_set(err, SC_EXIT_REFUSED, 0,
+			"%s: swapoff would need %s back in memory, but only %s can take it "
+			"(MemAvailable %s + %s free on other swap areas - margin %s)",
+			label, sc_format_bytes(rep->victim_used, b1),
+			sc_format_bytes(
+				sub0(rep->mem_available + rep->other_free, rep->margin), b2),
+			sc_format_bytes(rep->mem_available, b3),
+			sc_format_bytes(rep->other_free, b4), sc_format_bytes(rep->margin, b5));
+		sc_err_hint(err,
+			"free memory or add swap elsewhere first (swapctl add), or use swapctl "
+			"rotate, which keeps room for the pages; --force overrides");
+	} else if (!rep->commit_ok) {
+		sc_err_set(err, SC_EXIT_REFUSED, 0,
+			"%s: swapoff would leave Committed_AS %s above CommitLimit %s "
+			"(vm.overcommit_memory=2; the kernel would refuse with ENOMEM)",
+			label, sc_format_bytes(rep->committed_as, b1),
+			sc_format_bytes(rep->commit_limit_after, b2));
+		sc_err_hint(err,
+			"add swap elsewhere first (swapctl add) or use swapctl rotate, which "
+			"keeps the commit limit; --force overrides");
+	} else {
+		const struct sc_gate_cgroup *g = &rep->blocking[0];
+		char more[64] = "";
+
+		if (rep->n_blocking > 1)
+			snprintf(more, sizeof(more), " and %zu more cgroup%s", rep->n_blocking - 1,
+				rep->n_blocking > 2 ? "s" : "");
+		sc_err_set(err, SC_EXIT_REFUSED, 0,
+			"%s: swapoff would need %s%s back in memory cgroup %s (limit %s, %s in "
+			"use%s)%s",
+			label, g->swap_known ? "" : "up to ", sc_format_bytes(g->need, b1), g->path,
+			sc_format_bytes(g->limit, b2), sc_format_bytes(g->usage, b3),
+			g->swap_known ? "" : ", its swap is not accounted", more);
+		sc_err_hint(err,
+			"add swap elsewhere first (swapctl add) or use swapctl rotate, which "
+			"keeps room for the pages; --force overrides");
+	}
+	return -EPERM;
+}
+
+int sc_gate_check(const struct sc_ctx *c, const char *const *victims, size_t n_victims,
+	struct sc_gate_report *ret, struct sc_err *err)
+{
+	struct sc_swaps swaps = {0};
+	struct sc_meminfo mem;
+	char label[512];
+	int64_t mode;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	victims_label(victims, n_victims, label, sizeof(label));
+
+	r = sc_swaps_read(c, &swaps);
+	if (r < 0)
+		return sc_err_set(
+			err, SC_EXIT_FAILURE, -r, "/proc/swaps: cannot read: %s", strerror(-r));
+	for (size_t i = 0; i < swaps.n; i++) {
+		const struct sc_swap *s = &swaps.items[i];
+
+		if (is_victim(s->path, victims, n_victims)) {
+			ret->victim_used += s->used_bytes;
+			ret->victim_size += s->size_bytes;
+			ret->n_victims_found++;
+		} else
+			ret->other_free += sub0(s->size_bytes, s->used_bytes);
+	}
+	sc_swaps_free(&swaps);
+	if (ret->n_victims_found == 0)
+		return sc_err_set(
+			err, SC_EXIT_FAILURE, ENOENT, "%s: not an active swap area", label);
+
+	r = sc_meminfo_read(c, &mem);
+	if (r < 0)
+		return sc_err_set(
+			err, SC_EXIT_FAILURE, -r, "/proc/meminfo: cannot read: %s", strerror(-r));
+	ret->mem_available = mem.available;
+	ret->mem_total = mem.total;
+	ret->margin = SC_MAX(mem.total / 100 * SC_GATE_MARGIN_PERCENT, SC_GATE_MARGIN_MIN);
+	/* Check 1. Shmem pages count: they come back through shmem_unuse() like anon pages. */
+	ret->memory_ok = ret->victim_used == 0 ||
+		ret->victim_used + ret->margin <= ret->mem_available + ret->other_free;
+
+	/*
+	 * Check 2. swapoff runs security_vm_enough_memory_mm(p->pages) while the area still
+	 * counts in the commit limit, so under strict overcommit it fails (ENOMEM, immediately)
+	 * unless Committed_AS + size <= CommitLimit (mm/swapfile.c, mm/util.c
+	 * __vm_enough_memory). The root-only admin reserve makes the kernel slightly laxer.
+	 */
+	r = read_overcommit_mode(c, &mode);
+	if (r < 0)
+		return sc_err_set(err, SC_EXIT_FAILURE, -r,
+			"/proc/sys/vm/overcommit_memory: cannot read: %s", strerror(-r));
+	ret->overcommit_strict = mode == 2;
+	ret->committed_as = mem.committed_as;
+	ret->commit_limit_after = sub0(mem.commit_limit, ret->victim_size);
+	ret->commit_ok = !ret->overcommit_strict || ret->committed_as <= ret->commit_limit_after;
+
+	r = check_cgroups(c, ret);
+	if (r < 0)
+		return sc_err_set(err, SC_EXIT_FAILURE, -r,
+			"memory cgroups: cannot read their limits and swap usage: %s",
+			strerror(-r));
+
+	ret->allowed = ret->memory_ok && ret->commit_ok && ret->cgroups_ok;
+	if (!ret->allowed)
+		return refuse(ret, label, err);
+	return 0;
+}
+
+static uint64_t still_used(const struct sc_ctx *c, const char *path, bool *ret_active)
+{
+	struct sc_swaps swaps = {0};
+	const struct sc_swap *s;
+	uint64_t used = 0;
+
+	*ret_active = true; /* when /proc/swaps cannot be read, assume the worst */
+	if (sc_swaps_read(c, &swaps) < 0)
+		return 0;
+	s = sc_swaps_find(&swaps, path);
+	*ret_active = s != NULL;
+	if (s)
+		used = s->used_bytes;
+	sc_swaps_free(&swaps);
+	return used;
+}
+
+int sc_gate_swapoff(
+	const struct sc_ctx *c, const char *path, uint64_t *ret_still_used, struct sc_err *err)
+{
+	struct sc_swapoff_result res;
+	char b[32];
+	uint64_t left;
+	bool active;
+	int r;
+
+	if (ret_still_used)
+		*ret_still_used = 0;
+	if (c->offline)
+		return sc_err_set(err, SC_EXIT_FAILURE, EROFS,
+			"%s: cannot swapoff in an offline tree (--root)", path);
+	r = c->sys->swapoff(path, &res);
+	if (r < 0)
+		return sc_err_set(err, SC_EXIT_FAILURE, -r,
+			"%s: swapoff: cannot start the swapoff process: %s", path, strerror(-r));
+	if (res.error == 0 && res.signal == 0) {
+		left = still_used(c, path, &active);
+		if (!active)
+			return 0;
+		/* The child said success but the area is still listed: never trust that. */
+		if (ret_still_used)
+			*ret_still_used = left;
+		return sc_err_set(err, SC_EXIT_FAILURE, EBUSY,
+			"%s: swapoff reported success but the area is still active", path);
+	}
+	left = still_used(c, path, &active);
+	if (ret_still_used)
+		*ret_still_used = left;
+	if (res.signal) {
+		sc_err_set(err, SC_EXIT_FAILURE, ECANCELED,
+			"%s: swapoff aborted: its process was killed by signal %d (%s)%s; %s is "
+			"still swapped out there and the area stays active",
+			path, res.signal, strsignal(res.signal),
+			res.signal == SIGKILL ? ", probably by the OOM killer" : "",
+			sc_format_bytes(left, b));
+		sc_err_hint(err, "free memory or add swap elsewhere, then run the command again");
+		return -ECANCELED;
+	}
+	switch (-res.error) {
+	case ENOMEM:
+		sc_err_set(err, SC_EXIT_FAILURE, ENOMEM,
+			"%s: swapoff failed: %s could not be brought back into memory (a memory "
+			"cgroup's limit or the commit limit); the area stays active",
+			path, sc_format_bytes(left, b));
+		sc_err_hint(err,
+			"add swap elsewhere first (swapctl add) so the pages have somewhere to go, "
+			"then run the command again");
+		return -ENOMEM;
+	case EINTR:
+		sc_err_set(err, SC_EXIT_FAILURE, EINTR,
+			"%s: swapoff interrupted by a signal; %s is still swapped out there and "
+			"the "
+			"area stays active",
+			path, sc_format_bytes(left, b));
+		sc_err_hint(err, "run the command again");
+		return -EINTR;
+	default:
+		return sc_err_set(err, SC_EXIT_FAILURE, -res.error, "%s: swapoff failed: %s%s",
+			path, strerror(-res.error), active ? "; the area stays active" : "");
+	}
+}

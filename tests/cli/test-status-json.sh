@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# status --json on a fixture tree: the keys of SPEC §4 and values read from the fixture.
+set -u
+SWAPCTL=${SWAPCTL:?}
+FIX=${SC_FIXTURE_DIR:?}/sysroot-basic
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf '# empty fstab\n' >"$tmp/fstab"
+
+SWAPCTL_SYSROOT=$FIX "$SWAPCTL" --fstab "$tmp/fstab" status --json >"$tmp/out" || exit 1
+python3 - "$tmp/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for k in ("swaps", "zram", "zswap", "sysctl", "memory"):
+    assert k in d, k
+s = d["swaps"]
+assert len(s) == 3, s
+keys = {"path", "type", "size_bytes", "used_bytes", "priority", "managed", "persistent"}
+for e in s:
+    assert keys <= set(e), e
+assert s[0]["path"] == "/swap/swapfile" and s[0]["type"] == "file"
+assert s[0]["size_bytes"] == 1048572 * 1024 and s[0]["used_bytes"] == 2048 * 1024
+assert s[0]["priority"] == 10
+assert s[1]["path"] == "/srv/sp ace.swap", s[1]["path"]
+assert s[2]["type"] == "zram" and s[2]["priority"] == 100
+z = d["zram"]
+assert len(z) == 1 and z[0]["device"] == "/dev/zram1", z
+zk = {"device", "disksize_bytes", "algorithm", "orig_data_bytes", "compr_data_bytes", "mem_used_bytes"}
+assert zk <= set(z[0]), z[0]
+assert z[0]["disksize_bytes"] == 4294967296 and z[0]["algorithm"] == "lz4"
+assert z[0]["orig_data_bytes"] == 1048576 and z[0]["compr_data_bytes"] == 262144
+assert z[0]["mem_used_bytes"] == 393216
+m = d["memory"]
+assert m["total_bytes"] == 8000000 * 1024 and m["available_bytes"] == 6000000 * 1024
+assert m["swap_total_bytes"] == 5242912 * 1024 and m["swap_free_bytes"] == 5240852 * 1024
+assert d["sysctl"]["vm.swappiness"] == 60 and d["sysctl"]["vm.page-cluster"] == 3
+for v in m.values():
+    assert isinstance(v, int)
+print("ok: status --json keys and values")
+PY
