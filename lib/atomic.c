@@ -106,7 +106,7 @@ static int resolve_target(const char *path, char **ret)
 }
 
 static int write_temp(const struct sc_ctx *c, int dirfd, const char *tmpname, const void *data,
-	size_t len, mode_t mode, uid_t uid, gid_t gid)
+	size_t len, mode_t mode, uid_t uid, gid_t gid, bool *created)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;
@@ -115,6 +115,7 @@ static int write_temp(const struct sc_ctx *c, int dirfd, const char *tmpname, co
 	fd = c->sys->openat(dirfd, tmpname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return fd;
+	*created = true;
 	r = c->sys->fchown(fd, uid, gid);
 	if (r < 0 && !(r == -EPERM && geteuid() != 0))
 		return r;
@@ -146,6 +147,7 @@ int sc_atomic_replace(const struct sc_ctx *c, const char *path, const void *data
 	const char *dir, *name;
 	struct sc_file_id now;
 	sigset_t block, saved;
+	bool created = false;
 	unsigned char rnd[6];
 	mode_t mode = opts->mode;
 	uid_t uid = 0;
@@ -194,7 +196,7 @@ int sc_atomic_replace(const struct sc_ctx *c, const char *path, const void *data
 	sigaddset(&block, SIGQUIT);
 	sigprocmask(SIG_BLOCK, &block, &saved);
 
-	r = write_temp(c, dirfd, tmpname, data, len, mode, uid, gid);
+	r = write_temp(c, dirfd, tmpname, data, len, mode, uid, gid, &created);
 	if (r < 0)
 		goto fail;
 
@@ -231,7 +233,9 @@ int sc_atomic_replace(const struct sc_ctx *c, const char *path, const void *data
 	return r;
 
 fail:
-	c->sys->unlinkat(dirfd, tmpname, 0);
+	/* Only a temp file this call created: with EEXIST the name is someone else's file. */
+	if (created)
+		c->sys->unlinkat(dirfd, tmpname, 0);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	return r;
 }

@@ -4,21 +4,41 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "fstab.h"
 #include "macro.h"
 #include "parse.h"
 #include "procfs.h"
 #include "sysctl.h"
+#include "util.h"
 #include "zram.h"
 #include "zswap.h"
 
+/* An fstab swap entry seen beside the kernel's view. */
+struct fstab_view {
+	struct sc_fstab_entry e;
+	const struct sc_swap *active; /* the active area it names, or NULL */
+	bool exists; /* the file or device exists */
+};
+
 struct status {
 	struct sc_swaps swaps;
+	struct fstab_view *fstab;
+	size_t n_fstab;
+	bool fstab_readable;
+	int *swap_entry; /* per active area: index into fstab, or -1 */
+	struct drift {
+		const char *kind;
+		char *target;
+		char *message;
+	} * drift;
+	size_t n_drift;
 	struct sc_meminfo mem;
 	struct sc_zram_dev *zram;
 	size_t n_zram;
@@ -29,8 +49,188 @@ struct status {
 
 static void status_done(struct status *s)
 {
+	for (size_t i = 0; i < s->n_fstab; i++)
+		sc_fstab_entry_done(&s->fstab[i].e);
+	free(s->fstab);
+	free(s->swap_entry);
+	for (size_t i = 0; i < s->n_drift; i++) {
+		free(s->drift[i].target);
+		free(s->drift[i].message);
+	}
+	free(s->drift);
 	sc_swaps_free(&s->swaps);
 	sc_zram_list_free(s->zram, s->n_zram);
+}
+
+/*
+ * Where an fstab source lives on this system: a path (under --root for an image), or a
+ * UUID=/LABEL=/PARTUUID= tag through the udev symlinks in /dev/disk.
+ */
+static char *entry_location(const struct sc_ctx *c, const char *source)
+{
+	static const struct {
+		const char *tag, *dir;
+	} tags[] = {
+		{"UUID=", "/dev/disk/by-uuid/"},
+		{"LABEL=", "/dev/disk/by-label/"},
+		{"PARTUUID=", "/dev/disk/by-partuuid/"},
+		{"PARTLABEL=", "/dev/disk/by-partlabel/"},
+	};
+	char *p;
+
+	for (size_t i = 0; i < ELEMENTSOF(tags); i++)
+		if (sc_startswith(source, tags[i].tag)) {
+			if (asprintf(&p, "%s%s", tags[i].dir, source + strlen(tags[i].tag)) < 0)
+				return NULL;
+			return p;
+		}
+	return source[0] == '/' ? sc_ctx_root_path(c, source) : strdup(source);
+}
+
+/* Same file or device? Identity, never path text (FAILURE-MODES F-18). */
+static bool same_object(const struct stat *a, const struct stat *b)
+{
+	if (S_ISBLK(a->st_mode) || S_ISBLK(b->st_mode))
+		return S_ISBLK(a->st_mode) && S_ISBLK(b->st_mode) && a->st_rdev == b->st_rdev;
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+static int gather_fstab(struct sc_cli *cli, struct status *s)
+{
+	const struct sc_ctx *c = &cli->ctx;
+	struct sc_fstab_entry *entries = NULL;
+	struct sc_fstab *f = NULL;
+	struct sc_err err = {0};
+	struct stat *active_st;
+	bool *active_ok;
+	size_t n = 0;
+	int r;
+
+	s->swap_entry = malloc((s->swaps.n + 1) * sizeof(int));
+	active_st = calloc(s->swaps.n + 1, sizeof(*active_st));
+	active_ok = calloc(s->swaps.n + 1, sizeof(*active_ok));
+	if (!s->swap_entry || !active_st || !active_ok) {
+		free(active_st);
+		free(active_ok);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < s->swaps.n; i++) {
+		s->swap_entry[i] = -1;
+		active_ok[i] = stat(s->swaps.items[i].path, &active_st[i]) == 0;
+	}
+
+	r = sc_fstab_load(c->fstab, &f, &err);
+	if (r < 0) {
+		sc_warn(cli, "%s, skipping fstab", err.msg[0] ? err.msg : strerror(-r));
+		r = 0;
+		goto out;
+	}
+	s->fstab_readable = true;
+	r = sc_fstab_list_swap(f, &entries, &n);
+	if (r < 0)
+		goto out;
+	s->fstab = calloc(n + 1, sizeof(*s->fstab));
+	if (!s->fstab) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct fstab_view *v = &s->fstab[s->n_fstab++];
+		_cleanup_free_ char *loc = entry_location(c, entries[i].source);
+		struct stat st;
+		bool have_st;
+
+		v->e = entries[i];
+		memset(&entries[i], 0, sizeof(entries[i]));
+		have_st = loc && stat(loc, &st) == 0;
+		v->exists = have_st;
+		for (size_t k = 0; k < s->swaps.n && !c->offline; k++) {
+			bool match = have_st && active_ok[k]
+				? same_object(&st, &active_st[k])
+				: sc_streq(v->e.source, s->swaps.items[k].path);
+			if (!match)
+				continue;
+			v->active = &s->swaps.items[k];
+			if (s->swap_entry[k] < 0)
+				s->swap_entry[k] = (int)i;
+		}
+		/* The kernel holds what it lists (a sysroot fixture has no such files). */
+		if (v->active && !v->active->deleted)
+			v->exists = true;
+	}
+out:
+	sc_fstab_entries_free(entries, n);
+	sc_fstab_free(f);
+	free(active_st);
+	free(active_ok);
+	return r;
+}
+
+static int add_drift(struct status *s, const char *kind, const char *target, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int add_drift(struct status *s, const char *kind, const char *target, const char *fmt, ...)
+{
+	struct drift *d = realloc(s->drift, (s->n_drift + 1) * sizeof(*d));
+	va_list ap;
+	int r;
+
+	if (!d)
+		return -ENOMEM;
+	s->drift = d;
+	d = &s->drift[s->n_drift];
+	d->kind = kind;
+	d->target = strdup(target);
+	va_start(ap, fmt);
+	r = vasprintf(&d->message, fmt, ap);
+	va_end(ap);
+	if (!d->target || r < 0) {
+		free(d->target);
+		return -ENOMEM;
+	}
+	s->n_drift++;
+	return 0;
+}
+
+/*
+ * Drift between the kernel's view and fstab. zram devices are persisted by swapctl's zram
+ * configuration, not fstab, so they are not "not persisted" here.
+ */
+static int compute_drift(const struct sc_ctx *c, struct status *s)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < s->swaps.n && r == 0; i++) {
+		const struct sc_swap *w = &s->swaps.items[i];
+		if (w->type != SC_SWAP_ZRAM && s->swap_entry[i] < 0 && s->fstab_readable)
+			r = add_drift(s, "not-persisted", w->path,
+				"%s is active but has no entry in %s: it will be gone after a "
+				"reboot",
+				w->path, c->fstab);
+	}
+	for (size_t i = 0; i < s->n_fstab && r == 0; i++) {
+		const struct fstab_view *v = &s->fstab[i];
+		if (!v->exists)
+			r = add_drift(s, "missing", v->e.source,
+				"%s line %zu names %s, which does not exist", c->fstab, v->e.line,
+				v->e.source);
+		else if (!v->active && !v->e.noauto && !c->offline)
+			r = add_drift(s, "inactive", v->e.source,
+				"%s line %zu names %s, which is not active", c->fstab, v->e.line,
+				v->e.source);
+		for (size_t k = 0; k < i && r == 0; k++) {
+			const struct fstab_view *u = &s->fstab[k];
+			if ((u->active && u->active == v->active) ||
+				sc_streq(u->e.source, v->e.source)) {
+				r = add_drift(s, "duplicate", v->e.source,
+					"%s lines %zu and %zu both name %s; at boot the first one "
+					"wins",
+					c->fstab, u->e.line, v->e.line, v->e.source);
+				break;
+			}
+		}
+	}
+	return r;
 }
 
 static int gather(struct sc_cli *cli, struct status *s)
@@ -38,9 +238,17 @@ static int gather(struct sc_cli *cli, struct status *s)
 	const struct sc_ctx *c = &cli->ctx;
 	int r;
 
-	r = sc_swaps_read(c, &s->swaps);
+	/* An offline image (--root) has no running swap: only its fstab is shown. */
+	if (!c->offline) {
+		r = sc_swaps_read(c, &s->swaps);
+		if (r < 0)
+			return sc_report_errno(cli, r, "/proc/swaps", "cannot read");
+	}
+	r = gather_fstab(cli, s);
+	if (r == 0)
+		r = compute_drift(c, s);
 	if (r < 0)
-		return sc_report_errno(cli, r, "/proc/swaps", "cannot read");
+		return sc_report_errno(cli, r, c->fstab, "cannot read");
 	r = sc_meminfo_read(c, &s->mem);
 	if (r < 0)
 		return sc_report_errno(cli, r, "/proc/meminfo", "cannot read");
@@ -75,12 +283,40 @@ static struct json_object *render_json(const struct status *s)
 		json_object_object_add(e, "size_bytes", json_u64(w->size_bytes));
 		json_object_object_add(e, "used_bytes", json_u64(w->used_bytes));
 		json_object_object_add(e, "priority", json_object_new_int(w->priority));
-		json_object_object_add(e, "managed", json_object_new_boolean(false));
-		json_object_object_add(e, "persistent", json_object_new_boolean(false));
+		int k = s->swap_entry[i];
+		json_object_object_add(
+			e, "managed", json_object_new_boolean(k >= 0 && s->fstab[k].e.managed));
+		json_object_object_add(e, "persistent", json_object_new_boolean(k >= 0));
 		json_object_object_add(e, "deleted", json_object_new_boolean(w->deleted));
 		json_object_array_add(a, e);
 	}
 	json_object_object_add(o, "swaps", a);
+
+	a = json_object_new_array();
+	for (size_t i = 0; i < s->n_fstab; i++) {
+		const struct fstab_view *v = &s->fstab[i];
+		e = json_object_new_object();
+		json_object_object_add(e, "source", json_object_new_string(v->e.source));
+		json_object_object_add(e, "line", json_object_new_int64((int64_t)v->e.line));
+		json_object_object_add(e, "options", json_object_new_string(v->e.options));
+		json_object_object_add(e, "priority",
+			v->e.has_priority ? json_object_new_int(v->e.priority) : NULL);
+		json_object_object_add(e, "managed", json_object_new_boolean(v->e.managed));
+		json_object_object_add(e, "exists", json_object_new_boolean(v->exists));
+		json_object_object_add(e, "active", json_object_new_boolean(v->active != NULL));
+		json_object_array_add(a, e);
+	}
+	json_object_object_add(o, "fstab", a);
+
+	a = json_object_new_array();
+	for (size_t i = 0; i < s->n_drift; i++) {
+		e = json_object_new_object();
+		json_object_object_add(e, "kind", json_object_new_string(s->drift[i].kind));
+		json_object_object_add(e, "target", json_object_new_string(s->drift[i].target));
+		json_object_object_add(e, "message", json_object_new_string(s->drift[i].message));
+		json_object_array_add(a, e);
+	}
+	json_object_object_add(o, "drift", a);
 
 	a = json_object_new_array();
 	for (size_t i = 0; i < s->n_zram; i++) {
@@ -149,12 +385,29 @@ static void render_human(const struct status *s)
 	if (s->swaps.n == 0)
 		printf("  (none active)\n");
 	else
-		printf("  %-40s %-9s %10s %10s %5s\n", "PATH", "TYPE", "SIZE", "USED", "PRIO");
+		printf("  %-40s %-9s %10s %10s %5s  %s\n", "PATH", "TYPE", "SIZE", "USED", "PRIO",
+			"FSTAB");
 	for (size_t i = 0; i < s->swaps.n; i++) {
 		const struct sc_swap *w = &s->swaps.items[i];
-		printf("  %-40s %-9s %10s %10s %5d%s\n", w->path, sc_swap_type_name(w->type),
+		int k = s->swap_entry[i];
+		const char *where = w->type == SC_SWAP_ZRAM ? "-"
+			: k < 0				    ? "not in fstab"
+			: s->fstab[k].e.managed		    ? "managed"
+							    : "in fstab";
+
+		printf("  %-40s %-9s %10s %10s %5d  %s%s\n", w->path, sc_swap_type_name(w->type),
 			sc_format_bytes(w->size_bytes, b1), sc_format_bytes(w->used_bytes, b2),
-			w->priority, w->deleted ? "  (deleted)" : "");
+			w->priority, where, w->deleted ? "  (deleted)" : "");
+	}
+
+	printf("\nfstab swap entries:\n");
+	if (s->n_fstab == 0)
+		printf("  (none)\n");
+	for (size_t i = 0; i < s->n_fstab; i++) {
+		const struct fstab_view *v = &s->fstab[i];
+		printf("  %-40s %-8s %s\n", v->e.source,
+			v->active ? "active" : (v->exists ? "inactive" : "missing"),
+			v->e.managed ? "managed" : "unmanaged");
 	}
 
 	printf("\nzram devices:\n");
@@ -181,6 +434,12 @@ static void render_human(const struct status *s)
 		printf("%s (compressor %s, max pool %d%%)\n",
 			s->zswap.enabled ? "enabled" : "disabled", s->zswap.compressor,
 			s->zswap.max_pool_percent);
+
+	if (s->n_drift > 0) {
+		printf("\nDrift:\n");
+		for (size_t i = 0; i < s->n_drift; i++)
+			printf("  %s: %s\n", s->drift[i].kind, s->drift[i].message);
+	}
 
 	printf("\nvm sysctls:\n");
 	for (size_t i = 0; i < sc_sysctl_n_keys && i < ELEMENTSOF(s->sysctl); i++)

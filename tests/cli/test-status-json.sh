@@ -5,7 +5,7 @@ SWAPCTL=${SWAPCTL:?}
 FIX=${SC_FIXTURE_DIR:?}/sysroot-basic
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-printf '# empty fstab\n' >"$tmp/fstab"
+printf '# fixture fstab\n/swap/swapfile none swap defaults,pri=10,x-swapctl,nofail 0 0\n/nonexistent.swap none swap sw 0 0\n' >"$tmp/fstab"
 
 SWAPCTL_SYSROOT=$FIX "$SWAPCTL" --fstab "$tmp/fstab" status --json >"$tmp/out" || exit 1
 python3 - "$tmp/out" <<'PY'
@@ -21,6 +21,13 @@ for e in s:
 assert s[0]["path"] == "/swap/swapfile" and s[0]["type"] == "file"
 assert s[0]["size_bytes"] == 1048572 * 1024 and s[0]["used_bytes"] == 2048 * 1024
 assert s[0]["priority"] == 10
+assert s[0]["managed"] is True and s[0]["persistent"] is True, s[0]
+assert s[1]["managed"] is False and s[1]["persistent"] is False, s[1]
+f = d["fstab"]
+assert [(e["source"], e["managed"], e["active"], e["exists"]) for e in f] == [
+    ("/swap/swapfile", True, True, True), ("/nonexistent.swap", False, False, False)], f
+drift = {(x["kind"], x["target"]) for x in d["drift"]}
+assert drift == {("not-persisted", "/srv/sp ace.swap"), ("missing", "/nonexistent.swap")}, drift
 assert s[1]["path"] == "/srv/sp ace.swap", s[1]["path"]
 assert s[2]["type"] == "zram" and s[2]["priority"] == 100
 z = d["zram"]

@@ -10,7 +10,9 @@ f="$mnt/status test.swap" # a space: /proc/swaps escapes it as \040
 fallocate -l 16M "$f" && chmod 600 "$f" && mkswap -q "$f" >/dev/null || kt_fail "mkswap"
 swapon -p 7 "$f" || kt_skip "swapon on a loop-mounted ext4 file failed"
 kt_track_swap "$f"
-printf '# test fstab\n' >"$KT_TMP/fstab"
+# The fstab names the file with another spelling (//): entries are matched by identity.
+esc=${f// /\\040}
+printf '# test fstab\n%s none swap defaults,pri=7 0 0\n' "/${esc}" >"$KT_TMP/fstab"
 
 "$SWAPCTL" --fstab "$KT_TMP/fstab" status --json >"$KT_TMP/out" || kt_fail "status exit $?"
 python3 - "$KT_TMP/out" "$f" <<'PY' || kt_fail "status --json disagrees with /proc/swaps"
@@ -30,7 +32,10 @@ e = mine[0]
 t, size, used, prio = rows[path]
 assert e["type"] == t, (e, t)
 assert e["size_bytes"] == size and e["used_bytes"] == used and e["priority"] == prio == 7, e
-assert e["persistent"] is False and e["managed"] is False
+assert e["persistent"] is True and e["managed"] is False, e
+fst = [x for x in d["fstab"] if x["active"]]
+assert len(fst) == 1 and fst[0]["source"] == "/" + path, d["fstab"]
+assert not [x for x in d["drift"] if x["target"] in (path, "/" + path)], d["drift"]
 # every active area is reported, and only those
 assert {x["path"] for x in d["swaps"]} == set(rows), (d["swaps"], rows)
 print("ok: status matches /proc/swaps for", path)

@@ -1,0 +1,99 @@
+/*
+ * Private to fstab/: the line model that model.c builds, edit.c changes, diff.c and commit.c
+ * read. Nothing outside fstab/ includes this header.
+ *
+ * A line's text is its raw bytes including its end of line ("\n", "\r\n", or nothing for a
+ * last line without a newline). Loaded lines point into the document's copy of the file
+ * (orig); lines an edit wrote own their text. Every line remembers which loaded line it came
+ * from (origin), which is what makes the diff exact and lets commit.c prove that nothing but
+ * the intended lines changed.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "atomic.h"
+#include "fstab.h"
+
+enum sc_line_kind {
+	SC_LINE_BLANK, /* nothing but blanks */
+	SC_LINE_COMMENT, /* '#' after optional blanks */
+	SC_LINE_ENTRY, /* what libmount parses: >= 3 fields, numeric freq/passno when present */
+	SC_LINE_BAD, /* what libmount rejects ("parse error at line N -- ignored") */
+};
+
+/* glibc getmntent(3) reads lines into a 4096-byte buffer (misc/mntent.c BUFFER_SIZE). */
+#define SC_FSTAB_LINE_MAX 4095
+
+#define SC_FSTAB_NFIELDS 6
+#define SC_LINE_NEW	 ((size_t)-1)
+
+struct sc_span {
+	size_t off, len;
+};
+
+struct sc_line {
+	const char *text;
+	size_t len;
+	char *own; /* text, when an edit wrote it */
+	size_t origin; /* index of the loaded line, or SC_LINE_NEW */
+	bool changed; /* text differs from the loaded line at origin */
+	bool nl_added; /* the change is only a "\n" added to the old last line */
+
+	enum sc_line_kind kind;
+	size_t content_len; /* bytes before the end of line (a CR of CR LF excluded) */
+	unsigned nwords; /* blank-separated words, counted up to SC_FSTAB_NFIELDS + 1 */
+	struct sc_span field[SC_FSTAB_NFIELDS];
+	bool crlf;
+	bool inline_comment;
+	bool short_fields;
+	bool odd_escape;
+	bool swap; /* third word is "swap" (entries and rejected lines alike) */
+};
+
+enum sc_intent_op {
+	SC_INTENT_SET,
+	SC_INTENT_REMOVE,
+};
+
+/* What the edits of this session promised; commit.c checks the result against it. */
+struct sc_intent {
+	enum sc_intent_op op;
+	char *source; /* canonical */
+};
+
+struct sc_fstab {
+	char *path; /* NULL for a document from sc_fstab_parse() */
+	bool is_new;
+	bool has_id;
+	struct sc_file_id id;
+
+	char *orig; /* the loaded text (NUL-terminated copy) */
+	size_t orig_len;
+	struct sc_span *orig_lines;
+	size_t n_orig;
+
+	struct sc_line *lines;
+	size_t n, cap;
+
+	int (*resolve)(const char *source, char **ret_device, void *userdata);
+	void *resolve_data;
+
+	struct sc_intent *intents;
+	size_t n_intents;
+};
+
+/* model.c */
+void sc_line_classify(struct sc_line *l);
+int sc_line_field(const struct sc_line *l, unsigned i, char **ret); /* unescaped (libmount) */
+int sc_line_to_entry(const struct sc_line *l, size_t lineno, struct sc_fstab_entry *ret);
+int sc_fstab_build(const char *text, size_t len, struct sc_fstab *f, struct sc_err *err);
+void sc_fstab_clear(struct sc_fstab *f);
+int sc_fstab_render_buf(const struct sc_fstab *f, char **ret, size_t *ret_len);
+int sc_glibc_unmangle(const char *s, size_t len, char **ret);
+unsigned sc_display_width(const char *s, size_t len, unsigned col);
+
+/* edit.c */
+bool sc_fstab_line_matches(const struct sc_fstab *f, const struct sc_line *l, const char *canon,
+	char **resolved_query, bool *query_resolved);
