@@ -86,6 +86,11 @@ int sc_fstab_canonical(const char *source, char **ret)
 	return 0;
 }
 
+static const char *doc_name(const struct sc_fstab *f)
+{
+	return f->path ? f->path : "fstab";
+}
+
 static bool is_device_source(const char *canon)
 {
 	size_t nl;
@@ -127,6 +132,7 @@ void sc_fstab_set_resolver(struct sc_fstab *f,
 
 struct query {
 	char *canon;
+	size_t len;
 	char *device; /* resolved, when canon names a device */
 	bool resolved;
 };
@@ -139,16 +145,47 @@ static void query_done(struct query *q)
 
 static int query_init(struct query *q, const char *path)
 {
+	int r;
+
 	memset(q, 0, sizeof(*q));
-	return sc_fstab_canonical(path, &q->canon);
+	r = sc_fstab_canonical(path, &q->canon);
+	if (r >= 0)
+		q->len = strlen(q->canon);
+	return r;
 }
 
-static bool line_matches(const struct sc_fstab *f, const struct sc_line *l, struct query *q)
+/* A path field that is its own canonical form: no escape, no "//", no "/./", no trailing '/'. */
+static bool is_canonical_path(const char *s, size_t n)
+{
+	if (n == 0 || s[0] != '/' || memchr(s, '\\', n))
+		return false;
+	if (n == 1)
+		return true;
+	if (s[n - 1] == '/' || (s[n - 1] == '.' && s[n - 2] == '/'))
+		return false;
+	for (size_t i = 0; i + 1 < n; i++)
+		if (s[i] == '/' &&
+			(s[i + 1] == '/' || (s[i + 1] == '.' && i + 2 < n && s[i + 2] == '/')))
+			return false;
+	return true;
+}
+
+static bool source_matches(const struct sc_fstab *f, const struct sc_line *l, struct query *q)
 {
 	_cleanup_free_ char *src = NULL, *canon = NULL, *dev = NULL;
 
-	if (l->kind != SC_LINE_ENTRY || !l->swap)
+	const char *raw = l->text + l->field[0].off;
+	size_t n = l->field[0].len;
+
+	if (l->nwords == 0)
 		return false;
+	/* Most sources are written canonically: compare without allocating. */
+	if (is_canonical_path(raw, n)) {
+		if (n == q->len && memcmp(raw, q->canon, n) == 0)
+			return true;
+		if (n < 5 || memcmp(raw, "/dev/", 5) != 0)
+			return false;
+	}
 	if (sc_line_field(l, 0, &src) < 0 || sc_fstab_canonical(src, &canon) < 0)
 		return false;
 	if (strcmp(canon, q->canon) == 0)
@@ -165,11 +202,42 @@ static bool line_matches(const struct sc_fstab *f, const struct sc_line *l, stru
 	return strcmp(dev, q->device) == 0;
 }
 
+/* Only entries libmount parses are matched (and edited). */
+static bool line_matches(const struct sc_fstab *f, const struct sc_line *l, struct query *q)
+{
+	return l->kind == SC_LINE_ENTRY && l->swap && source_matches(f, l, q);
+}
+
+/*
+ * A swap line for the source that libmount rejects: swapon -a skips it, but getmntent readers
+ * (systemd-fstab-generator v252) take it, so adding a good line would make a duplicate for
+ * them, and the first one wins. It is never edited either: the user has to decide.
+ */
+static int check_no_rejected(
+	const struct sc_fstab *f, struct query *q, const char *path, struct sc_err *err)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const struct sc_line *l = &f->lines[i];
+
+		if (l->kind != SC_LINE_BAD || !l->swap || !source_matches(f, l, q))
+			continue;
+		sc_err_set(err, SC_EXIT_USAGE, EINVAL,
+			"%s: line %zu: a swap entry for %s that libmount cannot parse (swapon -a "
+			"skips it, systemd-fstab-generator v252 does not)",
+			doc_name(f), i + 1, path);
+		sc_err_hint(err, "fix or remove that line and run the command again");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 bool sc_fstab_line_matches(const struct sc_fstab *f, const struct sc_line *l, const char *canon,
 	char **resolved_query, bool *query_resolved)
 {
-	struct query q = {
-		.canon = (char *)canon, .device = *resolved_query, .resolved = *query_resolved};
+	struct query q = {.canon = (char *)canon,
+		.len = strlen(canon),
+		.device = *resolved_query,
+		.resolved = *query_resolved};
 	bool m = line_matches(f, l, &q);
 
 	*resolved_query = q.device;
@@ -606,11 +674,6 @@ static int compose_options(
 
 /* ---- checking what is asked ---- */
 
-static const char *doc_name(const struct sc_fstab *f)
-{
-	return f->path ? f->path : "fstab";
-}
-
 static int check_spec(const struct sc_fstab *f, const struct sc_swap_spec *spec, char **ret_mangled,
 	struct sc_err *err)
 {
@@ -649,7 +712,7 @@ static int check_written(
 		return sc_err_set(err, SC_EXIT_USAGE, EINVAL,
 			"%s: a swap line of %zu bytes would be longer than glibc's getmntent reads "
 			"(%d): %s",
-			doc_name(f), l->len, SC_FSTAB_LINE_MAX, path);
+			doc_name(f), (size_t)l->len, SC_FSTAB_LINE_MAX, path);
 	if (l->kind != SC_LINE_ENTRY || l->nwords != SC_FSTAB_NFIELDS || l->crlf ||
 		l->inline_comment || l->odd_escape || !l->swap)
 		return sc_err_set(err, SC_EXIT_USAGE, EINVAL,
@@ -757,7 +820,7 @@ static int rewrite_line(struct sc_fstab *f, size_t idx, const struct sc_swap_spe
 
 	/*
 	 * The line's own layout: its separators where the fields before them kept their width,
-	 * its own padded columns where they did not; the neighbours do not restyle a user's line.
+	 * its own padded widths where they did not; the neighbours do not restyle a user's line.
 	 */
 	layout_of_line(l, &lo);
 	for (unsigned i = 1; i < lo.n; i++) {
@@ -877,6 +940,11 @@ int sc_fstab_set_swap(struct sc_fstab *f, const struct sc_swap_spec *spec, struc
 	r = query_init(&q, spec->path);
 	if (r < 0)
 		return r;
+	r = check_no_rejected(f, &q, spec->path, err);
+	if (r < 0) {
+		query_done(&q);
+		return r;
+	}
 	at = first_match(f, &q);
 	if (at == SIZE_MAX)
 		r = append_line(f, spec, mangled, err);
@@ -919,6 +987,9 @@ int sc_fstab_replace_swap(struct sc_fstab *f, const char *old_path, const struct
 		r = 0;
 		goto out;
 	}
+	r = check_no_rejected(f, &qn, spec->path, err);
+	if (r < 0)
+		goto out;
 	if (strcmp(qo.canon, qn.canon) == 0)
 		r = rewrite_line(f, at, spec, NULL, err);
 	else

@@ -15,7 +15,9 @@
  * name a device (a tag or a /dev path) they also match when they resolve to the same device
  * node (libblkid through lib/probe.h; see sc_fstab_set_resolver). Never by text prefix:
  * /var/swap does not match /var/swapdata. Only entries libmount parses are matched; lines it
- * rejects are listed (unparsable) but never edited.
+ * rejects are listed (unparsable) but never edited, and set refuses (-EINVAL, SC_EXIT_USAGE,
+ * naming the line) when one of them names the same source: getmntent readers would take it
+ * as a duplicate of the line swapctl would add.
  *  - set: adds "PATH none swap defaults[,pri=N][,discard[=once|pages]][,x-swapctl][,nofail]
  *    0 0" at the end of the file (giving the old last line its missing newline first: the
  *    only change an append makes to an existing line), or updates the first existing entry in
@@ -141,7 +143,10 @@ struct sc_swap_spec {
  * -EINVAL (with err) for a path that needs an escape other than the four.
  */
 int sc_fstab_set_swap(struct sc_fstab *f, const struct sc_swap_spec *spec, struct sc_err *err);
-/* Rewrite the line of old_path to describe spec (rotation): 1 changed, 0 no such entry. */
+/*
+ * Rewrite the line of old_path to describe spec (rotation), in its place: 1 changed; 0 when
+ * there is no entry for old_path (or it already says exactly this, when the paths are one).
+ */
 int sc_fstab_replace_swap(struct sc_fstab *f, const char *old_path, const struct sc_swap_spec *spec,
 	struct sc_err *err);
 /* Remove every swap entry for path: 1 removed, 0 none. */

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "atomic.h"
 #include "fstab.h"
@@ -27,29 +28,31 @@ enum sc_line_kind {
 #define SC_FSTAB_LINE_MAX 4095
 
 #define SC_FSTAB_NFIELDS 6
-#define SC_LINE_NEW	 ((size_t)-1)
+#define SC_LINE_NEW	 UINT32_MAX
 
+/* Offsets within a line, or within the loaded text (at most 64 MiB, see sc_fstab_load). */
 struct sc_span {
-	size_t off, len;
+	uint32_t off, len;
 };
 
+/* Kept small: a 10,000-line fstab has two of these arrays alive during a commit. */
 struct sc_line {
 	const char *text;
-	size_t len;
 	char *own; /* text, when an edit wrote it */
-	size_t origin; /* index of the loaded line, or SC_LINE_NEW */
+	uint32_t len;
+	uint32_t content_len; /* bytes before the end of line (a CR of CR LF excluded) */
+	uint32_t origin; /* index of the loaded line, or SC_LINE_NEW */
+	uint8_t kind; /* enum sc_line_kind */
+	uint8_t nwords; /* blank-separated words, counted up to SC_FSTAB_NFIELDS + 1 */
 	bool changed; /* text differs from the loaded line at origin */
 	bool nl_added; /* the change is only a "\n" added to the old last line */
-
-	enum sc_line_kind kind;
-	size_t content_len; /* bytes before the end of line (a CR of CR LF excluded) */
-	unsigned nwords; /* blank-separated words, counted up to SC_FSTAB_NFIELDS + 1 */
-	struct sc_span field[SC_FSTAB_NFIELDS];
 	bool crlf;
 	bool inline_comment;
 	bool short_fields;
 	bool odd_escape;
 	bool swap; /* third word is "swap" (entries and rejected lines alike) */
+	bool backslash; /* the line holds a backslash (an escape, maybe) */
+	struct sc_span field[SC_FSTAB_NFIELDS];
 };
 
 enum sc_intent_op {
@@ -88,11 +91,19 @@ struct sc_fstab {
 void sc_line_classify(struct sc_line *l);
 int sc_line_field(const struct sc_line *l, unsigned i, char **ret); /* unescaped (libmount) */
 int sc_line_to_entry(const struct sc_line *l, size_t lineno, struct sc_fstab_entry *ret);
-int sc_fstab_build(const char *text, size_t len, struct sc_fstab *f, struct sc_err *err);
+/*
+ * Split and classify text; own: take the (NUL-terminated) buffer, else copy it. like: a
+ * document whose line i, when byte-identical, lends its classification (NULL: classify all).
+ */
+int sc_fstab_build(struct sc_fstab *f, char *text, size_t len, bool own,
+	const struct sc_fstab *like, struct sc_err *err);
 void sc_fstab_clear(struct sc_fstab *f);
 int sc_fstab_render_buf(const struct sc_fstab *f, char **ret, size_t *ret_len);
 int sc_glibc_unmangle(const char *s, size_t len, char **ret);
 unsigned sc_display_width(const char *s, size_t len, unsigned col);
+
+/* commit.c: sc_fstab_validate with libmount reading every line, not only swap candidates. */
+int sc_fstab_validate_all(const struct sc_fstab *f, struct sc_err *err);
 
 /* edit.c */
 bool sc_fstab_line_matches(const struct sc_fstab *f, const struct sc_line *l, const char *canon,

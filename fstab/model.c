@@ -94,15 +94,25 @@ static bool readers_disagree(const char *s, size_t len)
 	return strcmp(a, b) != 0;
 }
 
+/* Byte classes for the scanner: a blank ends a word; a backslash may start an escape. */
+#define CH_BLANK     1
+#define CH_BACKSLASH 2
+static const unsigned char ch_class[256] = {
+	[' '] = CH_BLANK,
+	['\t'] = CH_BLANK,
+	['\\'] = CH_BACKSLASH,
+};
+
 void sc_line_classify(struct sc_line *l)
 {
-	const char *s = l->text;
+	const unsigned char *s = (const unsigned char *)l->text;
 	size_t n = l->len, i = 0;
 	unsigned comment_at = 0;
 
 	l->kind = SC_LINE_BLANK;
 	l->nwords = 0;
 	l->crlf = l->inline_comment = l->short_fields = l->odd_escape = l->swap = false;
+	l->backslash = false;
 	memset(l->field, 0, sizeof(l->field));
 
 	if (n > 0 && s[n - 1] == '\n')
@@ -111,9 +121,9 @@ void sc_line_classify(struct sc_line *l)
 		n--;
 		l->crlf = true;
 	}
-	l->content_len = n;
+	l->content_len = (uint32_t)n;
 
-	while (i < n && is_blank(s[i]))
+	while (i < n && ch_class[s[i]] == CH_BLANK)
 		i++;
 	if (i == n)
 		return;
@@ -123,24 +133,29 @@ void sc_line_classify(struct sc_line *l)
 	}
 	while (i < n) {
 		size_t start = i;
+		unsigned char seen = 0;
 
-		while (i < n && !is_blank(s[i]))
-			i++;
+		while (i < n && ch_class[s[i]] != CH_BLANK)
+			seen |= ch_class[s[i++]];
 		if (l->nwords < SC_FSTAB_NFIELDS)
-			l->field[l->nwords] = (struct sc_span){start, i - start};
+			l->field[l->nwords] =
+				(struct sc_span){(uint32_t)start, (uint32_t)(i - start)};
+		/* Only the first four fields are decoded, by either reader. */
+		if (seen && l->nwords < 4)
+			l->backslash = true;
 		/* A word starting with '#' after the source was meant as a comment. */
 		if (l->nwords > 0 && s[start] == '#' && !comment_at)
 			comment_at = l->nwords;
 		if (l->nwords <= SC_FSTAB_NFIELDS)
 			l->nwords++;
-		while (i < n && is_blank(s[i]))
+		while (i < n && ch_class[s[i]] == CH_BLANK)
 			i++;
 	}
 
 	l->inline_comment = comment_at > 0 || l->nwords > SC_FSTAB_NFIELDS;
 	l->short_fields = (comment_at ? comment_at : l->nwords) < SC_FSTAB_NFIELDS;
-	for (unsigned k = 0; k < SC_MIN(l->nwords, 4u); k++)
-		if (readers_disagree(s + l->field[k].off, l->field[k].len))
+	for (unsigned k = 0; l->backslash && k < SC_MIN(l->nwords, 4u); k++)
+		if (readers_disagree(l->text + l->field[k].off, l->field[k].len))
 			l->odd_escape = true;
 	if (l->nwords >= 3) {
 		_cleanup_free_ char *type = NULL;
@@ -148,8 +163,8 @@ void sc_line_classify(struct sc_line *l)
 
 		if (t->len == 4 && !memcmp(s + t->off, "swap", 4))
 			l->swap = true;
-		else if (memchr(s + t->off, '\\', t->len) &&
-			sc_unmangle(s + t->off, t->len, &type) == 0)
+		else if (l->backslash && memchr(s + t->off, '\\', t->len) &&
+			sc_unmangle(l->text + t->off, t->len, &type) == 0)
 			l->swap = strcmp(type, "swap") == 0;
 	}
 
@@ -163,16 +178,16 @@ void sc_line_classify(struct sc_line *l)
 	/* freq and passno are numbers as strtol() reads them, not words: re-read them so. */
 	i = l->field[4].off;
 	for (unsigned k = 4; k < SC_FSTAB_NFIELDS && i < n; k++) {
-		size_t end = number_end(s, n, i);
+		size_t end = number_end(l->text, n, i);
 
 		if (end == SIZE_MAX) {
 			l->kind = SC_LINE_BAD;
 			return;
 		}
-		l->field[k] = (struct sc_span){i, end - i};
-		l->nwords = k + 1;
+		l->field[k] = (struct sc_span){(uint32_t)i, (uint32_t)(end - i)};
+		l->nwords = (uint8_t)(k + 1);
 		i = end;
-		while (i < n && is_blank(s[i]))
+		while (i < n && ch_class[s[i]] == CH_BLANK)
 			i++;
 	}
 	/* Whatever follows passno, libmount and getmntent both ignore. */
@@ -306,11 +321,28 @@ void sc_fstab_clear(struct sc_fstab *f)
 	f->n_intents = 0;
 }
 
-int sc_fstab_build(const char *text, size_t len, struct sc_fstab *f, struct sc_err *err)
+int sc_fstab_build(struct sc_fstab *f, char *text, size_t len, bool own,
+	const struct sc_fstab *like, struct sc_err *err)
 {
-	const char *nul = memchr(text, '\0', len);
+	const char *nul;
 	size_t n = 0;
 
+	/* Taking the caller's buffer saves a copy (and its page faults) of a large file. */
+	if (own)
+		f->orig = text;
+	else {
+		f->orig = malloc(len + 1);
+		if (!f->orig)
+			return -ENOMEM;
+		memcpy(f->orig, text, len);
+		f->orig[len] = '\0';
+	}
+	f->orig_len = len;
+	text = f->orig;
+	if (len > UINT32_MAX)
+		return -EFBIG; /* spans are 32-bit; sc_fstab_load stops at 64 MiB anyway */
+
+	nul = memchr(text, '\0', len);
 	if (nul) {
 		size_t line = 1;
 
@@ -328,13 +360,6 @@ int sc_fstab_build(const char *text, size_t len, struct sc_fstab *f, struct sc_e
 		return -EINVAL;
 	}
 
-	f->orig = malloc(len + 1);
-	if (!f->orig)
-		return -ENOMEM;
-	memcpy(f->orig, text, len);
-	f->orig[len] = '\0';
-	f->orig_len = len;
-
 	for (const char *p = text; (p = memchr(p, '\n', len - (size_t)(p - text))); p++)
 		n++;
 	if (len > 0 && text[len - 1] != '\n')
@@ -349,12 +374,21 @@ int sc_fstab_build(const char *text, size_t len, struct sc_fstab *f, struct sc_e
 		const char *nl = memchr(f->orig + off, '\n', len - off);
 		size_t l = nl ? (size_t)(nl - (f->orig + off)) + 1 : len - off;
 		struct sc_line *line = &f->lines[i];
+		bool copied;
 
-		f->orig_lines[i] = (struct sc_span){off, l};
+		f->orig_lines[i] = (struct sc_span){(uint32_t)off, (uint32_t)l};
+		/* Classification is a function of the bytes: a line like's already has, it copies. */
+		copied = like && i < like->n && like->lines[i].len == l &&
+			memcmp(like->lines[i].text, f->orig + off, l) == 0;
+		if (copied)
+			*line = like->lines[i];
 		line->text = f->orig + off;
-		line->len = l;
-		line->origin = i;
-		sc_line_classify(line);
+		line->len = (uint32_t)l;
+		line->own = NULL;
+		line->origin = (uint32_t)i;
+		line->changed = line->nl_added = false;
+		if (!copied)
+			sc_line_classify(line);
 		off += l;
 	}
 	f->n = f->n_orig = n;
@@ -369,7 +403,7 @@ int sc_fstab_parse(const char *text, size_t len, struct sc_fstab **ret, struct s
 	if (!f)
 		return -ENOMEM;
 	sc_fstab_set_resolver(f, sc_fstab_resolve_device, NULL);
-	r = sc_fstab_build(text, len, f, err);
+	r = sc_fstab_build(f, (char *)text, len, false, NULL, err);
 	if (r < 0) {
 		sc_fstab_free(f);
 		return r;
@@ -400,13 +434,16 @@ int sc_fstab_load(const char *path, struct sc_fstab **ret, struct sc_err *err)
 	}
 	sc_fstab_set_resolver(f, sc_fstab_resolve_device, NULL);
 	f->is_new = r == -ENOENT;
-	r = sc_fstab_build(text ? text : "", len, f, err);
+	if (text)
+		r = sc_fstab_build(f, TAKE_PTR(text), len, true, NULL, err);
+	else
+		r = sc_fstab_build(f, "", 0, false, NULL, err);
 	if (r < 0) {
 		sc_fstab_free(f);
 		return r;
 	}
 	/* Identity of what was read: a change by anyone after this point makes commit refuse. */
-	r = sc_file_identity(path, text ? text : "", len, &f->id);
+	r = sc_file_identity(path, f->orig, len, &f->id);
 	if (r < 0) {
 		sc_fstab_free(f);
 		return sc_err_set(

@@ -33,7 +33,7 @@ struct sc_file_id {
 	uint64_t hash;
 };
 
-/* FNV-1a, 64 bit: only to notice concurrent edits, not a security boundary. */
+/* FNV-1a-style 64-bit hash: only to notice concurrent edits, not a security boundary. */
 uint64_t sc_hash(const void *data, size_t len);
 
 /* Identity of path, whose current content is data/len (pass NULL to read it). */

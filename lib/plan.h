@@ -5,7 +5,8 @@
  *
  * Each action has a command-specific kind (an enum the applier switches on), a public name
  * ("create", "swapon", "fstab-add", ...), a target (a path or device) and detail fields that
- * are rendered as JSON members ("size_bytes": 17179869184). sc_plan_add() may move the array:
+ * are rendered as JSON members ("size_bytes": 17179869184); fields whose key starts with '_'
+ * are the applier's bookkeeping and are not rendered. sc_plan_add() may move the array:
  * do not keep action pointers across calls to it.
  */
 #pragma once

@@ -1,6 +1,7 @@
 /* libblkid probing (the only user of <blkid.h>): see probe.h. */
 #include <blkid.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,4 +31,60 @@ int sc_probe_resolve_tag(const char *tag, char **ret_devname)
 	*ret_devname = blkid_evaluate_tag(tag, NULL, &cache);
 	blkid_put_cache(cache);
 	return 0;
+}
+
+/* Signatures. */
+static void copy_value(blkid_probe pr, const char *name, char *out, size_t len)
+{
+	const char *v = NULL;
+
+	out[0] = '\0';
+	if (blkid_probe_lookup_value(pr, name, &v, NULL) == 0 && v)
+		snprintf(out, len, "%s", v);
+}
+
+int sc_probe_fd(int fd, struct sc_probe *ret)
+{
+	blkid_probe pr;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	pr = blkid_new_probe();
+	if (!pr)
+		return -ENOMEM;
+	if (blkid_probe_set_device(pr, fd, 0, 0) < 0) {
+		blkid_free_probe(pr);
+		return -EIO;
+	}
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(
+		pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_UUID | BLKID_SUBLKS_LABEL);
+	blkid_probe_enable_partitions(pr, 1);
+	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_MAGIC);
+
+	/* blkid_do_probe() steps through every signature, not only the first unambiguous one. */
+	while ((r = blkid_do_probe(pr)) == 0 && ret->n < SC_PROBE_MAX_SIGS) {
+		struct sc_probe_sig *s = &ret->sigs[ret->n];
+
+		copy_value(pr, "TYPE", s->type, sizeof(s->type));
+		if (!s->type[0]) {
+			copy_value(pr, "PTTYPE", s->type, sizeof(s->type));
+			s->partition_table = s->type[0] != '\0';
+		}
+		if (!s->type[0])
+			continue;
+		copy_value(pr, "UUID", s->uuid, sizeof(s->uuid));
+		copy_value(pr, "LABEL", s->label, sizeof(s->label));
+		ret->n++;
+	}
+	blkid_free_probe(pr);
+	return r < 0 ? -EIO : 0;
+}
+
+const struct sc_probe_sig *sc_probe_find(const struct sc_probe *p, const char *type)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->sigs[i].type, type) == 0)
+			return &p->sigs[i];
+	return NULL;
 }

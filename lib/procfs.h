@@ -56,3 +56,35 @@ struct sc_meminfo {
 
 int sc_meminfo_parse(const char *text, struct sc_meminfo *ret);
 int sc_meminfo_read(const struct sc_ctx *c, struct sc_meminfo *ret);
+
+/*
+ * /proc/zoneinfo: one record per (node, zone), with its free pages and watermarks, in pages.
+ * Used by doctor (a zone below its low watermark is reclaiming right now) and by the sysctl
+ * module (the kernel computes min_free_kbytes from the managed pages of the zones up to
+ * Normal: calculate_min_free_kbytes(), nr_free_buffer_pages()).
+ */
+struct sc_zone {
+	int node;
+	char name[16]; /* "DMA", "DMA32", "Normal", "HighMem", "Movable", "Device" */
+	uint64_t free;
+	uint64_t min;
+	uint64_t low;
+	uint64_t high;
+	uint64_t present;
+	uint64_t managed;
+};
+
+struct sc_zoneinfo {
+	struct sc_zone *zones;
+	size_t n;
+};
+
+int sc_zoneinfo_parse(const char *text, struct sc_zoneinfo *ret);
+int sc_zoneinfo_read(const struct sc_ctx *c, struct sc_zoneinfo *ret);
+void sc_zoneinfo_free(struct sc_zoneinfo *z);
+/* True for the zones GFP_USER allocations come from (DMA, DMA32, Normal): "lowmem". */
+bool sc_zone_is_lowmem(const struct sc_zone *z);
+
+/* One counter of /proc/vmstat ("oom_kill"): 0, -ENOENT when this kernel lacks it. */
+int sc_vmstat_parse(const char *text, const char *name, uint64_t *ret);
+int sc_vmstat_read(const struct sc_ctx *c, const char *name, uint64_t *ret);

@@ -125,6 +125,11 @@ static int real_fsync(int fd)
 	return fsync(fd) < 0 ? neg_errno() : 0;
 }
 
+static int real_syncfs(int fd)
+{
+	return syncfs(fd) < 0 ? neg_errno() : 0;
+}
+
 static int real_ioctl(int fd, unsigned long request, void *arg)
 {
 	int r = ioctl(fd, request, arg);
@@ -264,6 +269,7 @@ const struct sc_sys sc_sys_real = {
 	.ftruncate = real_ftruncate,
 	.pwrite_all = real_pwrite_all,
 	.fsync = real_fsync,
+	.syncfs = real_syncfs,
 	.ioctl = real_ioctl,
 	.fchmod = real_fchmod,
 	.fchown = real_fchown,

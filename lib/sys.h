@@ -46,6 +46,8 @@ struct sc_sys {
 	/* Writes all of buf at offset (loops over short writes); -EIO-style errors as -errno. */
 	int (*pwrite_all)(int fd, const void *buf, size_t len, off_t offset);
 	int (*fsync)(int fd);
+	/* syncfs(2): also makes XFS and btrfs finish freeing space of deleted files. */
+	int (*syncfs)(int fd);
 	int (*ioctl)(int fd, unsigned long request, void *arg);
 	int (*fchmod)(int fd, mode_t mode);
 	int (*fchown)(int fd, uid_t uid, gid_t gid);

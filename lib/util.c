@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -15,10 +16,15 @@ int sc_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, cap = 4096;
+	struct stat st;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
+	/* Size a regular file's buffer once (procfs and sysfs files report 0 or 4096). */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+		(uint64_t)st.st_size < max)
+		cap = SC_MAX(cap, (size_t)st.st_size + 1);
 	buf = malloc(cap + 1);
 	if (!buf)
 		return -ENOMEM;
@@ -171,4 +177,31 @@ bool sc_streq(const char *a, const char *b)
 bool sc_startswith(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+void sc_path_normalize(char *p)
+{
+	char *out = p, *s = p;
+
+	while (*s) {
+		char *e;
+		size_t len;
+
+		while (*s == '/')
+			s++;
+		e = strchrnul(s, '/');
+		len = (size_t)(e - s);
+		if (len == 2 && s[0] == '.' && s[1] == '.') {
+			while (out > p && *--out != '/')
+				;
+		} else if (len > 0 && !(len == 1 && s[0] == '.')) {
+			*out++ = '/';
+			memmove(out, s, len);
+			out += len;
+		}
+		s = e;
+	}
+	if (out == p)
+		*out++ = '/';
+	*out = '\0';
 }

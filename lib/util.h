@@ -25,5 +25,11 @@ int sc_read_i64(const char *path, int64_t *ret);
 int sc_unmangle(const char *s, size_t len, char **ret);
 int sc_mangle(const char *s, char **ret);
 
+/*
+ * Lexically clean an absolute path in place: "/swap//./f" -> "/swap/f",
+ * "/etc/sysctl.d/../sysctl.conf" -> "/etc/sysctl.conf". No symlinks are followed.
+ */
+void sc_path_normalize(char *p);
+
 bool sc_streq(const char *a, const char *b);
 bool sc_startswith(const char *s, const char *prefix);

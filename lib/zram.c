@@ -187,7 +187,8 @@ int sc_zram_list(const struct sc_ctx *c, struct sc_zram_dev **ret, size_t *ret_n
 		n++;
 	}
 	closedir(d);
-	qsort(devs, n, sizeof(*devs), cmp_dev);
+	if (n > 1)
+		qsort(devs, n, sizeof(*devs), cmp_dev);
 	*ret = devs;
 	*ret_n = n;
 	return 0;

@@ -28,6 +28,16 @@ struct sc_cli {
 
 /* Commands: argv[0] is the command name, options and operands follow. */
 int sc_cmd_status(struct sc_cli *cli, int argc, char **argv);
+int sc_cmd_add(struct sc_cli *cli, int argc, char **argv);
+int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv);
+
+/* After an fstab edit: systemctl daemon-reload when systemd runs the box (not under --root). */
+void sc_cli_daemon_reload(struct sc_cli *cli);
+int sc_cmd_sysctl(struct sc_cli *cli, int argc, char **argv);
+int sc_cmd_doctor(struct sc_cli *cli, int argc, char **argv);
+/* doctor's view of the fstab swap lines (fstab/ -> lib/doctor.h); used by tests too. */
+struct sc_doctor_state;
+int sc_doctor_load_fstab(const struct sc_ctx *c, struct sc_doctor_state *s, struct sc_err *err);
 
 /*
  * getopt_long over a command's own options. Handles --help (prints cli->usage, returns -1 with
@@ -59,10 +69,21 @@ struct json_object *sc_json_action(const struct sc_action *a);
  */
 struct sc_gate_report;
 struct json_object *sc_json_gate(const struct sc_gate_report *r);
+/* The "error" member of a failed command's JSON: message, hint, exit_code. */
+void sc_json_add_error(struct json_object *o, const struct sc_err *err, int exit_code);
 /* Print exactly one JSON object on stdout and release it. */
 int sc_json_print(struct json_object *o);
 /* Human rendering of a plan: "would <action> <target> (details)" under --dry-run. */
 void sc_print_plan(const struct sc_cli *cli, const struct sc_plan *plan);
+
+/*
+ * --dry-run, human output: stage the plan's fstab actions (kinds first_kind..last_kind) on the
+ * loaded, uncommitted document f and print the resulting unified diff.
+ */
+struct sc_fstab;
+void sc_dry_run_fstab(const struct sc_cli *cli, struct sc_plan *plan, int first_kind, int last_kind,
+	int (*stage)(void *data, const struct sc_action *a, struct sc_err *err), void *data,
+	const struct sc_fstab *f);
 
 /* Flush and close stdout, reporting write errors (swapctl status > /dev/full fails). */
 int sc_close_stdout(void);

@@ -27,6 +27,56 @@ static const struct command commands[] = {
 		"\n"
 		"Show every active swap area, fstab swap entry, zram device, the zswap state, the\n"
 		"companion vm.* values and memory figures, with drift flagged.\n"},
+	{"add", sc_cmd_add,
+		"Usage: swapctl add SIZE|auto [--path FILE] [--priority N]\n"
+		"                  [--discard[=once|pages]] [--label TEXT] [--hibernate]\n"
+		"                  [--no-enable] [--no-persist] [--reserve SIZE] [--force]\n"
+		"\n"
+		"Create a swapfile (default /swap/swapfile), enable it and add it to fstab.\n"
+		"Running it again with the same size changes nothing.\n"
+		"\n"
+		"  SIZE               bytes, or with K, M, G, T (powers of 1024; KB, MB...\n"
+		"                     powers of 1000)\n"
+		"  auto               from RAM (Red Hat's table, see swapctl(8)), capped by\n"
+		"                     the free space\n"
+		"  --path FILE        where to create it (the directory must exist, owned\n"
+		"                     by root and writable by root only)\n"
+		"  --priority N       -1 (the kernel's automatic) or 0..32767 (default 10)\n"
+		"  --discard[=once|pages]  discard freed space on the device\n"
+		"  --label TEXT       header label, at most 16 bytes\n"
+		"  --hibernate        size for hibernation: at least RAM\n"
+		"  --no-enable        do not swapon\n"
+		"  --no-persist       do not add an fstab entry\n"
+		"  --reserve SIZE     free space to leave on the filesystem (default: 5%\n"
+		"                     of it, at most 1 GiB)\n"
+		"  --force            ignore the free-space reserve\n"},
+	{"remove", sc_cmd_remove,
+		"Usage: swapctl remove FILE|DEVICE... | --all [--keep-file] [--force]\n"
+		"\n"
+		"Swapoff (only when the used pages fit in memory), remove the fstab entry,\n"
+		"delete the file. --all removes every swapfile swapctl manages (fstab\n"
+		"x-swapctl entries); other swap is removed only when named.\n"
+		"\n"
+		"  --all              every managed swapfile\n"
+		"  --keep-file        keep the file (swapoff and fstab only)\n"
+		"  --force            swapoff even when the memory check refuses\n"},
+	{"sysctl", sc_cmd_sysctl,
+		"Usage: swapctl sysctl show [--json]\n"
+		"       swapctl sysctl apply [--profile NAME] [--set vm.KEY=VALUE]...\n"
+		"                            [--no-persist] [--force]\n"
+		"\n"
+		"show: each vm.* key swapctl manages with its live value, the kernel's default,\n"
+		"swapctl's persisted value and the file that sets it at boot.\n"
+		"apply: validate, write the drop-in 90-swapctl.conf and the live values, and\n"
+		"roll back on failure. Profiles: default, zram, server, database, desktop.\n"
+		"See 'swapctl sysctl apply --help' and swapctl(8).\n"},
+	{"doctor", sc_cmd_doctor,
+		"Usage: swapctl doctor [--json]\n"
+		"\n"
+		"Diagnose the risks that lead to OOM kills and broken swap: each finding has an "
+		"id,\n"
+		"a severity (info, warning, error), a message and a fix. Exit status 4 when any\n"
+		"finding is a warning or an error. The ids are listed in swapctl(8).\n"},
 };
 
 static const char main_usage[] =
@@ -35,6 +85,10 @@ static const char main_usage[] =
 	"Commands:\n"
 	"  status                      show swap areas, fstab entries, zram, zswap, vm.* and "
 	"memory\n"
+	"  add SIZE|auto               create, enable and persist a swapfile\n"
+	"  remove FILE...|--all        swapoff (safely), unpersist and delete swap areas\n"
+	"  sysctl show | apply         show or set the vm.* companions (profiles, --set)\n"
+	"  doctor                      diagnose the risks that lead to OOM kills and broken swap\n"
 	"\n"
 	"Global options:\n"
 	"      --json              print one JSON object on stdout\n"

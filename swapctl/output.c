@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fstab.h"
 #include "gate.h"
+#include "macro.h"
 #include "parse.h"
 
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
@@ -99,7 +101,14 @@ int sc_cli_getopt(struct sc_cli *cli, int argc, char **argv, const char *shortop
 		return -1;
 	}
 	if (c == '?' || c == ':') {
-		if (c == ':' || (optopt && strchr(shortopts, optopt)))
+		bool needs_value = c == ':' || (optopt && strchr(shortopts, optopt));
+
+		/* A long option without its argument: getopt sets optopt to its val. */
+		for (const struct option *o = longopts;
+			optopt && o && o->name && strncmp(argv[optind - 1], "--", 2) == 0; o++)
+			if (o->val == optopt && o->has_arg == required_argument)
+				needs_value = true;
+		if (needs_value)
 			*exit_code = sc_usage_error(cli, "%s: option '%s' needs a value",
 				cli->command, argv[optind - 1]);
 		else
@@ -120,6 +129,8 @@ struct json_object *sc_json_action(const struct sc_action *a)
 		const struct sc_field *f = &a->fields[i];
 		struct json_object *v;
 
+		if (f->key[0] == '_') /* the applier's own bookkeeping (plan.h) */
+			continue;
 		switch (f->type) {
 		case SC_FIELD_STR:
 			v = json_object_new_string(f->str);
@@ -190,6 +201,18 @@ struct json_object *sc_json_gate(const struct sc_gate_report *r)
 	return o;
 }
 
+void sc_json_add_error(struct json_object *o, const struct sc_err *err, int exit_code)
+{
+	struct json_object *e = json_object_new_object();
+
+	json_object_object_add(e, "message",
+		json_object_new_string(err && err->msg[0] ? err->msg : "operation failed"));
+	if (err && err->hint[0])
+		json_object_object_add(e, "hint", json_object_new_string(err->hint));
+	json_object_object_add(e, "exit_code", json_object_new_int(exit_code));
+	json_object_object_add(o, "error", e);
+}
+
 int sc_json_print(struct json_object *o)
 {
 	const char *s = json_object_to_json_string_ext(o,
@@ -212,6 +235,8 @@ void sc_print_plan(const struct sc_cli *cli, const struct sc_plan *plan)
 			const struct sc_field *f = &a->fields[j];
 			size_t kl = strlen(f->key);
 
+			if (f->key[0] == '_')
+				continue;
 			if (f->type == SC_FIELD_STR)
 				printf(" %s=%s", f->key, f->str);
 			else if (f->type == SC_FIELD_BOOL)
@@ -239,4 +264,22 @@ int sc_close_stdout(void)
 		return SC_EXIT_FAILURE;
 	}
 	return SC_EXIT_OK;
+}
+
+void sc_dry_run_fstab(const struct sc_cli *cli, struct sc_plan *plan, int first_kind, int last_kind,
+	int (*stage)(void *data, const struct sc_action *a, struct sc_err *err), void *data,
+	const struct sc_fstab *f)
+{
+	_cleanup_free_ char *diff = NULL;
+	struct sc_err err = {0};
+
+	if (cli->json || cli->quiet || !f)
+		return;
+	for (size_t i = 0; i < plan->n; i++) {
+		int k = plan->actions[i].kind;
+		if (k >= first_kind && k <= last_kind && stage(data, &plan->actions[i], &err) < 0)
+			return; /* the plan already says what would be done */
+	}
+	if (sc_fstab_diff(f, cli->ctx.fstab, &diff) == 0 && diff[0])
+		fputs(diff, stdout);
 }

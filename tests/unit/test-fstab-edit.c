@@ -13,6 +13,7 @@
 
 #include "fstab-corpus.h"
 #include "fstab.h"
+#include "internal.h"
 #include "macro.h"
 #include "plan.h"
 
@@ -58,7 +59,7 @@ static void assert_valid(const struct sc_fstab *f)
 {
 	struct sc_err err = {0};
 
-	if (sc_fstab_validate(f, &err) != 0)
+	if (sc_fstab_validate_all(f, &err) != 0)
 		fail_msg("validation: %s", err.msg);
 }
 
@@ -224,12 +225,11 @@ static void test_remove_keeps_comments(void **state)
 	sc_fstab_free(f);
 }
 
-/* A commented-out entry, a mount of the same path and an unparsable line are not entries. */
+/* A commented-out entry and a mount of the same path are not swap entries. */
 static void test_only_swap_entries_match(void **state)
 {
 	static const char text[] = "#/swapfile none swap sw 0 0\n"
-				   "/swapfile /mnt/loop auto loop 0 0\n"
-				   "/swapfile none swap sw # broken\n";
+				   "/swapfile /mnt/loop auto loop 0 0\n";
 	struct sc_fstab *f = parse(text);
 	size_t len;
 	char *out;
@@ -242,6 +242,26 @@ static void test_only_swap_entries_match(void **state)
 	assert_string_equal(out + strlen(text), "/swapfile none swap defaults 0 0\n");
 	free(out);
 	assert_valid(f);
+	sc_fstab_free(f);
+}
+
+/* A swap line libmount rejects is never edited, and no second line is added beside it. */
+static void test_rejected_line_blocks_set(void **state)
+{
+	static const char text[] = "# c\n/swapfile none swap sw # broken\n";
+	struct sc_fstab *f = parse(text);
+	struct sc_swap_spec s = {.path = "/swapfile", .priority = 3};
+	struct sc_err err = {0};
+
+	assert_int_equal(sc_fstab_set_swap(f, &s, &err), -EINVAL);
+	assert_int_equal(err.kind, SC_EXIT_USAGE);
+	assert_non_null(strstr(err.msg, "line 2"));
+	assert_non_null(strstr(err.msg, "cannot parse"));
+	assert_false(sc_fstab_modified(f));
+	assert_int_equal(sc_fstab_remove_swap(f, "/swapfile"), 0);
+	assert_text(f, text);
+	/* Another path is fine. */
+	assert_int_equal(set(f, &(struct sc_swap_spec){.path = "/other", .priority = -1}), 1);
 	sc_fstab_free(f);
 }
 
@@ -862,21 +882,23 @@ static void test_property_random_mutations(void **state)
 			if (olen != len || memcmp(out, x, len) != 0)
 				fail_msg("%s (iteration %zu): round trip failed", c[i].path, iter);
 			free(out);
-			if (sc_fstab_validate(f, &err) != 0)
+			if (sc_fstab_validate_all(f, &err) != 0)
 				fail_msg("%s (iteration %zu): %s\n--- document:\n%.*s", c[i].path,
 					iter, err.msg, (int)len, x);
 
 			/* add, then remove: the result is valid; without prior entries, x again. */
 			r = sc_fstab_set_swap(f, &s, &err);
 			if (r < 0) {
-				/* Only an existing entry with trailing text may refuse. */
+				/* Only an entry with trailing text or a rejected line may refuse. */
 				assert_int_equal(r, -EINVAL);
-				assert_non_null(strstr(err.msg, "text after its fields"));
+				if (!strstr(err.msg, "text after its fields") &&
+					!strstr(err.msg, "cannot parse"))
+					fail_msg("%s", err.msg);
 				sc_fstab_free(f);
 				free(x);
 				continue;
 			}
-			if (sc_fstab_validate(f, &err) != 0)
+			if (sc_fstab_validate_all(f, &err) != 0)
 				fail_msg("%s (iteration %zu) after add: %s", c[i].path, iter,
 					err.msg);
 			assert_int_equal(sc_fstab_find_swap(f, s.path, NULL), 1);
@@ -888,7 +910,7 @@ static void test_property_random_mutations(void **state)
 				free(out);
 			}
 			sc_fstab_remove_swap(f, s.path);
-			if (sc_fstab_validate(f, &err) != 0)
+			if (sc_fstab_validate_all(f, &err) != 0)
 				fail_msg("%s (iteration %zu) after remove: %s", c[i].path, iter,
 					err.msg);
 			assert_int_equal(sc_fstab_find_swap(f, s.path, NULL), 0);
@@ -942,6 +964,7 @@ int main(void)
 		cmocka_unit_test(test_prefix_never_matches),
 		cmocka_unit_test(test_remove_keeps_comments),
 		cmocka_unit_test(test_only_swap_entries_match),
+		cmocka_unit_test(test_rejected_line_blocks_set),
 		cmocka_unit_test(test_update_in_place_keeps_user_options),
 		cmocka_unit_test(test_update_keeps_layout),
 		cmocka_unit_test(test_update_longer_options_realigns),

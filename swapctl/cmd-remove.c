@@ -1,0 +1,324 @@
+/*
+ * swapctl remove FILE|DEVICE... | --all: retire swap areas safely (SPEC §5, §7).
+ *
+ * argv -> targets (named ones, or every managed fstab entry for --all); gather each target's
+ * state (lib/swapfile inspection, its fstab entry); plan (lib/swapfile, pure); ask the swapoff
+ * safety gate (lib/gate.h) for every area that would be swapped off; print the plan under
+ * --dry-run, or apply it: swapoffs (each in a child), one fstab commit, then the files.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "fstab.h"
+#include "gate.h"
+#include "lock.h"
+#include "macro.h"
+#include "swapfile.h"
+#include "util.h"
+
+struct target {
+	char *full; /* under --root */
+	const char *boot; /* points into full */
+	bool named;
+	struct sc_swapfile_state st;
+	struct sc_fstab_entry entry;
+	bool has_entry;
+};
+
+struct remove_run {
+	struct sc_cli *cli;
+	struct sc_fstab *fstab;
+};
+
+static int stage_fstab(void *data, const struct sc_action *a, struct sc_err *err)
+{
+	struct remove_run *x = data;
+	const struct sc_field *p = sc_action_get(a, "path");
+	int r = sc_fstab_remove_swap(x->fstab, p ? p->str : a->target);
+
+	if (r < 0)
+		return sc_err_set(err, SC_EXIT_FAILURE, -r,
+			"%s: cannot remove the entry for %s: %s", x->cli->ctx.fstab,
+			p ? p->str : a->target, strerror(-r));
+	return 0;
+}
+
+static int commit_fstab(void *data, struct sc_err *err)
+{
+	struct remove_run *x = data;
+
+	return sc_fstab_commit(&x->cli->ctx, x->fstab, err);
+}
+
+static void targets_free(struct target *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(t[i].full);
+		sc_swapfile_state_done(&t[i].st);
+		sc_fstab_entry_done(&t[i].entry);
+	}
+	free(t);
+}
+
+/*
+ * A named path as the kernel and fstab spell it: made absolute and canonical, with symlinks
+ * resolved when it exists (/proc/swaps shows resolved paths). Under --root, inside the tree.
+ */
+static int target_path(const struct sc_ctx *c, const char *arg, char **ret)
+{
+	_cleanup_free_ char *norm = NULL, *full = NULL;
+	char real[PATH_MAX];
+	int r;
+
+	r = sc_swapfile_normalize(arg, &norm);
+	if (r < 0)
+		return r;
+	full = sc_ctx_root_path(c, norm);
+	if (!full)
+		return -ENOMEM;
+	if (!c->root[0] && realpath(full, real)) {
+		*ret = strdup(real);
+		return *ret ? 0 : -ENOMEM;
+	}
+	*ret = TAKE_PTR(full);
+	return 0;
+}
+
+static int add_target(struct target **t, size_t *n, char *full, bool named)
+{
+	struct target *nt;
+
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*t)[i].full, full) == 0) {
+			(*t)[i].named = (*t)[i].named || named;
+			free(full);
+			return 0;
+		}
+	nt = realloc(*t, (*n + 1) * sizeof(**t));
+	if (!nt) {
+		free(full);
+		return -ENOMEM;
+	}
+	*t = nt;
+	memset(&nt[*n], 0, sizeof(nt[*n]));
+	nt[*n].full = full;
+	nt[*n].named = named;
+	(*n)++;
+	return 0;
+}
+
+static int finish(struct sc_cli *cli, struct sc_plan *plan, const struct sc_gate_report *gate,
+	const struct sc_err *err, int code)
+{
+	if (cli->json) {
+		struct json_object *o =
+			sc_json_result(plan, !cli->dry_run && sc_plan_changed(plan));
+
+		if (gate)
+			json_object_object_add(o, "gate", sc_json_gate(gate));
+		if (code != SC_EXIT_OK)
+			sc_json_add_error(o, err, code);
+		sc_json_print(o);
+	}
+	if (code != SC_EXIT_OK) {
+		/* Whatever did complete before the failure. */
+		if (!cli->json && !cli->quiet)
+			for (size_t i = 0; i < plan->n; i++)
+				if (plan->actions[i].done)
+					printf("%s %s\n", plan->actions[i].action,
+						plan->actions[i].target);
+		return sc_report(cli, err);
+	}
+	if (!cli->json && !cli->quiet) {
+		if (plan->n == 0)
+			printf("nothing to remove\n");
+		else
+			sc_print_plan(cli, plan);
+	}
+	return SC_EXIT_OK;
+}
+
+int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
+{
+	enum { OPT_ALL = 0x100, OPT_KEEP, OPT_FORCE };
+	static const struct option opts[] = {
+		{"all", no_argument, NULL, OPT_ALL},
+		{"keep-file", no_argument, NULL, OPT_KEEP},
+		{"force", no_argument, NULL, OPT_FORCE},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	struct sc_ctx *c = &cli->ctx;
+	struct sc_remove_request req = {.offline = c->offline};
+	struct remove_run run = {.cli = cli};
+	struct sc_remove_target *rt = NULL;
+	struct sc_gate_report gate = {0};
+	struct target *t = NULL;
+	struct sc_plan plan = {0};
+	struct sc_err err = {0};
+	bool all = false, force = false, gate_run = false;
+	const char **victims = NULL;
+	size_t n = 0, n_victims = 0;
+	int opt, ret, r, lock_fd = -1;
+
+	while ((opt = sc_cli_getopt(cli, argc, argv, "h", opts, &ret)) != -1) {
+		switch (opt) {
+		case OPT_ALL:
+			all = true;
+			break;
+		case OPT_KEEP:
+			req.keep_file = true;
+			break;
+		case OPT_FORCE:
+			force = true;
+			break;
+		}
+	}
+	if (ret >= 0)
+		return ret;
+	if (all && optind < argc)
+		return sc_usage_error(cli, "remove: name areas or use --all, not both");
+	if (!all && optind >= argc)
+		return sc_usage_error(cli, "remove: name a swapfile or device, or use --all");
+
+	if (!cli->dry_run) {
+		r = sc_lock_acquire(c, cli->lock_timeout_ms, &lock_fd, &err);
+		if (r < 0)
+			return finish(cli, &plan, NULL, &err, err.kind);
+	}
+	r = sc_fstab_load(c->fstab, &run.fstab, &err);
+	if (r < 0) {
+		ret = finish(cli, &plan, NULL, &err, err.kind ? err.kind : SC_EXIT_FAILURE);
+		goto out;
+	}
+	req.fstab = c->fstab;
+
+	if (all) {
+		/* Managed entries only: unmanaged swap is touched only when named (SPEC §5). */
+		struct sc_fstab_entry *e = NULL;
+		size_t ne = 0;
+
+		r = sc_fstab_list_swap(run.fstab, &e, &ne);
+		for (size_t i = 0; r >= 0 && i < ne; i++) {
+			char *full;
+			if (!e[i].managed || !e[i].source || e[i].source[0] != '/')
+				continue;
+			full = sc_ctx_root_path(c, e[i].source);
+			r = full ? add_target(&t, &n, full, false) : -ENOMEM;
+		}
+		sc_fstab_entries_free(e, ne);
+	} else
+		for (int i = optind; i < argc; i++) {
+			char *full;
+			r = target_path(c, argv[i], &full);
+			if (r == -EINVAL) {
+				ret = sc_usage_error(
+					cli, "remove: '%s' does not name a file", argv[i]);
+				goto out;
+			}
+			if (r < 0)
+				break;
+			r = add_target(&t, &n, full, true);
+			if (r < 0)
+				break;
+		}
+	if (r < 0) {
+		ret = sc_report_errno(cli, r, "remove", "cannot list the targets");
+		goto out;
+	}
+
+	rt = calloc(n + 1, sizeof(*rt));
+	victims = calloc(n + 1, sizeof(*victims));
+	if (!rt || !victims) {
+		ret = sc_report_errno(cli, -ENOMEM, "remove", "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		t[i].boot = sc_ctx_boot_path(c, t[i].full);
+		r = sc_swapfile_inspect(c, t[i].full, 0, &t[i].st, &err);
+		if (r < 0) {
+			ret = finish(cli, &plan, NULL, &err, err.kind ? err.kind : SC_EXIT_FAILURE);
+			goto out;
+		}
+		r = sc_fstab_find_swap(run.fstab, t[i].boot, &t[i].entry);
+		/* Also the name the kernel shows, when it differs (a path through a link). */
+		if (r == 0 && t[i].st.active_as && !c->offline)
+			r = sc_fstab_find_swap(run.fstab, t[i].st.active_as, &t[i].entry);
+		if (r < 0) {
+			ret = sc_report_errno(cli, r, c->fstab, "cannot search");
+			goto out;
+		}
+		t[i].has_entry = r > 0;
+		rt[i].path = t[i].full;
+		rt[i].boot_path = t[i].has_entry ? t[i].entry.source : t[i].boot;
+		rt[i].st = &t[i].st;
+		rt[i].named = t[i].named;
+		rt[i].fstab.present = t[i].has_entry;
+		rt[i].fstab.managed = t[i].has_entry && t[i].entry.managed;
+	}
+
+	r = sc_swapfile_plan_remove(&req, rt, n, &plan, &err);
+	if (r < 0) {
+		ret = finish(cli, &plan, NULL, &err, err.kind ? err.kind : SC_EXIT_FAILURE);
+		goto out;
+	}
+
+	/* SPEC §7: no swapoff unless the used pages fit; --force overrides. */
+	for (size_t i = 0; i < plan.n; i++)
+		if (plan.actions[i].kind == SC_SWAPFILE_ACT_SWAPOFF)
+			victims[n_victims++] = plan.actions[i].target;
+	if (n_victims) {
+		gate_run = true;
+		r = sc_gate_check(c, victims, n_victims, &gate, &err);
+		if (r < 0 && !force) {
+			if (r == -EPERM) {
+				char hint[sizeof(err.hint)];
+				snprintf(hint, sizeof(hint), "%s", err.hint);
+				if (hint[0])
+					sc_err_hint(&err, "%s; --force skips this check", hint);
+				else
+					sc_err_hint(&err, "--force skips this check");
+			}
+			ret = finish(
+				cli, &plan, &gate, &err, err.kind ? err.kind : SC_EXIT_FAILURE);
+			goto out;
+		}
+		if (r < 0) {
+			sc_warn(cli, "%s (--force: going ahead)", err.msg);
+			sc_err_clear(&err);
+		}
+	}
+
+	if (cli->dry_run) {
+		ret = finish(cli, &plan, gate_run ? &gate : NULL, &err, SC_EXIT_OK);
+		sc_dry_run_fstab(cli, &plan, SC_SWAPFILE_ACT_FSTAB_REMOVE,
+			SC_SWAPFILE_ACT_FSTAB_REMOVE, stage_fstab, &run, run.fstab);
+		goto out;
+	}
+	{
+		struct sc_swapfile_hooks hooks = {stage_fstab, commit_fstab, &run};
+		r = sc_swapfile_apply_remove(c, &plan, &hooks, &err);
+	}
+	for (size_t i = 0; i < plan.n; i++)
+		if (plan.actions[i].kind == SC_SWAPFILE_ACT_FSTAB_REMOVE && plan.actions[i].done) {
+			sc_cli_daemon_reload(cli);
+			break;
+		}
+	ret = finish(cli, &plan, gate_run ? &gate : NULL, &err,
+		r < 0 ? (err.kind ? err.kind : SC_EXIT_FAILURE) : SC_EXIT_OK);
+out:
+	if (gate_run)
+		sc_gate_report_free(&gate);
+	free(victims);
+	free(rt);
+	targets_free(t, n);
+	sc_plan_free(&plan);
+	if (run.fstab)
+		sc_fstab_free(run.fstab);
+	sc_lock_release(c, lock_fd);
+	return ret;
+}
