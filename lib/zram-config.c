@@ -66,7 +66,7 @@ int sc_zram_parse_size_spec(const char *text, struct sc_zram_spec *s)
 	return 0;
 }
 
-static bool valid_name(const char *s)
+bool sc_zram_algorithm_name_ok(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -94,7 +94,7 @@ int sc_zram_parse_params(const char *text, char ret[static SC_ZRAM_PARAMS_MAX + 
 {
 	_cleanup_free_ char *copy = strdup(text);
 	char *save = NULL, *tok;
-	char level[32] = "", dict[256] = "";
+	char level[32] = "", dict[201] = ""; /* valid_dict_path(): at most 200 bytes */
 	int64_t lv;
 
 	if (!copy)
@@ -186,7 +186,7 @@ int sc_zram_spec_parse(const char *line, struct sc_zram_spec *ret)
 		case 1:
 			if (strcmp(val, "auto") == 0)
 				s.algorithm[0] = '\0';
-			else if (valid_name(val))
+			else if (sc_zram_algorithm_name_ok(val))
 				snprintf(s.algorithm, sizeof(s.algorithm), "%s", val);
 			else
 				return -EINVAL;

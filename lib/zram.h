@@ -26,6 +26,7 @@
 #include "atomic.h"
 #include "ctx.h"
 #include "error.h"
+#include "gate.h"
 #include "plan.h"
 #include "procfs.h"
 
@@ -87,6 +88,8 @@ struct sc_zram_spec {
 	uint64_t mem_limit; /* bytes, 0 = unlimited */
 };
 
+/* A name the kernel could know as a compressor: [A-Za-z0-9_-], at most 127 bytes. */
+bool sc_zram_algorithm_name_ok(const char *name);
 /* Defaults: size auto, best algorithm, priority 100, no params, no mem_limit. */
 void sc_zram_spec_init(struct sc_zram_spec *s);
 /* "4G" (strict sizes, parse.h), "50%" (1..200), "auto". -EINVAL / -ERANGE (zero). */
@@ -231,11 +234,14 @@ int sc_zram_plan_boot(const struct sc_ctx *c, const struct sc_zram_world *w, str
 	struct sc_err *err);
 
 /*
- * The swapoff safety gate (gate.h) over every device the plan swaps off. force: a refusal
- * is reported in err's hint as overridden and 0 is returned.
+ * The swapoff safety gate (gate.h) over every device the plan swaps off, all together.
+ * 0 when allowed; a refusal is -EPERM with err filled (SC_EXIT_REFUSED), unless force: then
+ * 0 with *ret_overridden set and err still holding the refusal, for the caller to show as a
+ * warning (pass an err of its own). ret_report (may be NULL) receives the gate's figures;
+ * free them with sc_gate_report_free(). Nothing to swap off: 0, and the report stays empty.
  */
 int sc_zram_gate(const struct sc_ctx *c, const struct sc_plan *plan, bool force,
-	bool *ret_overridden, struct sc_err *err);
+	bool *ret_overridden, struct sc_gate_report *ret_report, struct sc_err *err);
 
 /*
  * Apply a plan made by the planners above. Device groups are independent: with
