@@ -38,6 +38,9 @@ int sc_cmd_doctor(struct sc_cli *cli, int argc, char **argv);
 /* doctor's view of the fstab swap lines (fstab/ -> lib/doctor.h); used by tests too. */
 struct sc_doctor_state;
 int sc_doctor_load_fstab(const struct sc_ctx *c, struct sc_doctor_state *s, struct sc_err *err);
+int sc_cmd_zram(struct sc_cli *cli, int argc, char **argv);
+int sc_cmd_zswap(struct sc_cli *cli, int argc, char **argv);
+int sc_cmd_boot(struct sc_cli *cli, int argc, char **argv);
 
 /*
  * getopt_long over a command's own options. Handles --help (prints cli->usage, returns -1 with

@@ -77,6 +77,34 @@ static const struct command commands[] = {
 		"id,\n"
 		"a severity (info, warning, error), a message and a fix. Exit status 4 when any\n"
 		"finding is a warning or an error. The ids are listed in swapctl(8).\n"},
+	{"zram", sc_cmd_zram,
+		"Usage: swapctl zram add [SIZE|N%|auto] [--algorithm NAME] [--priority N]\n"
+		"                        [--mem-limit SIZE] [--no-persist]\n"
+		"       swapctl zram remove DEVICE... | --all [--force]\n"
+		"       swapctl zram estimate [--sample SIZE] [--pid PID]...\n"
+		"\n"
+		"Compressed swap in RAM: create (and persist) a zram swap device, remove "
+		"swapctl's\n"
+		"devices, or measure how well this machine's memory compresses.\n"
+		"See 'swapctl zram SUBCOMMAND --help'.\n"},
+	{"zswap", sc_cmd_zswap,
+		"Usage: swapctl zswap enable|disable [--compressor NAME] [--max-pool-percent N]\n"
+		"                     [--no-persist]\n"
+		"\n"
+		"Turn the zswap compressed cache on or off through /sys/module/zswap/parameters "
+		"and\n"
+		"persist the settings in swapctl's zswap.conf (applied at boot by 'swapctl "
+		"boot').\n"
+		"\n"
+		"      --compressor NAME       crypto API compressor (lzo-rle, zstd, ...)\n"
+		"      --max-pool-percent N    the pool's share of RAM, 1..100\n"
+		"      --no-persist            change the running kernel only\n"
+		"  -h, --help                  show this help\n"},
+	{"boot", sc_cmd_boot,
+		"Usage: swapctl boot\n"
+		"\n"
+		"Re-create the zram devices in swapctl's zram.conf and apply zswap.conf; what the\n"
+		"shipped swapctl.service runs at boot. Idempotent.\n"},
 };
 
 static const char main_usage[] =
@@ -89,6 +117,9 @@ static const char main_usage[] =
 	"  remove FILE...|--all        swapoff (safely), unpersist and delete swap areas\n"
 	"  sysctl show | apply         show or set the vm.* companions (profiles, --set)\n"
 	"  doctor                      diagnose the risks that lead to OOM kills and broken swap\n"
+	"  zram add|remove|estimate    compressed swap in RAM\n"
+	"  zswap enable|disable        the compressed cache in front of swap\n"
+	"  boot                        re-create zram devices and zswap settings (boot unit)\n"
 	"\n"
 	"Global options:\n"
 	"      --json              print one JSON object on stdout\n"
