@@ -48,6 +48,7 @@ static struct {
 	int fail_errno;
 	int busy_left; /* reset/hot_remove answer EBUSY this many more times */
 	bool hot_add_initialised; /* hot_add hands out a device someone already set up */
+	bool no_params_file; /* a kernel before 6.12: no algorithm_params attribute */
 	unsigned sleeps;
 	struct sc_sys sys;
 	struct sc_ctx ctx;
@@ -115,7 +116,8 @@ static void render(int id)
 	snprintf(rel, sizeof(rel), "sys/block/zram%d/mm_stat", id);
 	put(rel, "0 0 0 0 0 0 0 0 0\n");
 	snprintf(rel, sizeof(rel), "sys/block/zram%d/algorithm_params", id);
-	put(rel, "");
+	if (!F.no_params_file)
+		put(rel, "");
 	snprintf(rel, sizeof(rel), "sys/block/zram%d/reset", id);
 	put(rel, "");
 	snprintf(rel, sizeof(rel), "dev/zram%d", id);
@@ -731,6 +733,27 @@ static void test_add_rollback_when_config_fails(void **state)
 	sc_plan_free(&plan);
 }
 
+/* F-38: a knob the kernel lacks (algorithm_params before 6.12) is detected, not guessed. */
+static void test_missing_algorithm_params(void **state)
+{
+	struct sc_plan plan = {0};
+	struct sc_err err = {0};
+	int dev;
+
+	F.no_params_file = true;
+	assert_int_equal(run_add("1G", NULL, 100, 0, "level=1", true, &plan, &dev, &err), -ENOENT);
+	assert_int_equal(err.kind, SC_EXIT_USAGE);
+	assert_non_null(strstr(err.msg, "algorithm_params"));
+	assert_false(F.dev[1].exists);
+	for (size_t i = 0; i < F.n_log; i++)
+		assert_null(strstr(F.log[i], "algorithm_params"));
+	sc_plan_free(&plan);
+	/* without params the same kernel is fine */
+	assert_int_equal(run_add("1G", NULL, 100, 0, NULL, true, &plan, &dev, &err), 0);
+	assert_true(F.dev[1].swapped);
+	sc_plan_free(&plan);
+}
+
 static void test_hot_add_lowest_free_id(void **state)
 {
 	struct sc_plan plan = {0};
@@ -1052,6 +1075,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_add_rollback_each_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_add_rollback_when_config_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_algorithm_params, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hot_add_lowest_free_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_hot_add_initialised_is_left_alone, setup, teardown),
