@@ -76,6 +76,11 @@ struct json_object *sc_json_gate(const struct sc_gate_report *r);
 void sc_json_add_error(struct json_object *o, const struct sc_err *err, int exit_code);
 /* Print exactly one JSON object on stdout and release it. */
 int sc_json_print(struct json_object *o);
+/*
+ * Under --json, a command that failed before printing its object (bad usage, a refusal found
+ * early) still prints one: {"changed": false, "actions": [], "error": {"message", "exit_code"}}.
+ */
+void sc_json_fallback(const struct sc_cli *cli, int exit_code);
 /* Human rendering of a plan: "would <action> <target> (details)" under --dry-run. */
 void sc_print_plan(const struct sc_cli *cli, const struct sc_plan *plan);
 

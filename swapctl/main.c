@@ -300,6 +300,7 @@ static int run(int argc, char **argv)
 
 	optind = 1;
 	ret = cmd->fn(&cli, nrest, rest);
+	sc_json_fallback(&cli, ret);
 	sc_ctx_done(&cli.ctx);
 	free(rest);
 	r = sc_close_stdout();
