@@ -26,6 +26,8 @@ struct sc_ctx {
 	bool dry_run;
 	char *fstab; /* full path of the fstab to read and edit */
 	char *sysctl_dir; /* full path of the sysctl drop-in directory */
+	/* swapctl's own configuration (zram.conf, zswap.conf): <root>/etc/swapctl by default */
+	char *config_dir;
 	size_t page_size;
 };
 

@@ -69,6 +69,9 @@ int sc_ctx_init(struct sc_ctx *c, const struct sc_sys *sys, const char *root, co
 	c->sysctl_dir = sysctl_dir ? strdup(sysctl_dir) : sc_ctx_root_path(c, "/etc/sysctl.d");
 	if (!c->fstab || !c->sysctl_dir)
 		goto oom;
+	c->config_dir = sc_ctx_root_path(c, "/etc/swapctl");
+	if (!c->config_dir)
+		goto oom;
 	ps = sysconf(_SC_PAGESIZE);
 	c->page_size = ps > 0 ? (size_t)ps : 4096;
 	return 0;
@@ -83,5 +86,6 @@ void sc_ctx_done(struct sc_ctx *c)
 	free(c->sysroot);
 	free(c->fstab);
 	free(c->sysctl_dir);
+	free(c->config_dir);
 	memset(c, 0, sizeof(*c));
 }

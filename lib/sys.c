@@ -180,6 +180,24 @@ static int real_write_attr(const char *path, const char *value)
 	return r;
 }
 
+static int real_read_attr(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd, r;
+
+	if (len == 0)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return neg_errno();
+	n = read(fd, buf, len - 1);
+	r = n < 0 ? neg_errno() : (int)n;
+	close(fd);
+	if (r >= 0)
+		buf[r] = '\0';
+	return r;
+}
+
 static int real_run(char *const argv[])
 {
 	int status;
@@ -259,6 +277,7 @@ const struct sc_sys sc_sys_real = {
 	.statx = real_statx,
 	.flock = real_flock,
 	.write_attr = real_write_attr,
+	.read_attr = real_read_attr,
 	.run = real_run,
 	.getrandom = real_getrandom,
 	.now_ns = real_now_ns,

@@ -60,6 +60,12 @@ struct sc_sys {
 	 * (a second write at a non-zero offset is silently ignored by strict sysctl parsing).
 	 */
 	int (*write_attr)(const char *path, const char *value);
+	/*
+	 * Read one sysfs attribute whose read has a side effect (zram-control/hot_add creates a
+	 * device and returns its id): open O_RDONLY, a single read() of at most len - 1 bytes,
+	 * NUL-terminated. Returns the number of bytes read.
+	 */
+	int (*read_attr)(const char *path, char *buf, size_t len);
 	/* Run a helper program (argv[0] is looked up in PATH); returns its exit status. */
 	int (*run)(char *const argv[]);
 	int (*getrandom)(void *buf, size_t len);

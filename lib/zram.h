@@ -1,7 +1,21 @@
 /*
  * zram devices: reading their state from sysfs (this file's readers are used by status and
  * doctor), and -- in zram.c's planner/applier -- creating and removing them.
- * Paths: <sysroot>/sys/block/zramN/..., <sysroot>/sys/class/zram-control/.
+ * Paths: <sysroot>/sys/block/zramN/..., <sysroot>/sys/class/zram-control/, <sysroot>/dev/zramN.
+ *
+ * Ownership (FAILURE-MODES F-37): the kernel's hot_add hands out the lowest free id, so ids
+ * are reused and other tools (zram-generator, zramctl --find) create devices too. swapctl
+ * only ever configures, resets or hot_removes a device it hot_added itself: it records each
+ * one in a runtime state file (<sysroot>/run/swapctl/zram-ids) with the device's diskseq, a
+ * number the block layer never reuses within a boot, and trusts an entry only while both
+ * match. The persistent configuration (<config_dir>/zram.conf) lists the devices `swapctl
+ * boot` re-creates; it records requests ("50%", "auto"), not ids.
+ *
+ * Calling order for a mutating command: sc_zram_world_read() (the observed state), one of
+ * the planners (pure: the world and the request in, an ordered plan out), then for remove
+ * sc_zram_gate() (the swapoff safety gate), then sc_zram_apply(). The applier follows the
+ * kernel's mandatory order (KERNEL-FACTS 1.7) and rolls a device it created back (swapoff,
+ * reset, hot_remove, state entry) on any failure; configuration is written last.
  */
 #pragma once
 
@@ -9,7 +23,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "atomic.h"
 #include "ctx.h"
+#include "error.h"
+#include "gate.h"
+#include "plan.h"
+#include "procfs.h"
 
 struct sc_zram_dev {
 	int id;
@@ -36,3 +55,198 @@ void sc_zram_dev_done(struct sc_zram_dev *d);
 int sc_zram_parse_algorithms(const char *text, char ***ret_names, char **ret_current);
 void sc_strv_free(char **v);
 int sc_zram_parse_mm_stat(const char *text, struct sc_zram_dev *d);
+
+/*
+ * /sys/block/zramN/diskseq: a sequence number the block layer assigns when the disk is
+ * created and never reuses within a boot. 0 when the kernel has none (before 5.15).
+ */
+int sc_zram_read_diskseq(const struct sc_ctx *c, int id, uint64_t *ret);
+
+/*
+ * A request for one zram swap device, as `zram add` takes it and zram.conf stores it.
+ * size_kind says how size is meant: bytes, a percentage of MemTotal, or the auto policy.
+ */
+enum sc_zram_size_kind {
+	SC_ZRAM_SIZE_BYTES,
+	SC_ZRAM_SIZE_PERCENT,
+	SC_ZRAM_SIZE_AUTO,
+};
+
+#define SC_ZRAM_NAME_MAX	 127 /* the kernel refuses algorithm names of 128 bytes (E2BIG) */
+#define SC_ZRAM_PARAMS_MAX	 255
+#define SC_ZRAM_PRIORITY_DEFAULT 100
+/* auto = min(MemTotal / 2, SC_ZRAM_AUTO_MAX); every size is capped at 2 x MemTotal (F-39). */
+#define SC_ZRAM_AUTO_MAX    (UINT64_C(8) << 30)
+#define SC_ZRAM_MAX_PERCENT 200
+
+struct sc_zram_spec {
+	enum sc_zram_size_kind size_kind;
+	uint64_t size; /* bytes, or percent (1..200) of MemTotal */
+	char algorithm[SC_ZRAM_NAME_MAX + 1]; /* "" = the best the kernel offers */
+	char params[SC_ZRAM_PARAMS_MAX + 1]; /* canonical algorithm_params, "" = none */
+	int priority; /* -1 (kernel's choice) .. 32767 */
+	uint64_t mem_limit; /* bytes, 0 = unlimited */
+};
+
+/* A name the kernel could know as a compressor: [A-Za-z0-9_-], at most 127 bytes. */
+bool sc_zram_algorithm_name_ok(const char *name);
+/* Defaults: size auto, best algorithm, priority 100, no params, no mem_limit. */
+void sc_zram_spec_init(struct sc_zram_spec *s);
+/* "4G" (strict sizes, parse.h), "50%" (1..200), "auto". -EINVAL / -ERANGE (zero). */
+int sc_zram_parse_size_spec(const char *text, struct sc_zram_spec *s);
+/*
+ * algorithm_params: space- or comma-separated KEY=VALUE with the keys the kernel reads for
+ * the primary algorithm: level=INT and dict=/absolute/path. Unknown keys are refused (the
+ * kernel would accept and ignore them, KERNEL-FACTS 1.7). Canonical form: "level=N dict=P".
+ */
+int sc_zram_parse_params(const char *text, char ret[static SC_ZRAM_PARAMS_MAX + 1]);
+/* "size=auto algorithm=auto priority=100 mem_limit=0[ params=level=3,dict=/x]" */
+int sc_zram_spec_format(const struct sc_zram_spec *s, char **ret);
+/* Parse the tokens of one line (unknown keys, duplicates and bad values: -EINVAL). */
+int sc_zram_spec_parse(const char *line, struct sc_zram_spec *ret);
+bool sc_zram_spec_equal(const struct sc_zram_spec *a, const struct sc_zram_spec *b);
+
+/*
+ * The disksize a spec asks for on a machine with mem_total bytes of RAM, rounded down to
+ * whole pages. Refuses (err, -ERANGE) a size below 10 pages, and an explicit size above
+ * 2 x MemTotal (SC_EXIT_REFUSED: zram.rst, "there is little point creating a zram of greater
+ * than twice the size of memory").
+ */
+int sc_zram_disksize(const struct sc_zram_spec *s, uint64_t mem_total, size_t page_size,
+	uint64_t *ret, struct sc_err *err);
+
+/*
+ * The algorithm to configure: requested ("" = best) checked against what comp_algorithm
+ * offers. Preference without a request: zstd, lz4, lzo-rle, else the kernel's current one.
+ * A requested name that is not offered: -EINVAL, err (SC_EXIT_USAGE) lists the offered ones.
+ */
+int sc_zram_choose_algorithm(char *const *offered, const char *current, const char *requested,
+	const char **ret, struct sc_err *err);
+
+/* zram.conf: the devices `swapctl boot` re-creates, in order. */
+struct sc_zram_config {
+	struct sc_zram_spec *entries;
+	size_t n;
+};
+
+int sc_zram_config_parse(const char *text, struct sc_zram_config *ret, struct sc_err *err);
+int sc_zram_config_render(const struct sc_zram_config *cfg, char **ret);
+int sc_zram_config_add(struct sc_zram_config *cfg, const struct sc_zram_spec *s);
+/* Drop the first entry equal to s; returns 1 if one was dropped, 0 if none. */
+int sc_zram_config_remove(struct sc_zram_config *cfg, const struct sc_zram_spec *s);
+size_t sc_zram_config_count(const struct sc_zram_config *cfg, const struct sc_zram_spec *s);
+void sc_zram_config_free(struct sc_zram_config *cfg);
+/* "<config_dir>/zram.conf"; a missing file is an empty configuration. */
+char *sc_zram_config_path(const struct sc_ctx *c);
+int sc_zram_config_load(const struct sc_ctx *c, struct sc_zram_config *ret,
+	struct sc_file_id *ret_id, struct sc_err *err);
+/* Atomic replace (refusing if the file changed since expect was taken); creates the dir. */
+int sc_zram_config_save(const struct sc_ctx *c, const struct sc_zram_config *cfg,
+	const struct sc_file_id *expect, struct sc_err *err);
+
+/* One device swapctl created in this boot (runtime state, lost at reboot with /run). */
+struct sc_zram_owned {
+	int id;
+	uint64_t diskseq; /* 0 when the kernel has no diskseq attribute (before 5.15) */
+	struct sc_zram_spec spec;
+};
+
+struct sc_zram_state {
+	struct sc_zram_owned *devs;
+	size_t n;
+};
+
+int sc_zram_state_parse(const char *text, struct sc_zram_state *ret);
+int sc_zram_state_render(const struct sc_zram_state *st, char **ret);
+/*
+ * Load <sysroot>/run/swapctl/zram-ids, keeping only entries whose device still exists with
+ * the recorded diskseq (an entry left by a crash never claims somebody else's device).
+ */
+int sc_zram_state_load(const struct sc_ctx *c, struct sc_zram_state *ret);
+int sc_zram_state_save(const struct sc_ctx *c, const struct sc_zram_state *st);
+const struct sc_zram_owned *sc_zram_state_find(const struct sc_zram_state *st, int id);
+void sc_zram_state_free(struct sc_zram_state *st);
+
+/* Everything the planners look at, read once. */
+struct sc_zram_world {
+	uint64_t mem_total;
+	bool control_present; /* /sys/class/zram-control exists (zram loaded) */
+	char **offered; /* comp_algorithm choices of an existing device, NULL if none */
+	char *current; /* the kernel's default algorithm (bracketed on an uninitialised device) */
+	struct sc_zram_dev *devs;
+	size_t n_devs;
+	struct sc_swaps swaps;
+	struct sc_zram_state state;
+	struct sc_zram_config config;
+	struct sc_file_id config_id;
+};
+
+int sc_zram_world_read(const struct sc_ctx *c, struct sc_zram_world *ret, struct sc_err *err);
+void sc_zram_world_done(struct sc_zram_world *w);
+/* zramN is an active swap area ("/dev/zramN" in /proc/swaps). */
+bool sc_zram_world_active(const struct sc_zram_world *w, int id);
+
+/* Action kinds of zram plans (struct sc_action.kind). */
+enum sc_zram_action {
+	SC_ZRAM_LOAD_MODULE = 1, /* modprobe zram when /sys/class/zram-control is missing */
+	SC_ZRAM_HOT_ADD,
+	SC_ZRAM_SET_ALGORITHM,
+	SC_ZRAM_SET_PARAMS,
+	SC_ZRAM_SET_MEM_LIMIT,
+	SC_ZRAM_SET_DISKSIZE,
+	SC_ZRAM_MKSWAP,
+	SC_ZRAM_SWAPON,
+	SC_ZRAM_SWAPOFF,
+	SC_ZRAM_RESET,
+	SC_ZRAM_HOT_REMOVE,
+	SC_ZRAM_CONFIG_ADD,
+	SC_ZRAM_CONFIG_REMOVE,
+};
+
+struct sc_zram_add_req {
+	struct sc_zram_spec spec;
+	bool persist;
+};
+
+/*
+ * zram add: nothing when an active swapctl device with the same spec exists (and, with
+ * persist, zram.conf lists it); else hot_add, algorithm, params, mem_limit, disksize,
+ * header, swapon, then the config entry. ret_device: the existing device, or -1.
+ */
+int sc_zram_plan_add(const struct sc_ctx *c, const struct sc_zram_world *w,
+	const struct sc_zram_add_req *req, struct sc_plan *plan, int *ret_device,
+	struct sc_err *err);
+
+/*
+ * zram remove: ids (named devices; a device swapctl did not create is only accepted when it
+ * is active swap, and is then swapped off and reset but not hot_removed) or all (every
+ * device in the state file, and every zram.conf entry).
+ */
+int sc_zram_plan_remove(const struct sc_ctx *c, const struct sc_zram_world *w, const int *ids,
+	size_t n_ids, bool all, struct sc_plan *plan, struct sc_err *err);
+
+/*
+ * boot: tear down swapctl devices that are no longer active swap (left by a crash or a
+ * manual swapoff), then create a device for every zram.conf entry that has no active
+ * swapctl device with the same spec. Idempotent.
+ */
+int sc_zram_plan_boot(const struct sc_ctx *c, const struct sc_zram_world *w, struct sc_plan *plan,
+	struct sc_err *err);
+
+/*
+ * The swapoff safety gate (gate.h) over every device the plan swaps off, all together.
+ * 0 when allowed; a refusal is -EPERM with err filled (SC_EXIT_REFUSED), unless force: then
+ * 0 with *ret_overridden set and err still holding the refusal, for the caller to show as a
+ * warning (pass an err of its own). ret_report (may be NULL) receives the gate's figures;
+ * free them with sc_gate_report_free(). Nothing to swap off: 0, and the report stays empty.
+ */
+int sc_zram_gate(const struct sc_ctx *c, const struct sc_plan *plan, bool force,
+	bool *ret_overridden, struct sc_gate_report *ret_report, struct sc_err *err);
+
+/*
+ * Apply a plan made by the planners above. Device groups are independent: with
+ * keep_going (boot) a failed group is rolled back and the rest still run; otherwise the
+ * first failure stops. Returns 0, or the first failure (-errno, err filled).
+ */
+int sc_zram_apply(const struct sc_ctx *c, struct sc_zram_world *w, struct sc_plan *plan,
+	bool keep_going, struct sc_err *err);

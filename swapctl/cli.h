@@ -56,6 +56,9 @@ struct sc_swaps;
 void sc_report_auto_priorities(struct sc_cli *cli, const struct sc_swaps *before);
 /* priority --rotate: a make-before-break rotation of file whose replacement gets priority. */
 int sc_priority_by_rotation(struct sc_cli *cli, char *file, int priority, bool force);
+int sc_cmd_zram(struct sc_cli *cli, int argc, char **argv);
+int sc_cmd_zswap(struct sc_cli *cli, int argc, char **argv);
+int sc_cmd_boot(struct sc_cli *cli, int argc, char **argv);
 
 /*
  * getopt_long over a command's own options. Handles --help (prints cli->usage, returns -1 with
@@ -91,6 +94,11 @@ struct json_object *sc_json_gate(const struct sc_gate_report *r);
 void sc_json_add_error(struct json_object *o, const struct sc_err *err, int exit_code);
 /* Print exactly one JSON object on stdout and release it. */
 int sc_json_print(struct json_object *o);
+/*
+ * Under --json, a command that failed before printing its object (bad usage, a refusal found
+ * early) still prints one: {"changed": false, "actions": [], "error": {"message", "exit_code"}}.
+ */
+void sc_json_fallback(const struct sc_cli *cli, int exit_code);
 /* Human rendering of a plan: "would <action> <target> (details)" under --dry-run. */
 void sc_print_plan(const struct sc_cli *cli, const struct sc_plan *plan);
 

@@ -43,6 +43,7 @@ struct status {
 	struct sc_zram_dev *zram;
 	size_t n_zram;
 	struct sc_zswap zswap;
+	struct sc_zram_state zram_owned; /* the devices swapctl created */
 	int64_t sysctl[16];
 	bool sysctl_present[16];
 };
@@ -60,6 +61,7 @@ static void status_done(struct status *s)
 	free(s->drift);
 	sc_swaps_free(&s->swaps);
 	sc_zram_list_free(s->zram, s->n_zram);
+	sc_zram_state_free(&s->zram_owned);
 }
 
 /*
@@ -255,6 +257,8 @@ static int gather(struct sc_cli *cli, struct status *s)
 	r = sc_zram_list(c, &s->zram, &s->n_zram);
 	if (r < 0)
 		return sc_report_errno(cli, r, "/sys/block", "cannot list zram devices");
+	if (sc_zram_state_load(c, &s->zram_owned) < 0)
+		memset(&s->zram_owned, 0, sizeof(s->zram_owned));
 	r = sc_zswap_read(c, &s->zswap);
 	if (r < 0)
 		return sc_report_errno(cli, r, "/sys/module/zswap", "cannot read");
@@ -267,6 +271,15 @@ static int gather(struct sc_cli *cli, struct status *s)
 static struct json_object *json_u64(uint64_t v)
 {
 	return json_object_new_int64(v > INT64_MAX ? INT64_MAX : (int64_t)v);
+}
+
+/* zswap sits in front of every swap device, zram included: pages get compressed twice. */
+static bool zram_swap_active(const struct status *s)
+{
+	for (size_t i = 0; i < s->swaps.n; i++)
+		if (s->swaps.items[i].type == SC_SWAP_ZRAM)
+			return true;
+	return false;
 }
 
 static struct json_object *render_json(const struct status *s)
@@ -332,6 +345,16 @@ static struct json_object *render_json(const struct status *s)
 		json_object_object_add(e, "compr_data_bytes", json_u64(z->compr_data));
 		json_object_object_add(e, "mem_used_bytes", json_u64(z->mem_used));
 		json_object_object_add(e, "initialized", json_object_new_boolean(z->initialized));
+		json_object_object_add(e, "managed",
+			json_object_new_boolean(sc_zram_state_find(&s->zram_owned, z->id) != NULL));
+		json_object_object_add(e, "priority",
+			sc_swaps_find(&s->swaps, dev)
+				? json_object_new_int(sc_swaps_find(&s->swaps, dev)->priority)
+				: NULL);
+		json_object_object_add(e, "ratio",
+			z->compr_data ? json_object_new_double(
+						(double)z->orig_data / (double)z->compr_data)
+				      : NULL);
 		json_object_array_add(a, e);
 	}
 	json_object_object_add(o, "zram", a);
@@ -349,6 +372,8 @@ static struct json_object *render_json(const struct status *s)
 				json_object_new_int(s->zswap.max_pool_percent));
 		json_object_object_add(e, "pool_bytes", json_u64(s->mem.zswap));
 		json_object_object_add(e, "stored_bytes", json_u64(s->mem.zswapped));
+		json_object_object_add(e, "in_front_of_zram",
+			json_object_new_boolean(s->zswap.enabled && zram_swap_active(s)));
 	}
 	json_object_object_add(o, "zswap", e);
 
@@ -434,6 +459,9 @@ static void render_human(const struct status *s)
 		printf("%s (compressor %s, max pool %d%%)\n",
 			s->zswap.enabled ? "enabled" : "disabled", s->zswap.compressor,
 			s->zswap.max_pool_percent);
+	if (s->zswap.present && s->zswap.enabled && zram_swap_active(s))
+		printf("  warning: zswap sits in front of zram swap: pages are compressed twice "
+		       "(swapctl zswap disable)\n");
 
 	if (s->n_drift > 0) {
 		printf("\nDrift:\n");

@@ -90,22 +90,50 @@ static const struct command commands[] = {
 	{"resize", sc_cmd_resize,
 		"Usage: swapctl resize FILE SIZE [--force]\n"
 		"\n"
-		"Resize a swapfile make-before-break: a replacement of SIZE is created and "
-		"enabled\n"
-		"before the old file is retired (the kernel cannot resize an active swapfile).\n"
+		"Resize a swapfile make-before-break: a replacement of SIZE is created and\n"
+		"enabled before the old file is retired (the kernel cannot resize an active\n"
+		"swapfile).\n"
 		"\n"
 		"  -f, --force       retire the old area even when the gate refuses\n"
 		"  -h, --help        show this help\n"},
 	{"priority", sc_cmd_priority,
 		"Usage: swapctl priority FILE|DEVICE N [--rotate] [--force]\n"
 		"\n"
-		"Give a swap area the priority N (0..32767): swapoff after the safety gate, "
-		"swapon\n"
-		"with N, and pri=N in its fstab entry. The kernel cannot change it in place.\n"
+		"Give a swap area the priority N (0..32767): swapoff after the safety gate,\n"
+		"swapon with N, and pri=N in its fstab entry. The kernel cannot change it in\n"
+		"place.\n"
 		"\n"
 		"  -r, --rotate      for a swapfile: rotate it instead, the replacement gets N\n"
 		"  -f, --force       go ahead even when the gate refuses the swapoff\n"
 		"  -h, --help        show this help\n"},
+	{"zram", sc_cmd_zram,
+		"Usage: swapctl zram add [SIZE|N%|auto] [--algorithm NAME] [--priority N]\n"
+		"                        [--mem-limit SIZE] [--no-persist]\n"
+		"       swapctl zram remove DEVICE... | --all [--force]\n"
+		"       swapctl zram estimate [--sample SIZE] [--pid PID]...\n"
+		"\n"
+		"Compressed swap in RAM: create (and persist) a zram swap device, remove "
+		"swapctl's\n"
+		"devices, or measure how well this machine's memory compresses.\n"
+		"See 'swapctl zram SUBCOMMAND --help'.\n"},
+	{"zswap", sc_cmd_zswap,
+		"Usage: swapctl zswap enable|disable [--compressor NAME] [--max-pool-percent N]\n"
+		"                     [--no-persist]\n"
+		"\n"
+		"Turn the zswap compressed cache on or off through /sys/module/zswap/parameters "
+		"and\n"
+		"persist the settings in swapctl's zswap.conf (applied at boot by 'swapctl "
+		"boot').\n"
+		"\n"
+		"      --compressor NAME       crypto API compressor (lzo-rle, zstd, ...)\n"
+		"      --max-pool-percent N    the pool's share of RAM, 1..100\n"
+		"      --no-persist            change the running kernel only\n"
+		"  -h, --help                  show this help\n"},
+	{"boot", sc_cmd_boot,
+		"Usage: swapctl boot\n"
+		"\n"
+		"Re-create the zram devices in swapctl's zram.conf and apply zswap.conf; what the\n"
+		"shipped swapctl.service runs at boot. Idempotent.\n"},
 };
 
 static const char main_usage[] =
@@ -123,6 +151,9 @@ static const char main_usage[] =
 	"  resize FILE SIZE [--force]  resize a swapfile make-before-break\n"
 	"  priority FILE|DEVICE N [--rotate] [--force]\n"
 	"                              change a swap area's priority\n"
+	"  zram add|remove|estimate    compressed swap in RAM\n"
+	"  zswap enable|disable        the compressed cache in front of swap\n"
+	"  boot                        re-create zram devices and zswap settings (boot unit)\n"
 	"\n"
 	"Global options:\n"
 	"      --json              print one JSON object on stdout\n"
@@ -290,9 +321,20 @@ static int run(int argc, char **argv)
 		return SC_EXIT_FAILURE;
 	}
 	cli.ctx.dry_run = g.dry_run;
+	if (getenv("SWAPCTL_CONFIG_DIR") && *getenv("SWAPCTL_CONFIG_DIR")) {
+		free(cli.ctx.config_dir);
+		cli.ctx.config_dir = strdup(getenv("SWAPCTL_CONFIG_DIR"));
+		if (!cli.ctx.config_dir) {
+			sc_ctx_done(&cli.ctx);
+			free(rest);
+			sc_error("out of memory");
+			return SC_EXIT_FAILURE;
+		}
+	}
 
 	optind = 1;
 	ret = cmd->fn(&cli, nrest, rest);
+	sc_json_fallback(&cli, ret);
 	sc_ctx_done(&cli.ctx);
 	free(rest);
 	r = sc_close_stdout();

@@ -12,8 +12,18 @@
 #include "macro.h"
 #include "parse.h"
 
+/* Whether a JSON object went to stdout, and the last error, for sc_json_fallback(). */
+static bool json_emitted;
+static char last_error[1024];
+
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
+	va_list copy;
+
+	va_copy(copy, ap);
+	if (!prefix)
+		vsnprintf(last_error, sizeof(last_error), fmt, copy);
+	va_end(copy);
 	fputs("swapctl: ", stderr);
 	if (prefix)
 		fputs(prefix, stderr);
@@ -221,7 +231,25 @@ int sc_json_print(struct json_object *o)
 	fputs(s, stdout);
 	fputc('\n', stdout);
 	json_object_put(o);
+	json_emitted = true;
 	return 0;
+}
+
+void sc_json_fallback(const struct sc_cli *cli, int exit_code)
+{
+	struct json_object *o, *e;
+
+	if (!cli->json || json_emitted || exit_code == SC_EXIT_OK)
+		return;
+	o = json_object_new_object();
+	json_object_object_add(o, "changed", json_object_new_boolean(false));
+	json_object_object_add(o, "actions", json_object_new_array());
+	e = json_object_new_object();
+	json_object_object_add(e, "message",
+		json_object_new_string(last_error[0] ? last_error : "operation failed"));
+	json_object_object_add(e, "exit_code", json_object_new_int(exit_code));
+	json_object_object_add(o, "error", e);
+	sc_json_print(o);
 }
 
 void sc_print_plan(const struct sc_cli *cli, const struct sc_plan *plan)

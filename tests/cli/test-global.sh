@@ -44,6 +44,11 @@ check 0 "global option before command" "$SWAPCTL" --json -q status
 check 0 "--root=DIR form" "$SWAPCTL" --root="$tmp" status --json
 [ -s "$tmp/err" ] && { echo "FAIL: --json wrote to stderr:"; cat "$tmp/err"; fails=$((fails + 1)); }
 
+# Under --json even a refused or malformed request prints exactly one JSON object.
+check 2 "--json usage error" "$SWAPCTL" --json add 010G
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["error"]["exit_code"] == 2 and d["changed"] is False and d["actions"] == []' "$tmp/out" ||
+	{ echo "FAIL: --json usage error is not one JSON object with the error"; fails=$((fails + 1)); }
+
 # Every write to stdout is checked, including at exit.
 if [ -e /dev/full ]; then
 	rc=0

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# zram, zswap and boot on the command line (SPEC §2-§4) against a fixture tree: usage, exit
+# codes, --dry-run plans as JSON, --root. Nothing here touches the running kernel.
+set -u
+SWAPCTL=${SWAPCTL:?}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+check() { # check WANT_RC DESCRIPTION CMD...
+	local want=$1 what=$2 rc=0
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	if [ "$rc" != "$want" ]; then
+		fail "$what: exit $rc, want $want"
+		sed 's/^/  stderr: /' "$tmp/err"
+	else
+		echo "ok: $what"
+	fi
+}
+json() { python3 -c "import json,sys; d=json.load(open('$tmp/out')); print($1)"; }
+
+sys=$tmp/sys
+mkdir -p "$sys/proc" "$sys/run" "$sys/sys/block/zram0" "$sys/sys/class/zram-control" \
+	"$sys/sys/module/zswap/parameters" "$tmp/etc"
+printf 'MemTotal:        4194304 kB\nMemAvailable:    4000000 kB\n' >"$sys/proc/meminfo"
+printf 'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n' >"$sys/proc/swaps"
+printf '[lzo-rle] lzo lz4 \n' >"$sys/sys/block/zram0/comp_algorithm"
+echo 0 >"$sys/sys/block/zram0/disksize"
+echo 0 >"$sys/sys/block/zram0/initstate"
+echo 7 >"$sys/sys/block/zram0/diskseq"
+echo N >"$sys/sys/module/zswap/parameters/enabled"
+echo lzo >"$sys/sys/module/zswap/parameters/compressor"
+echo 20 >"$sys/sys/module/zswap/parameters/max_pool_percent"
+export SWAPCTL_SYSROOT=$sys SWAPCTL_CONFIG_DIR=$tmp/etc/swapctl
+
+for sub in add remove estimate; do
+	check 0 "zram $sub --help" "$SWAPCTL" zram "$sub" --help
+	grep -q "^Usage: swapctl zram $sub" "$tmp/out" || fail "zram $sub --help text"
+done
+check 0 "zram --help" "$SWAPCTL" zram --help
+check 0 "zswap --help" "$SWAPCTL" zswap --help
+check 0 "boot --help" "$SWAPCTL" boot --help
+check 2 "zram without subcommand" "$SWAPCTL" zram
+check 2 "zram unknown subcommand" "$SWAPCTL" zram frob
+check 2 "zram add unknown option" "$SWAPCTL" zram add --bogus
+
+check 0 "zram add --dry-run --json" "$SWAPCTL" --dry-run zram add 1G --json
+[ "$(json '[a["action"] for a in d["actions"]]')" = "['hot-add', 'set-algorithm', 'set-disksize', 'mkswap', 'swapon', 'config-add']" ] ||
+	fail "zram add plan: $(json '[a["action"] for a in d["actions"]]')"
+[ "$(json 'd["actions"][1]["algorithm"]')" = lz4 ] || fail "best offered algorithm is lz4 here"
+[ "$(json 'd["actions"][2]["size_bytes"]')" = 1073741824 ] || fail "size_bytes"
+[ "$(json 'd["actions"][4]["priority"]')" = 100 ] || fail "default priority 100"
+[ "$(json 'd["changed"]')" = False ] || fail "dry run changed something"
+[ "$(json 'd["device"]')" = /dev/zram1 ] || fail "predicted device"
+[ -e "$tmp/etc/swapctl" ] && fail "--dry-run created the config directory"
+[ -s "$tmp/err" ] && { fail "--json wrote to stderr"; cat "$tmp/err"; }
+
+check 0 "zram add auto with limits --dry-run" "$SWAPCTL" -n --json zram add auto \
+	--priority 5 --mem-limit 512M --algorithm lzo --algorithm-params level=1 --no-persist
+[ "$(json '[a["action"] for a in d["actions"]]')" = "['hot-add', 'set-algorithm', 'set-algorithm-params', 'set-mem-limit', 'set-disksize', 'mkswap', 'swapon']" ] ||
+	fail "zram add plan with params: $(json '[a["action"] for a in d["actions"]]')"
+[ "$(json 'd["actions"][4]["size_bytes"]')" = 2147483648 ] || fail "auto = RAM / 2 here"
+
+check 2 "zram add 0" "$SWAPCTL" -n zram add 0
+check 2 "zram add malformed" "$SWAPCTL" -n zram add 5%x
+check 2 "zram add 201%" "$SWAPCTL" -n zram add 201%
+check 2 "zram add 010G" "$SWAPCTL" -n zram add 010G
+check 2 "zram add below 10 pages" "$SWAPCTL" -n zram add 8K
+check 3 "zram add above 2 x RAM" "$SWAPCTL" -n zram add 9G
+check 2 "zram add bad priority" "$SWAPCTL" -n zram add --priority 32768
+check 2 "zram add bad params" "$SWAPCTL" -n zram add --algorithm-params foo=1
+check 2 "zram add algorithm not offered" "$SWAPCTL" -n zram add --algorithm zstd
+grep -q "offers: lzo-rle, lzo, lz4" "$tmp/err" || fail "offered algorithms not listed"
+check 2 "zram add two sizes" "$SWAPCTL" -n zram add 1G 2G
+
+check 2 "zram remove without devices" "$SWAPCTL" -n zram remove
+check 2 "zram remove a non-zram device" "$SWAPCTL" -n zram remove /dev/sda
+check 2 "zram remove a missing device" "$SWAPCTL" -n zram remove /dev/zram9
+check 3 "zram remove somebody else's inactive device" "$SWAPCTL" -n zram remove zram0
+check 0 "zram remove --all with nothing to remove" "$SWAPCTL" -n --json zram remove --all
+[ "$(json 'len(d["actions"])')" = 0 ] || fail "remove --all touched a foreign device"
+
+check 2 "zram estimate bad pid" "$SWAPCTL" zram estimate --pid 0x10
+check 2 "zram estimate no such pid" "$SWAPCTL" zram estimate --pid 999999999
+check 2 "zram estimate bad sample" "$SWAPCTL" zram estimate --sample 1
+check 2 "zram estimate bad level" "$SWAPCTL" zram estimate --level 99
+check 2 "zram estimate bad budget" "$SWAPCTL" zram estimate --budget 101%
+
+check 2 "zswap without action" "$SWAPCTL" zswap
+check 2 "zswap unknown action" "$SWAPCTL" zswap frob
+check 2 "zswap pool 0%" "$SWAPCTL" zswap enable --max-pool-percent 0
+check 2 "zswap pool 101%" "$SWAPCTL" zswap enable --max-pool-percent 101
+check 2 "zswap bad compressor name" "$SWAPCTL" zswap enable --compressor ../x
+check 0 "zswap enable --dry-run" "$SWAPCTL" -n --json zswap enable --compressor deflate --max-pool-percent 10
+[ "$(json '[a["target"].rsplit("/",1)[1] for a in d["actions"]]')" = "['compressor', 'max_pool_percent', 'enabled', 'zswap.conf']" ] ||
+	fail "zswap enable plan: $(json '[a["target"] for a in d["actions"]]')"
+[ "$(cat "$sys/sys/module/zswap/parameters/enabled")" = N ] || fail "dry run enabled zswap"
+
+# --root: an image gets only the configuration.
+root=$tmp/image
+mkdir -p "$root/etc"
+unset SWAPCTL_CONFIG_DIR
+check 0 "zram add --root" "$SWAPCTL" --root "$root" zram add 50% --priority 60 --json
+grep -qx 'size=50% algorithm=auto priority=60 mem_limit=0' "$root/etc/swapctl/zram.conf" ||
+	fail "zram.conf in the image: $(cat "$root/etc/swapctl/zram.conf")"
+[ "$(json '[a["action"] for a in d["actions"]]')" = "['config-add']" ] || fail "--root plan"
+check 0 "zram add --root again" "$SWAPCTL" --root "$root" zram add 50% --priority 60 --json
+[ "$(json 'd["changed"]')" = False ] || fail "--root add twice changed"
+check 2 "zram add --root --no-persist" "$SWAPCTL" --root "$root" zram add --no-persist
+check 0 "zswap enable --root" "$SWAPCTL" --root "$root" zswap enable --compressor zstd
+grep -qx 'compressor=zstd' "$root/etc/swapctl/zswap.conf" || fail "zswap.conf in the image"
+check 0 "zram remove --all --root" "$SWAPCTL" --root "$root" zram remove --all
+grep -q '^size=' "$root/etc/swapctl/zram.conf" && fail "remove --all --root left entries"
+check 2 "boot --root" "$SWAPCTL" --root "$root" boot
+ls "$sys/sys/block" | grep -qvx zram0 && fail "a device appeared in the fixture"
+
+[ "$fails" = 0 ] || { echo "$fails check(s) failed"; exit 1; }

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# zram add / remove / boot on the real kernel (SPEC §8, KERNEL-FACTS 1.7): the device swapctl
+# hot_adds comes up with the best offered algorithm, the requested size and priority 100, is
+# reported by status, is idempotent, and goes away again; boot run twice makes one device;
+# a device id handed out again is recognised as new (F-37). zram0 -- and every device this
+# test did not create -- is never touched: its state is compared before and after.
+source "${SC_SOURCE_DIR:?}/tests/kernel/lib.sh"
+[ "$(id -u)" = 0 ] || kt_skip "needs root"
+[ -d /sys/class/zram-control ] || modprobe zram 2>/dev/null
+[ -d /sys/class/zram-control ] || kt_skip "no zram in this kernel"
+
+export SWAPCTL_CONFIG_DIR=$KT_TMP/etc/swapctl
+mkdir -p "$KT_TMP/etc"
+snapshot() { # the state of every zram device this test did not create
+	local d
+	for d in /sys/block/zram*; do
+		[ -e "$d" ] || continue
+		case " ${KT_ZRAMS[*]-} " in *" ${d##*zram} "*) continue ;; esac
+		echo "${d##*/} $(cat "$d/disksize" "$d/initstate" "$d/comp_algorithm" "$d/diskseq" 2>/dev/null | tr '\n' ' ')"
+	done
+}
+track_from() { # JSON file -> the device it names; registered for cleanup
+	local dev
+	dev=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("device", ""))' "$1")
+	[ -n "$dev" ] || kt_fail "no device in $(cat "$1")"
+	kt_track_zram "${dev#/dev/zram}"
+	echo "$dev"
+}
+swaps_row() { awk -v d="$1" '$1 == d' /proc/swaps; }
+before=$(snapshot)
+
+# add: hot_add, best algorithm, size, header, swapon at priority 100
+t0=$(date +%s%N)
+"$SWAPCTL" zram add 64M --json >"$KT_TMP/add.json" 2>"$KT_TMP/err" || kt_fail "zram add: $(cat "$KT_TMP/err")"
+t1=$(date +%s%N)
+dev=$(track_from "$KT_TMP/add.json")
+kt_log "zram add 64M: $dev in $(((t1 - t0) / 1000000)) ms"
+sys=/sys/block/${dev#/dev/}
+row=$(swaps_row "$dev")
+[ -n "$row" ] || kt_fail "$dev not in /proc/swaps"
+[ "$(echo "$row" | awk '{print $5}')" = 100 ] || kt_fail "priority: $row"
+[ "$(cat "$sys/disksize")" = $((64 << 20)) ] || kt_fail "disksize $(cat "$sys/disksize")"
+offered=$(sed 's/[][]//g' "$sys/comp_algorithm")
+want=
+for a in zstd lz4 lzo-rle; do
+	case " $offered " in *" $a "*) want=$a && break ;; esac
+done
+current=$(grep -o '\[[^]]*\]' "$sys/comp_algorithm" | tr -d '[]')
+[ -z "$want" ] || [ "$current" = "$want" ] || kt_fail "algorithm $current, want $want (offered: $offered)"
+kt_log "offered: $offered; chosen: $current"
+blkid -p -o value -s TYPE "$dev" 2>/dev/null | grep -qx swap || kt_fail "no swap signature on $dev"
+python3 - "$KT_TMP/add.json" "$dev" "$current" <<'PY' || kt_fail "zram add --json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["changed"] is True and d["device"] == sys.argv[2], d
+acts = [a["action"] for a in d["actions"]]
+assert acts == ["hot-add", "set-algorithm", "set-disksize", "mkswap", "swapon", "config-add"], acts
+assert all(a["done"] for a in d["actions"]), d
+assert d["actions"][1]["algorithm"] == sys.argv[3], d
+assert d["actions"][2]["size_bytes"] == 64 << 20
+PY
+grep -qx 'size=67108864 algorithm=auto priority=100 mem_limit=0' "$SWAPCTL_CONFIG_DIR/zram.conf" ||
+	kt_fail "zram.conf: $(cat "$SWAPCTL_CONFIG_DIR/zram.conf")"
+
+# status reports it
+"$SWAPCTL" status --json >"$KT_TMP/status.json" || kt_fail "status"
+python3 - "$KT_TMP/status.json" "$dev" "$current" <<'PY' || kt_fail "status --json zram entry"
+import json, sys
+d = json.load(open(sys.argv[1]))
+z = [e for e in d["zram"] if e["device"] == sys.argv[2]]
+assert len(z) == 1, d["zram"]
+z = z[0]
+assert z["disksize_bytes"] == 64 << 20 and z["algorithm"] == sys.argv[3], z
+assert z.get("managed") is True and z.get("priority") == 100, z
+for k in ("orig_data_bytes", "compr_data_bytes", "mem_used_bytes"):
+    assert isinstance(z[k], int), z
+s = [e for e in d["swaps"] if e["path"] == sys.argv[2]]
+assert len(s) == 1 and s[0]["type"] == "zram", d["swaps"]
+PY
+
+# the same request again: unchanged, same device
+"$SWAPCTL" zram add 64M --json >"$KT_TMP/add2.json" || kt_fail "zram add again"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["changed"] is False and d["actions"] == [] and d["device"] == sys.argv[2], d' \
+	"$KT_TMP/add2.json" "$dev" || kt_fail "second zram add was not a no-op"
+
+# an algorithm the kernel does not offer: exit 2 naming what it offers, nothing created
+n_before=$(ls -d /sys/block/zram* | wc -l)
+rc=0
+"$SWAPCTL" zram add 32M --algorithm nosuchalg --no-persist 2>"$KT_TMP/err" || rc=$?
+[ "$rc" = 2 ] || kt_fail "unsupported algorithm: exit $rc"
+grep -q "offers: " "$KT_TMP/err" || kt_fail "offered algorithms not named: $(cat "$KT_TMP/err")"
+[ "$(ls -d /sys/block/zram* | wc -l)" = "$n_before" ] || kt_fail "a device was left behind"
+
+# remove: gate, swapoff, reset, hot_remove, config entry gone
+"$SWAPCTL" zram remove "$dev" --json >"$KT_TMP/rm.json" || kt_fail "zram remove"
+[ -z "$(swaps_row "$dev")" ] || kt_fail "$dev still active"
+[ -e "$sys" ] && kt_fail "$dev still exists"
+grep -q '^size=' "$SWAPCTL_CONFIG_DIR/zram.conf" && kt_fail "zram.conf still lists it"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); acts=[a["action"] for a in d["actions"]]; assert acts == ["swapoff","reset","hot-remove","config-remove"], acts; assert d["gate"]["allowed"] is True, d' \
+	"$KT_TMP/rm.json" || kt_fail "zram remove --json"
+
+# ids come back (lowest free): each new device is swapctl's own, by diskseq (F-37)
+ids=()
+for i in 1 2 3; do
+	"$SWAPCTL" zram add 16M --no-persist --json >"$KT_TMP/r$i.json" || kt_fail "round $i add"
+	d=$(track_from "$KT_TMP/r$i.json")
+	ids+=("$d")
+	"$SWAPCTL" zram remove "$d" >/dev/null || kt_fail "round $i remove"
+done
+kt_log "three add/remove rounds got: ${ids[*]}"
+[ "${ids[0]}" = "${ids[1]}" ] && [ "${ids[1]}" = "${ids[2]}" ] || kt_log "ids differ (another zram user on the box)"
+
+# boot: the config's devices come up once, however often it runs
+printf 'size=32M priority=77\n' >"$SWAPCTL_CONFIG_DIR/zram.conf"
+"$SWAPCTL" boot --json >"$KT_TMP/boot1.json" || kt_fail "boot"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([a["target"] for a in d["actions"] if a["action"] == "swapon"][0])' \
+	"$KT_TMP/boot1.json" >"$KT_TMP/bootdev" || kt_fail "boot made no device: $(cat "$KT_TMP/boot1.json")"
+bdev=$(cat "$KT_TMP/bootdev")
+kt_track_zram "${bdev#/dev/zram}"
+"$SWAPCTL" boot --json >"$KT_TMP/boot2.json" || kt_fail "boot again"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["changed"] is False and d["actions"] == [], d' \
+	"$KT_TMP/boot2.json" || kt_fail "second boot changed something"
+[ "$(awk '$5 == 77' /proc/swaps | wc -l)" = 1 ] || kt_fail "boot twice: $(awk '$5 == 77' /proc/swaps)"
+[ -n "$(swaps_row "$bdev")" ] || kt_fail "$bdev not active after boot"
+
+# a swapctl device that is swapped off behind its back is replaced by the next boot
+swapoff "$bdev"
+"$SWAPCTL" boot --json >"$KT_TMP/boot3.json" || kt_fail "boot after swapoff"
+[ "$(awk '$5 == 77' /proc/swaps | wc -l)" = 1 ] || kt_fail "boot did not bring it back"
+bdev2=$(awk '$5 == 77 {print $1}' /proc/swaps)
+kt_track_zram "${bdev2#/dev/zram}"
+"$SWAPCTL" zram remove "$bdev2" >/dev/null || kt_fail "remove boot device"
+[ -z "$(awk '$5 == 77' /proc/swaps)" ] || kt_fail "boot device still active"
+
+[ "$(snapshot)" = "$before" ] || kt_fail "devices this test did not create changed:
+before: $before
+after:  $(snapshot)"
+echo "ok: zram add/remove/boot on the real kernel"
