@@ -53,11 +53,13 @@ static void prio_done(struct prio *p)
 		json_object_put(p->recovery);
 }
 
-static int output(struct prio *p, int code)
+static int output(struct prio *p, int code, const struct sc_err *err)
 {
 	if (p->cli->json) {
 		struct json_object *o = sc_json_result(&p->plan, sc_plan_changed(&p->plan));
 
+		if (code != SC_EXIT_OK)
+			sc_json_add_error(o, err, code);
 		json_object_object_add(
 			o, "gates", p->gates ? json_object_get(p->gates) : json_object_new_array());
 		json_object_object_add(o, "recovery_actions",
@@ -304,7 +306,7 @@ int sc_cmd_priority(struct sc_cli *cli, int argc, char **argv)
 	}
 	if (p.plan.n == 0) {
 		sc_info(cli, "%s: priority already %d: unchanged", p.path, (int)prio);
-		ret = output(&p, SC_EXIT_OK);
+		ret = output(&p, SC_EXIT_OK, NULL);
 		goto out;
 	}
 	if (p.plan.actions[0].kind == SC_ROT_ACT_SWAPOFF) {
@@ -323,12 +325,12 @@ int sc_cmd_priority(struct sc_cli *cli, int argc, char **argv)
 				refusal_hint(&p, &err, argv[optind], (int)prio);
 			ret = sc_report(cli, &err);
 			if (cli->json)
-				output(&p, ret);
+				output(&p, ret, &err);
 			goto out;
 		}
 	}
 	if (cli->dry_run) {
-		ret = output(&p, SC_EXIT_OK);
+		ret = output(&p, SC_EXIT_OK, NULL);
 		goto out;
 	}
 	if (sc_swaps_read(&cli->ctx, &before) < 0)
@@ -339,7 +341,7 @@ int sc_cmd_priority(struct sc_cli *cli, int argc, char **argv)
 	if (r < 0) {
 		ret = sc_report(cli, &err);
 		if (cli->json)
-			output(&p, ret);
+			output(&p, ret, &err);
 		goto out;
 	}
 	sc_info(cli, "%s: priority %d", p.path, (int)prio);
@@ -348,7 +350,7 @@ int sc_cmd_priority(struct sc_cli *cli, int argc, char **argv)
 			"%s: zram devices are re-created at boot from swapctl's zram "
 			"configuration, which keeps its own priority",
 			p.path);
-	ret = output(&p, SC_EXIT_OK);
+	ret = output(&p, SC_EXIT_OK, NULL);
 out:
 	prio_done(&p);
 	if (lock_fd >= 0)

@@ -42,6 +42,7 @@ struct run {
 	struct json_object *gates;
 	uint64_t start_total; /* active swap before the command */
 	size_t n_recovered;
+	struct sc_err last_err; /* what --json reports as "error" on failure */
 };
 
 /*
@@ -65,6 +66,14 @@ static void catch_signals(bool on)
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
 		sigaction(sigs[i], &sa, NULL);
+}
+
+/* Print err and remember it for the JSON object. */
+static int fail(struct run *run, const struct sc_err *err)
+{
+	if (!run->last_err.msg[0])
+		run->last_err = *err;
+	return sc_report(run->cli, err);
 }
 
 static void run_done(struct run *run)
@@ -413,7 +422,7 @@ static int recover(struct run *run)
 	r = sc_rotate_recover(&j, &o, run->c->fstab, &run->rp, &err);
 	sc_rotate_journal_done(&j);
 	if (r < 0)
-		return err.msg[0] ? sc_report(run->cli, &err)
+		return err.msg[0] ? fail(run, &err)
 				  : sc_report_errno(run->cli, r, "rotation journal", "cannot plan");
 	u = &run->rp.units[run->rp.n_units - 1];
 	run->n_recovered++;
@@ -421,10 +430,10 @@ static int recover(struct run *run)
 		return 0;
 	r = apply_unit(run, u, &err);
 	if (r < 0)
-		return sc_report(run->cli, &err);
+		return fail(run, &err);
 	sc_info(run->cli, "%s: %s the rotation to %s that was interrupted", u->old_path,
 		u->rollback ? "rolled back" : "completed", u->new_path);
-	return load_fstab(run, &err) < 0 ? sc_report(run->cli, &err) : 0;
+	return load_fstab(run, &err) < 0 ? fail(run, &err) : 0;
 }
 
 int sc_rotate_recover_pending(struct sc_cli *cli, struct json_object **ret_actions)
@@ -435,7 +444,7 @@ int sc_rotate_recover_pending(struct sc_cli *cli, struct json_object **ret_actio
 
 	run.fault = getenv("SWAPCTL_FAULT_AFTER");
 	if (load_fstab(&run, &err) < 0) {
-		ret = sc_report(cli, &err);
+		ret = fail(&run, &err);
 		run_done(&run);
 		return ret;
 	}
@@ -740,6 +749,9 @@ static int output(struct run *run, int code)
 	if (cli->json) {
 		struct json_object *o =
 			sc_json_result(&run->rp.plan, sc_plan_changed(&run->rp.plan));
+
+		if (code != SC_EXIT_OK)
+			sc_json_add_error(o, &run->last_err, code);
 		json_object_object_add(o, "gates",
 			run->gates ? json_object_get(run->gates) : json_object_new_array());
 		json_object_object_add(
@@ -778,7 +790,7 @@ static int precheck_gates(struct run *run)
 				"free memory, or add swap elsewhere first (swapctl add); --force "
 				"overrides");
 		if (r < 0)
-			return sc_report(run->cli, &err);
+			return fail(run, &err);
 	}
 	return 0;
 }
@@ -839,10 +851,10 @@ static int rotate_main(struct sc_cli *cli, enum sc_rotate_kind kind, char **file
 	if (!cli->dry_run) {
 		r = sc_lock_acquire(&cli->ctx, cli->lock_timeout_ms, &lock_fd, &err);
 		if (r < 0)
-			return sc_report(cli, &err);
+			return sc_report(cli, &err); /* main prints the JSON object */
 	}
 	if (load_fstab(&run, &err) < 0) {
-		ret = sc_report(cli, &err);
+		ret = fail(&run, &err);
 		goto out;
 	}
 	ret = recover(&run);
@@ -882,7 +894,7 @@ static int rotate_main(struct sc_cli *cli, enum sc_rotate_kind kind, char **file
 		r = sc_rotate_plan(&req, targets, k, &run.rp, &err);
 	}
 	if (r < 0) {
-		ret = sc_report(cli, &err);
+		ret = fail(&run, &err);
 		goto out_print;
 	}
 	if (run.rp.n_units == run.n_recovered) {
@@ -911,7 +923,7 @@ static int rotate_main(struct sc_cli *cli, enum sc_rotate_kind kind, char **file
 				(int)interrupted, run.rp.n_units - i - 1);
 		if (r < 0) {
 			catch_signals(false);
-			ret = sc_report(cli, &err);
+			ret = fail(&run, &err);
 			goto out_print;
 		}
 	}
@@ -922,8 +934,11 @@ static int rotate_main(struct sc_cli *cli, enum sc_rotate_kind kind, char **file
 	goto out;
 
 out_print:
-	/* A failure or refusal still prints the JSON object (with what was done). */
-	if (cli->json)
+	/*
+	 * A failure or refusal still prints the JSON object, with what was done; a failure
+	 * with nothing to show is left to main's fallback object, which carries its message.
+	 */
+	if (cli->json && (run.last_err.msg[0] || sc_plan_changed(&run.rp.plan)))
 		output(&run, ret);
 out:
 	sc_swaps_free(&before);

@@ -47,6 +47,11 @@ check 2 "priority without N" "${A[@]}" priority "$tmp/swapfile"
 check 2 "priority of a path ending in /" "${A[@]}" priority "$tmp/" 5
 check 2 "priority of something that is not swap" "${A[@]}" --dry-run priority "$tmp/nothing" 5
 check 2 "rotate of something that is not swap" "${A[@]}" --dry-run rotate "$tmp/nothing"
+check 2 "--json resize of something that is not swap" "${A[@]}" --json resize "$tmp/nothing" 1G
+[ "$(json "$tmp/out" 'd["error"]["exit_code"], d["changed"]')" = "(2, False)" ] ||
+	fail "JSON of a refused resize: $(cat "$tmp/out")"
+check 2 "--json priority -1" "${A[@]}" --json priority "$tmp/swapfile" -- -1
+[ "$(json "$tmp/out" 'd["error"]["exit_code"]')" = 2 ] || fail "JSON of priority -1: $(cat "$tmp/out")"
 for c in rotate resize priority; do
 	check 0 "$c --help" "$SWAPCTL" "$c" --help
 	grep -q "^Usage: swapctl $c" "$tmp/out" || fail "$c --help prints no usage"
