@@ -3,13 +3,13 @@
  * See zram.h for the contract and the file formats (also in swapctl(8), FILES).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "config.h"
 #include "macro.h"
 #include "parse.h"
 #include "util.h"
@@ -419,85 +419,26 @@ int sc_zram_config_render(const struct sc_zram_config *cfg, char **ret)
 	return 0;
 }
 
-char *sc_zram_config_path(const struct sc_ctx *c)
+static int parse_config(const char *text, void *ret, struct sc_err *err)
 {
-	char *p;
-
-	if (asprintf(&p, "%s/zram.conf", c->config_dir) < 0)
-		return NULL;
-	return p;
+	return sc_zram_config_parse(text, ret, err);
 }
 
 int sc_zram_config_load(const struct sc_ctx *c, struct sc_zram_config *ret,
 	struct sc_file_id *ret_id, struct sc_err *err)
 {
-	_cleanup_free_ char *path = sc_zram_config_path(c), *text = NULL;
-	size_t len = 0;
-	int r;
-
 	memset(ret, 0, sizeof(*ret));
-	if (ret_id)
-		memset(ret_id, 0, sizeof(*ret_id));
-	if (!path)
-		return -ENOMEM;
-	r = sc_read_file(path, 1 << 20, &text, &len);
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		return sc_err_set(
-			err, SC_EXIT_FAILURE, -r, "%s: cannot read: %s", path, strerror(-r));
-	if (ret_id) {
-		r = sc_file_identity(path, text, len, ret_id);
-		if (r < 0)
-			return sc_err_set(err, SC_EXIT_FAILURE, -r, "%s: cannot stat: %s", path,
-				strerror(-r));
-	}
-	r = sc_zram_config_parse(text, ret, err);
-	if (r < 0 && err && err->msg[0] && strncmp(err->msg, "zram.conf", 9) == 0) {
-		/* Name the file as it is on disk, not only its basename. */
-		char msg[sizeof(err->msg)];
-		snprintf(msg, sizeof(msg), "%s%s", path, err->msg + 9);
-		snprintf(err->msg, sizeof(err->msg), "%s", msg);
-	}
-	return r;
-}
-
-/* mkdir of the last component only: the parent (/etc) is the system's, not ours to make. */
-static int ensure_dir(const struct sc_ctx *c, const char *dir, mode_t mode)
-{
-	struct stat st;
-	int r;
-
-	if (stat(dir, &st) == 0)
-		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
-	r = c->sys->mkdirat(AT_FDCWD, dir, mode);
-	return r == -EEXIST ? 0 : r;
+	return sc_config_load(c, SC_ZRAM_CONFIG_NAME, parse_config, ret, ret_id, err);
 }
 
 int sc_zram_config_save(const struct sc_ctx *c, const struct sc_zram_config *cfg,
 	const struct sc_file_id *expect, struct sc_err *err)
 {
-	_cleanup_free_ char *path = sc_zram_config_path(c), *text = NULL;
-	struct sc_atomic_opts o = {.mode = 0644, .expect = expect};
-	int r;
+	_cleanup_free_ char *text = NULL;
 
-	if (!path || sc_zram_config_render(cfg, &text) < 0)
+	if (sc_zram_config_render(cfg, &text) < 0)
 		return -ENOMEM;
-	r = ensure_dir(c, c->config_dir, 0755);
-	if (r < 0)
-		return sc_err_set(err, SC_EXIT_FAILURE, -r, "%s: cannot create: %s", c->config_dir,
-			strerror(-r));
-	r = sc_atomic_replace(c, path, text, strlen(text), &o);
-	if (r == -ESTALE) {
-		r = sc_err_set(err, SC_EXIT_FAILURE, ESTALE,
-			"%s: changed by someone else while swapctl was working", path);
-		sc_err_hint(err, "run the command again");
-		return r;
-	}
-	if (r < 0)
-		return sc_err_set(
-			err, SC_EXIT_FAILURE, -r, "%s: cannot write: %s", path, strerror(-r));
-	return 0;
+	return sc_config_write(c, SC_ZRAM_CONFIG_NAME, text, expect, err);
 }
 
 /* --- runtime state: <sysroot>/run/swapctl/zram-ids --- */
@@ -638,7 +579,7 @@ int sc_zram_state_save(const struct sc_ctx *c, const struct sc_zram_state *st)
 
 	if (!path || !dir || sc_zram_state_render(st, &text) < 0)
 		return -ENOMEM;
-	r = ensure_dir(c, dir, 0700);
+	r = sc_config_mkdir(c, dir, 0700);
 	if (r < 0)
 		return r;
 	return sc_atomic_replace(c, path, text, strlen(text), &o);

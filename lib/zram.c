@@ -9,6 +9,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include "config.h"
 #include "gate.h"
 #include "header.h"
 #include "macro.h"
@@ -470,7 +471,8 @@ static int plan_teardown(const struct sc_zram_world *w, struct sc_plan *plan, in
 static int plan_config(const struct sc_ctx *c, struct sc_plan *plan, int kind,
 	const struct sc_zram_spec *spec, int device)
 {
-	_cleanup_free_ char *path = sc_zram_config_path(c), *entry = NULL, *dev = NULL;
+	_cleanup_free_ char *path = sc_config_path(c, SC_ZRAM_CONFIG_NAME), *entry = NULL,
+			    *dev = NULL;
 	struct sc_action *a;
 
 	if (!path || sc_zram_spec_format(spec, &entry) < 0)

@@ -136,8 +136,8 @@ int sc_zram_config_add(struct sc_zram_config *cfg, const struct sc_zram_spec *s)
 int sc_zram_config_remove(struct sc_zram_config *cfg, const struct sc_zram_spec *s);
 size_t sc_zram_config_count(const struct sc_zram_config *cfg, const struct sc_zram_spec *s);
 void sc_zram_config_free(struct sc_zram_config *cfg);
-/* "<config_dir>/zram.conf"; a missing file is an empty configuration. */
-char *sc_zram_config_path(const struct sc_ctx *c);
+/* <config_dir>/zram.conf (config.h); a missing file is an empty configuration. */
+#define SC_ZRAM_CONFIG_NAME "zram.conf"
 int sc_zram_config_load(const struct sc_ctx *c, struct sc_zram_config *ret,
 	struct sc_file_id *ret_id, struct sc_err *err);
 /* Atomic replace (refusing if the file changed since expect was taken); creates the dir. */

@@ -1,11 +1,10 @@
 /* zswap parameters. See zswap.h. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "config.h"
 #include "macro.h"
 #include "parse.h"
 #include "procfs.h"
@@ -185,42 +184,16 @@ int sc_zswap_settings_render(const struct sc_zswap_settings *s, char **ret)
 	return 0;
 }
 
-char *sc_zswap_config_path(const struct sc_ctx *c)
+static int parse_config(const char *text, void *ret, struct sc_err *err)
 {
-	char *p;
-
-	if (asprintf(&p, "%s/zswap.conf", c->config_dir) < 0)
-		return NULL;
-	return p;
+	return sc_zswap_settings_parse(text, ret, err);
 }
 
 int sc_zswap_config_load(const struct sc_ctx *c, struct sc_zswap_settings *ret,
 	struct sc_file_id *ret_id, struct sc_err *err)
 {
-	_cleanup_free_ char *path = sc_zswap_config_path(c), *text = NULL;
-	size_t len = 0;
-	int r;
-
 	sc_zswap_settings_init(ret);
-	if (ret_id)
-		memset(ret_id, 0, sizeof(*ret_id));
-	if (!path)
-		return -ENOMEM;
-	r = sc_read_file(path, 1 << 16, &text, &len);
-	if (r == -ENOENT)
-		return 0;
-	if (r == 0 && ret_id)
-		r = sc_file_identity(path, text, len, ret_id);
-	if (r < 0)
-		return sc_err_set(
-			err, SC_EXIT_FAILURE, -r, "%s: cannot read: %s", path, strerror(-r));
-	r = sc_zswap_settings_parse(text, ret, err);
-	if (r < 0 && err && strncmp(err->msg, "zswap.conf", 10) == 0) {
-		char msg[sizeof(err->msg)];
-		snprintf(msg, sizeof(msg), "%s%s", path, err->msg + 10);
-		snprintf(err->msg, sizeof(err->msg), "%s", msg);
-	}
-	return r;
+	return sc_config_load(c, SC_ZSWAP_CONFIG_NAME, parse_config, ret, ret_id, err);
 }
 
 static char *param_path(const struct sc_ctx *c, const char *name)
@@ -301,7 +274,7 @@ int sc_zswap_plan(const struct sc_ctx *c, const struct sc_zswap *live,
 	}
 	sc_zswap_settings_merge(&merged, want);
 	if (persist && !sc_zswap_settings_equal(&merged, config)) {
-		_cleanup_free_ char *path = sc_zswap_config_path(c);
+		_cleanup_free_ char *path = sc_config_path(c, SC_ZSWAP_CONFIG_NAME);
 		struct sc_action *a;
 
 		if (!path)
@@ -392,15 +365,10 @@ static int write_param(
 static int apply_config(const struct sc_ctx *c, const struct sc_action *a,
 	const struct sc_file_id *config_id, struct sc_err *err)
 {
-	_cleanup_free_ char *path = sc_zswap_config_path(c), *text = NULL;
-	struct sc_atomic_opts o = {.mode = 0644, .expect = config_id};
+	_cleanup_free_ char *text = NULL;
 	struct sc_zswap_settings s;
 	const struct sc_field *f;
-	struct stat st;
-	int r;
 
-	if (!path)
-		return -ENOMEM;
 	sc_zswap_settings_init(&s);
 	if ((f = sc_action_get(a, "enabled")))
 		s.enabled = f->num != 0;
@@ -410,23 +378,7 @@ static int apply_config(const struct sc_ctx *c, const struct sc_action *a,
 		s.max_pool_percent = (int)f->num;
 	if (sc_zswap_settings_render(&s, &text) < 0)
 		return -ENOMEM;
-	if (stat(c->config_dir, &st) < 0) {
-		r = c->sys->mkdirat(AT_FDCWD, c->config_dir, 0755);
-		if (r < 0 && r != -EEXIST)
-			return sc_err_set(err, SC_EXIT_FAILURE, -r, "%s: cannot create: %s",
-				c->config_dir, strerror(-r));
-	}
-	r = sc_atomic_replace(c, path, text, strlen(text), &o);
-	if (r == -ESTALE) {
-		r = sc_err_set(err, SC_EXIT_FAILURE, ESTALE,
-			"%s: changed by someone else while swapctl was working", path);
-		sc_err_hint(err, "run the command again");
-		return r;
-	}
-	if (r < 0)
-		return sc_err_set(
-			err, SC_EXIT_FAILURE, -r, "%s: cannot write: %s", path, strerror(-r));
-	return 0;
+	return sc_config_write(c, SC_ZSWAP_CONFIG_NAME, text, config_id, err);
 }
 
 int sc_zswap_apply(const struct sc_ctx *c, struct sc_plan *plan, const struct sc_file_id *config_id,

@@ -51,8 +51,8 @@ bool sc_zswap_settings_equal(const struct sc_zswap_settings *a, const struct sc_
 int sc_zswap_settings_parse(const char *text, struct sc_zswap_settings *ret, struct sc_err *err);
 int sc_zswap_settings_render(const struct sc_zswap_settings *s, char **ret);
 
-char *sc_zswap_config_path(const struct sc_ctx *c);
-/* A missing file is "nothing set". */
+/* <config_dir>/zswap.conf (config.h); a missing file is "nothing set". */
+#define SC_ZSWAP_CONFIG_NAME "zswap.conf"
 int sc_zswap_config_load(const struct sc_ctx *c, struct sc_zswap_settings *ret,
 	struct sc_file_id *ret_id, struct sc_err *err);
 
