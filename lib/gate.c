@@ -4,6 +4,7 @@
  * killer's preferred victim) and KERNEL-FACTS §1.3 (overcommit accounting in swapoff).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,8 +285,11 @@ static uint64_t still_used(const struct sc_ctx *c, const char *path, bool *ret_a
 int sc_gate_swapoff(
 	const struct sc_ctx *c, const char *path, uint64_t *ret_still_used, struct sc_err *err)
 {
+	_cleanup_free_ char *node = NULL;
+	_cleanup_close_ int fd = -1;
 	struct sc_swapoff_result res;
-	char b[32];
+	char procpath[64], b[32];
+	const char *target = path;
 	uint64_t left;
 	bool active;
 	int r;
@@ -295,7 +299,30 @@ int sc_gate_swapoff(
 	if (c->offline)
 		return sc_err_set(err, SC_EXIT_FAILURE, EROFS,
 			"%s: cannot swapoff in an offline tree (--root)", path);
-	r = c->sys->swapoff(path, &res);
+	/*
+	 * Name the inode through a descriptor opened without following a symlink, as swapon
+	 * does (F-24): swapoff(2) resolves its argument again, so a name swapped for a link
+	 * between the gate's check and the swapoff would otherwise retire another area. The
+	 * child inherits the descriptor. A deleted swapfile cannot be opened: then the
+	 * kernel's own path is all there is.
+	 */
+	node = sc_startswith(path, "/dev/") ? sc_ctx_sys_path(c, path) : strdup(path);
+	if (!node)
+		return -ENOMEM;
+	fd = c->sys->openat(AT_FDCWD, node, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0);
+	if (fd >= 0) {
+		snprintf(procpath, sizeof(procpath), "/proc/self/fd/%d", fd);
+		target = procpath;
+	} else if (fd == -ELOOP) {
+		r = sc_err_set(err, SC_EXIT_REFUSED, ELOOP,
+			"%s: is a symbolic link now, not the swap area the checks were made for",
+			path);
+		sc_err_hint(err, "find out who replaced it; name the area as /proc/swaps shows it");
+		return r;
+	} else if (fd != -ENOENT)
+		return sc_err_set(
+			err, SC_EXIT_FAILURE, -fd, "%s: cannot open: %s", path, strerror(-fd));
+	r = c->sys->swapoff(target, &res);
 	if (r < 0)
 		return sc_err_set(err, SC_EXIT_FAILURE, -r,
 			"%s: swapoff: cannot start the swapoff process: %s", path, strerror(-r));
@@ -323,6 +350,11 @@ int sc_gate_swapoff(
 		return -ECANCELED;
 	}
 	switch (-res.error) {
+	case EINVAL:
+		/* swapoff(2) says EINVAL for a file that is not swap: already off */
+		if (!active)
+			return 0;
+		break;
 	case ENOMEM:
 		sc_err_set(err, SC_EXIT_FAILURE, ENOMEM,
 			"%s: swapoff failed: out of memory bringing pages back (a memory cgroup's "
@@ -341,8 +373,12 @@ int sc_gate_swapoff(
 			path, sc_format_bytes(left, b));
 		sc_err_hint(err, "run the command again");
 		return -EINTR;
+	case EPERM:
+		return sc_err_set(err, SC_EXIT_FAILURE, EPERM,
+			"%s: swapoff failed: permission denied (it needs CAP_SYS_ADMIN)", path);
 	default:
-		return sc_err_set(err, SC_EXIT_FAILURE, -res.error, "%s: swapoff failed: %s%s",
-			path, strerror(-res.error), active ? "; the area stays active" : "");
+		break;
 	}
+	return sc_err_set(err, SC_EXIT_FAILURE, -res.error, "%s: swapoff failed: %s%s", path,
+		strerror(-res.error), active ? "; the area stays active" : "");
 }

@@ -95,7 +95,12 @@ int sc_gate_check_planned(const struct sc_ctx *c, const char *const *victims, si
 void sc_gate_report_free(struct sc_gate_report *r);
 
 /*
- * Retire one area once the gate allowed it (or --force): swapoff(2) in a child (sys.h), so an
+ * Retire one area once the gate allowed it (or --force): the one swapoff path of swapctl
+ * (remove, rotate, resize, priority, zram remove, and rolling back a fresh swapon).
+ * path: the area as /proc/swaps lists it (a device node /dev/... is opened under the
+ * sysroot). It is opened with O_NOFOLLOW and swapoff(2) is given /proc/self/fd/N, so a name
+ * replaced by a symlink after the checks cannot retire another area (-ELOOP, SC_EXIT_REFUSED);
+ * a swapfile already deleted is named by its path. swapoff(2) runs in a child (sys.h), so an
  * OOM kill of the swapoff task (it is the OOM killer's preferred victim,
  * set_current_oom_origin) or a signal cannot leave the caller half-way. On failure the kernel
  * re-inserts the area, still active and partly drained (KERNEL-FACTS §1.3); /proc/swaps is read
@@ -103,7 +108,8 @@ void sc_gate_report_free(struct sc_gate_report *r);
  *   -ENOMEM: the pages did not fit (memory or a cgroup's limit); -EINTR: interrupted by a
  *   signal; -ECANCELED: the swapoff child was killed (SIGKILL: the OOM killer); other errors
  *   as swapoff(2) returned them. err is filled (SC_EXIT_FAILURE); the area stays active.
- * Returns 0 when the area is gone from /proc/swaps. Offline contexts (--root) return -EROFS.
+ * Returns 0 when the area is gone from /proc/swaps (also when it was not active: EINVAL from
+ * a path that is not swap). Offline contexts (--root) return -EROFS.
  * ret_still_used (may be NULL) receives the bytes left on the area after a failure.
  */
 int sc_gate_swapoff(

@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "gate.h"
 #include "header.h"
 #include "macro.h"
 #include "parse.h"
@@ -942,89 +942,6 @@ int sc_swapfile_enable(const struct sc_ctx *c, const char *path, int priority,
 
 /* ---- retiring ---- */
 
-int sc_swapfile_disable(const struct sc_ctx *c, const char *path, struct sc_err *err)
-{
-	_cleanup_close_ int fd = -1;
-	struct sc_swapoff_result res;
-	struct sc_swaps sw = {0};
-	const struct sc_swap *act;
-	char procpath[64], b1[32];
-	const char *target = path;
-	int r;
-
-	if (c->offline)
-		return sc_err_set(err, SC_EXIT_FAILURE, EROFS,
-			"%s: not deactivating swap while preparing an offline tree (--root)", path);
-	/*
-	 * Name the inode through a descriptor, as for swapon (F-24). The child inherits it.
-	 * A deleted file cannot be opened: then the kernel's own path is all there is.
-	 */
-	fd = c->sys->openat(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0);
-	if (fd >= 0) {
-		snprintf(procpath, sizeof(procpath), "/proc/self/fd/%d", fd);
-		target = procpath;
-	}
-	r = c->sys->swapoff(target, &res);
-	if (r < 0)
-		return sc_err_set(err, SC_EXIT_FAILURE, -r, "%s: cannot start swapoff: %s", path,
-			strerror(-r));
-	/* What is left behind: the area is re-inserted, partly drained (KERNEL-FACTS §1.3). */
-	if (sc_swaps_read(c, &sw) == 0)
-		act = sc_swaps_find(&sw, path);
-	else
-		act = NULL;
-	if (res.signal) {
-		r = sc_err_set(err, SC_EXIT_FAILURE, EINTR,
-			"%s: swapoff aborted (killed by signal %d%s); the area is still active "
-			"with %s swapped out",
-			path, res.signal,
-			res.signal == SIGKILL ? ", probably by the OOM killer" : "",
-			act ? sc_format_bytes(act->used_bytes, b1) : "some memory");
-		sc_err_hint(err, "free memory (or add swap elsewhere) and run the command again");
-		sc_swaps_free(&sw);
-		return r;
-	}
-	if (res.error == 0) {
-		/* The child said success: believe /proc/swaps, not the exit status. */
-		r = act ? sc_err_set(err, SC_EXIT_FAILURE, EBUSY,
-				  "%s: swapoff reported success but the area is still active", path)
-			: 0;
-		sc_swaps_free(&sw);
-		return r;
-	}
-	switch (-res.error) {
-	case EINVAL:
-		if (!act) {
-			sc_swaps_free(&sw);
-			return 0; /* not active: already in the requested state */
-		}
-		r = sc_err_set(err, SC_EXIT_FAILURE, EINVAL, "%s: swapoff: invalid argument", path);
-		break;
-	case ENOMEM:
-		r = sc_err_set(err, SC_EXIT_FAILURE, ENOMEM,
-			"%s: swapoff: out of memory; %s could not be brought back and the area is "
-			"still active",
-			path, act ? sc_format_bytes(act->used_bytes, b1) : "some pages");
-		sc_err_hint(err,
-			"free memory or add swap elsewhere first; check memory cgroup "
-			"limits");
-		break;
-	case EINTR:
-		r = sc_err_set(err, SC_EXIT_FAILURE, EINTR,
-			"%s: swapoff interrupted by a signal; the area is still active", path);
-		break;
-	case EPERM:
-		r = sc_err_set(err, SC_EXIT_FAILURE, EPERM,
-			"%s: swapoff: permission denied (needs CAP_SYS_ADMIN)", path);
-		break;
-	default:
-		r = sc_err_set(err, SC_EXIT_FAILURE, -res.error, "%s: swapoff: %s", path,
-			strerror(-res.error));
-	}
-	sc_swaps_free(&sw);
-	return r;
-}
-
 int sc_swapfile_unlink(const struct sc_ctx *c, const char *path, struct sc_err *err)
 {
 	_cleanup_free_ char *dir = NULL, *name = NULL;
@@ -1611,7 +1528,7 @@ static int undo_add(const struct sc_ctx *c, struct sc_plan *plan, size_t upto, s
 			continue;
 		switch (a->kind) {
 		case SC_SWAPFILE_ACT_SWAPON:
-			r = sc_swapfile_disable(c, a->target, &e);
+			r = sc_gate_swapoff(c, a->target, NULL, &e);
 			break;
 		case SC_SWAPFILE_ACT_CREATE:
 			r = sc_swapfile_unlink(c, a->target, &e);
@@ -1727,7 +1644,7 @@ int sc_swapfile_apply_remove(const struct sc_ctx *c, struct sc_plan *plan,
 			if (failed[t])
 				continue;
 			if (pass == 0 && a->kind == SC_SWAPFILE_ACT_SWAPOFF)
-				r = sc_swapfile_disable(c, a->target, &e);
+				r = sc_gate_swapoff(c, a->target, NULL, &e);
 			else if (pass == 1 && a->kind == SC_SWAPFILE_ACT_FSTAB_REMOVE) {
 				r = h && h->stage ? h->stage(h->data, a, &e) : -EINVAL;
 				staged = staged || r == 0;

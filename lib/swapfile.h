@@ -12,8 +12,8 @@
  *                               (regular, uid 0, mode 0600, one link), swapon through
  *                               /proc/self/fd/N with flags from sc_swap_flags(), verify in
  *                               /proc/swaps
- * Retiring: sc_swapfile_disable() (swapoff in a child, see sys.h; the caller runs the gate in
- * gate.h first) and sc_swapfile_unlink().
+ * Retiring: sc_gate_swapoff() (gate.h: swapoff in a child through an O_NOFOLLOW descriptor;
+ * the caller runs the gate's checks first) and sc_swapfile_unlink().
  *
  * Planning (pure): sc_swapfile_inspect() gathers what is on disk and in /proc/swaps for a
  * path; the command adds what fstab says; sc_swapfile_plan_add() / sc_swapfile_plan_remove()
@@ -68,7 +68,6 @@ int sc_swapfile_create(const struct sc_ctx *c, const char *path, const struct sc
 	struct sc_err *err);
 int sc_swapfile_enable(const struct sc_ctx *c, const char *path, int priority,
 	enum sc_discard discard, struct sc_err *err);
-int sc_swapfile_disable(const struct sc_ctx *c, const char *path, struct sc_err *err);
 int sc_swapfile_unlink(const struct sc_ctx *c, const char *path, struct sc_err *err);
 
 /* ---- Additions to the contract above ---- */
@@ -269,7 +268,7 @@ int sc_swapfile_apply_add(const struct sc_ctx *c, struct sc_plan *plan,
 	const struct sc_swapfile_hooks *h, struct sc_err *err);
 
 /*
- * Apply a remove plan: every swapoff first (each in a child, see sc_swapfile_disable); then
+ * Apply a remove plan: every swapoff first (each through sc_gate_swapoff); then
  * the fstab entries of the targets whose area is off, in one commit; then the files whose
  * entry is gone. A target whose swapoff fails keeps its fstab entry and file; the others
  * proceed. Returns the first error.

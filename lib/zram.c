@@ -781,19 +781,15 @@ static int reset(const struct sc_ctx *c, int id)
 static void rollback_device(const struct sc_ctx *c, struct sc_zram_world *w, int id,
 	bool swapped_on, struct sc_err *err)
 {
-	_cleanup_free_ char *devp = NULL, *rel = dev_name(id);
+	_cleanup_free_ char *rel = dev_name(id);
 	int r;
 
-	if (rel)
-		devp = sc_ctx_sys_path(c, rel);
-	if (!devp)
+	if (!rel)
 		return;
 	if (swapped_on) {
-		struct sc_swapoff_result res;
+		struct sc_err e = {0};
 
-		r = c->sys->swapoff(devp, &res);
-		if (r == 0)
-			r = res.signal ? -EINTR : res.error;
+		r = sc_gate_swapoff(c, rel, NULL, &e);
 		if (r < 0) {
 			sc_err_hint(err, "rolling back: swapoff %s failed (%s); it stays active",
 				rel, strerror(-r));

@@ -275,14 +275,9 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 		gate_run = true;
 		r = sc_gate_check(c, victims, n_victims, &gate, &err);
 		if (r < 0 && !force) {
-			if (r == -EPERM) {
-				char hint[sizeof(err.hint)];
-				snprintf(hint, sizeof(hint), "%s", err.hint);
-				if (hint[0])
-					sc_err_hint(&err, "%s; --force skips this check", hint);
-				else
-					sc_err_hint(&err, "--force skips this check");
-			}
+			/* the gate's refusals already end their hint with "--force overrides" */
+			if (r == -EPERM && !err.hint[0])
+				sc_err_hint(&err, "--force overrides");
 			ret = finish(
 				cli, &plan, &gate, &err, err.kind ? err.kind : SC_EXIT_FAILURE);
 			goto out;

@@ -1,22 +1,27 @@
 /*
  * sc_gate_swapoff() with a fake system layer: every way a swapoff child can end (success,
  * ENOMEM, EINTR, killed by SIGKILL, "success" with the area still listed) gives the right
- * error, the bytes still swapped out, and never claims the area is gone when it is not.
+ * error, the bytes still swapped out, and never claims the area is gone when it is not. The
+ * area is named to swapoff through an O_NOFOLLOW descriptor: a symlink is refused.
  */
 #include "fixture.h"
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gate.h"
 #include "macro.h"
+#include "util.h"
 
 static const char *g_dir;
 static struct sc_swapoff_result g_result;
 static int g_start_error;
 static bool g_remove_area; /* the fake kernel drops the area from /proc/swaps */
+static char g_node[PATH_MAX]; /* the file swapoff must reach through /proc/self/fd/N, or "" */
 static int g_calls;
 
 static const char swaps_before[] = "Filename\tType\tSize\tUsed\tPriority\n"
@@ -31,7 +36,17 @@ static const char swaps_after[] = "Filename\tType\tSize\tUsed\tPriority\n"
 static int fake_swapoff(const char *path, struct sc_swapoff_result *ret)
 {
 	g_calls++;
-	assert_string_equal(path, "/swap/a");
+	if (g_node[0]) {
+		char link[PATH_MAX];
+		ssize_t n;
+
+		assert_true(sc_startswith(path, "/proc/self/fd/"));
+		n = readlink(path, link, sizeof(link) - 1);
+		assert_true(n > 0);
+		link[n] = '\0';
+		assert_string_equal(link, g_node);
+	} else
+		assert_string_equal(path, "/swap/a"); /* no such file here: by its name */
 	if (g_start_error)
 		return g_start_error;
 	*ret = g_result;
@@ -58,6 +73,7 @@ static int setup(void **state)
 	memset(&g_result, 0, sizeof(g_result));
 	g_start_error = 0;
 	g_remove_area = false;
+	g_node[0] = '\0';
 	g_calls = 0;
 	*state = f;
 	return 0;
@@ -161,6 +177,68 @@ static void test_offline(void **state)
 	assert_int_equal(g_calls, 0);
 }
 
+static void make_area(struct fixture *f, char **ret_path)
+{
+	char *path;
+
+	sc_test_write(f->dir, "swap/real", "not really swap");
+	assert_true(asprintf(&path, "%s/swap/real", f->dir) > 0);
+	assert_non_null(realpath(path, g_node));
+	*ret_path = path;
+}
+
+/* swapoff is given /proc/self/fd/N of the file opened by name, not the name again. */
+static void test_through_descriptor(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_err err = {0};
+	_cleanup_free_ char *path = NULL;
+
+	make_area(f, &path);
+	g_remove_area = true;
+	assert_int_equal(sc_gate_swapoff(&f->ctx, path, NULL, &err), 0);
+	assert_int_equal(g_calls, 1);
+}
+
+/* A name replaced by a symlink after the checks never reaches swapoff(2). */
+static void test_symlink_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_err err = {0};
+	_cleanup_free_ char *path = NULL, *link = NULL;
+
+	make_area(f, &path);
+	assert_true(asprintf(&link, "%s/swap/a", f->dir) > 0);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(sc_gate_swapoff(&f->ctx, link, NULL, &err), -ELOOP);
+	assert_int_equal(err.kind, SC_EXIT_REFUSED);
+	assert_true(strstr(err.msg, "symbolic link") != NULL);
+	assert_int_equal(g_calls, 0);
+}
+
+/* EINVAL for an area that is not listed: it is already off, the requested state. */
+static void test_not_active(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_err err = {0};
+
+	g_result.error = -EINVAL;
+	g_remove_area = true;
+	assert_int_equal(sc_gate_swapoff(&f->ctx, "/swap/a", NULL, &err), 0);
+	assert_string_equal(err.msg, "");
+}
+
+/* EINVAL while the area is still listed is a failure, not "already off". */
+static void test_einval_still_listed(void **state)
+{
+	struct fixture *f = *state;
+	struct sc_err err = {0};
+
+	g_result.error = -EINVAL;
+	assert_int_equal(sc_gate_swapoff(&f->ctx, "/swap/a", NULL, &err), -EINVAL);
+	assert_true(strstr(err.msg, "stays active") != NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +249,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_success_but_still_listed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cannot_fork, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_offline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_through_descriptor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_symlink_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_active, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_einval_still_listed, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -293,9 +294,20 @@ static int fake_swapon(const char *path, int flags)
 
 static int fake_swapoff(const char *path, struct sc_swapoff_result *res)
 {
-	/* swapoff goes by the name /proc/swaps shows (gate.h), not the fixture path */
-	const char *rel = sc_startswith(path, F.root) ? rel_of(path) : path;
+	/*
+	 * swapoff goes through a descriptor of the device node (gate.h): the magic link must
+	 * name the fixture's node of the device /proc/swaps lists.
+	 */
+	char node[PATH_MAX];
+	const char *rel;
+	ssize_t n;
 	int id;
+
+	assert_true(sc_startswith(path, "/proc/self/fd/"));
+	n = readlink(path, node, sizeof(node) - 1);
+	assert_true(n > 0);
+	node[n] = '\0';
+	rel = rel_of(node);
 
 	logf_("swapoff %s", rel);
 	res->error = 0;

@@ -77,6 +77,8 @@ if "$SWAPCTL" remove --help >/dev/null 2>&1; then
 	cat "$KT_TMP/err"
 	[ "$rc" = 3 ] || kt_fail "remove of the only area: exit $rc, want 3"
 	grep -qF "memory cgroup $cg " "$KT_TMP/err" || kt_fail "remove's refusal does not name $cg"
+	[ "$(grep -o -- "--force" "$KT_TMP/err" | wc -l)" = 1 ] ||
+		kt_fail "remove's refusal should mention --force once"
 	unchanged "remove refused"
 else
 	kt_log "no remove command in this build: checked through priority only"
