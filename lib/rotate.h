@@ -68,6 +68,7 @@ enum sc_rotate_action {
 	SC_ROT_ACT_FSTAB_UPDATE, /* "fstab-update": target = fstab; source, priority */
 	SC_ROT_ACT_SWAPOFF, /* "swapoff": target = area; used_bytes (after the gate) */
 	SC_ROT_ACT_UNLINK, /* "unlink": target = file */
+	SC_ROT_ACT_ZRAM_CONFIG, /* "zram-config": target = zram.conf; device, priority */
 };
 
 enum sc_rotate_kind {

@@ -592,3 +592,89 @@ const struct sc_zram_owned *sc_zram_state_find(const struct sc_zram_state *st, i
 			return &st->devs[i];
 	return NULL;
 }
+
+int sc_zram_owned_spec(const struct sc_ctx *c, int id, struct sc_zram_spec *ret,
+	bool *ret_in_config, struct sc_err *err)
+{
+	struct sc_zram_state st;
+	struct sc_zram_config cfg;
+	const struct sc_zram_owned *o;
+	int r;
+
+	if (ret_in_config)
+		*ret_in_config = false;
+	r = sc_zram_state_load(c, &st);
+	if (r < 0)
+		return sc_err_set(
+			err, SC_EXIT_FAILURE, -r, "%s: cannot read: %s", STATE_PATH, strerror(-r));
+	o = sc_zram_state_find(&st, id);
+	if (!o) {
+		sc_zram_state_free(&st);
+		return 0;
+	}
+	*ret = o->spec;
+	sc_zram_state_free(&st);
+	if (!ret_in_config)
+		return 1;
+	r = sc_zram_config_load(c, &cfg, NULL, err);
+	if (r < 0)
+		return r;
+	*ret_in_config = sc_zram_config_count(&cfg, ret) > 0;
+	sc_zram_config_free(&cfg);
+	return 1;
+}
+
+int sc_zram_set_priority(const struct sc_ctx *c, int id, int priority, struct sc_err *err)
+{
+	struct sc_zram_state st;
+	struct sc_zram_config cfg;
+	struct sc_file_id cfg_id;
+	struct sc_zram_owned *o = NULL;
+	struct sc_zram_spec old;
+	int r, k;
+
+	r = sc_zram_state_load(c, &st);
+	if (r < 0)
+		return sc_err_set(
+			err, SC_EXIT_FAILURE, -r, "%s: cannot read: %s", STATE_PATH, strerror(-r));
+	for (size_t i = 0; i < st.n; i++)
+		if (st.devs[i].id == id)
+			o = &st.devs[i];
+	if (!o || o->spec.priority == priority) {
+		sc_zram_state_free(&st);
+		return 0;
+	}
+	r = sc_zram_config_load(c, &cfg, &cfg_id, err);
+	if (r < 0) {
+		sc_zram_state_free(&st);
+		return r;
+	}
+	old = o->spec;
+	o->spec.priority = priority;
+	r = sc_zram_state_save(c, &st);
+	if (r < 0) {
+		sc_err_set(
+			err, SC_EXIT_FAILURE, -r, "%s: cannot write: %s", STATE_PATH, strerror(-r));
+		goto out;
+	}
+	r = 0;
+	for (size_t i = 0; i < cfg.n; i++)
+		if (sc_zram_spec_equal(&cfg.entries[i], &old)) {
+			cfg.entries[i].priority = priority;
+			r = 1;
+			break;
+		}
+	if (r == 1 && (k = sc_zram_config_save(c, &cfg, &cfg_id, err)) < 0) {
+		r = k;
+		o->spec = old;
+		if (sc_zram_state_save(c, &st) < 0)
+			sc_err_hint(err,
+				"%s still records priority %d for zram%d; `swapctl boot` may add a "
+				"device for the old entry",
+				STATE_PATH, priority, id);
+	}
+out:
+	sc_zram_config_free(&cfg);
+	sc_zram_state_free(&st);
+	return r;
+}

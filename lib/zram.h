@@ -167,6 +167,21 @@ int sc_zram_state_save(const struct sc_ctx *c, const struct sc_zram_state *st);
 const struct sc_zram_owned *sc_zram_state_find(const struct sc_zram_state *st, int id);
 void sc_zram_state_free(struct sc_zram_state *st);
 
+/*
+ * `swapctl priority /dev/zramN P` on a device swapctl created: P has to become part of the
+ * request the device was made from, in its state entry and in the zram.conf entry it came
+ * from, or `swapctl boot` would find no device for that entry and add another one.
+ * sc_zram_owned_spec(): 1 and the recorded request when zramN is swapctl's (state entry with
+ * the current diskseq), 0 when it is not; ret_in_config: zram.conf lists that request.
+ * sc_zram_set_priority(): the state entry, then the first zram.conf entry equal to the
+ * recorded request (atomically, refusing a concurrent edit); the state entry is put back
+ * when zram.conf cannot be written. Returns 1 when zram.conf changed, 0 when it did not
+ * need to (not swapctl's device, or a --no-persist one).
+ */
+int sc_zram_owned_spec(const struct sc_ctx *c, int id, struct sc_zram_spec *ret,
+	bool *ret_in_config, struct sc_err *err);
+int sc_zram_set_priority(const struct sc_ctx *c, int id, int priority, struct sc_err *err);
+
 /* Everything the planners look at, read once. */
 struct sc_zram_world {
 	uint64_t mem_total;

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "config.h"
 #include "fstab.h"
 #include "gate.h"
 #include "lock.h"
@@ -23,6 +24,7 @@
 #include "rotate.h"
 #include "swapfile.h"
 #include "util.h"
+#include "zram.h"
 
 struct prio {
 	struct sc_cli *cli;
@@ -31,6 +33,7 @@ struct prio {
 	bool device;
 	bool managed_file; /* a regular file with a managed fstab entry */
 	bool zram;
+	int zram_id; /* a device swapctl created, or -1 */
 	struct sc_fstab *fstab;
 	struct sc_fstab_entry entry;
 	bool has_entry;
@@ -225,12 +228,51 @@ static int apply(struct prio *p, int priority, struct sc_err *err)
 			sc_cli_daemon_reload(p->cli);
 			break;
 		}
+		case SC_ROT_ACT_ZRAM_CONFIG:
+			r = sc_zram_set_priority(p->c, p->zram_id, priority, err);
+			if (r < 0)
+				return r;
+			break;
 		default:
 			return sc_err_set(err, SC_EXIT_FAILURE, EINVAL, "%s: unknown step %s",
 				a->target, a->action);
 		}
 		a->done = true;
 	}
+	return 0;
+}
+
+/*
+ * A zram device swapctl created keeps its request (with the priority) in zram.conf, which
+ * `swapctl boot` re-creates it from: the new priority goes there too (zram.h).
+ */
+static int plan_zram_config(struct prio *p, int priority, struct sc_err *err)
+{
+	_cleanup_free_ char *conf = NULL;
+	struct sc_zram_spec spec;
+	struct sc_action *a;
+	bool in_config;
+	int64_t id;
+	int r;
+
+	p->zram_id = -1;
+	if (!p->zram || p->c->offline ||
+		sc_parse_int(p->path + strlen("/dev/zram"), 0, INT32_MAX, &id) < 0)
+		return 0;
+	r = sc_zram_owned_spec(p->c, (int)id, &spec, &in_config, err);
+	if (r <= 0)
+		return r;
+	p->zram_id = (int)id;
+	if (!in_config || spec.priority == priority)
+		return 0;
+	conf = sc_config_path(p->c, SC_ZRAM_CONFIG_NAME);
+	if (!conf)
+		return -ENOMEM;
+	a = sc_plan_add(
+		&p->plan, SC_ROT_ACT_ZRAM_CONFIG, "zram-config", sc_ctx_boot_path(p->c, conf));
+	if (!a || sc_action_set_str(a, "device", p->path) < 0 ||
+		sc_action_set_int(a, "priority", priority) < 0)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -257,7 +299,7 @@ int sc_cmd_priority(struct sc_cli *cli, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
-	struct prio p = {.cli = cli, .c = &cli->ctx};
+	struct prio p = {.cli = cli, .c = &cli->ctx, .zram_id = -1};
 	struct sc_swaps before = {0};
 	struct sc_err err = {0};
 	bool force = false, rotate = false;
@@ -300,6 +342,8 @@ int sc_cmd_priority(struct sc_cli *cli, int argc, char **argv)
 	if (ret)
 		goto out;
 	r = sc_priority_plan(&p.t, (int)prio, cli->ctx.fstab, cli->ctx.offline, &p.plan, &err);
+	if (r >= 0)
+		r = plan_zram_config(&p, (int)prio, &err);
 	if (r < 0) {
 		ret = sc_report(cli, &err);
 		goto out;
@@ -345,10 +389,10 @@ int sc_cmd_priority(struct sc_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	sc_info(cli, "%s: priority %d", p.path, (int)prio);
-	if (p.zram && !p.has_entry)
+	if (p.zram && !p.has_entry && p.zram_id < 0)
 		sc_info(cli,
-			"%s: zram devices are re-created at boot from swapctl's zram "
-			"configuration, which keeps its own priority",
+			"%s: not a device swapctl created: whatever creates it at boot sets its "
+			"priority there",
 			p.path);
 	ret = output(&p, SC_EXIT_OK, NULL);
 out:

@@ -745,6 +745,62 @@ static void test_add_rollback_when_config_fails(void **state)
 	sc_plan_free(&plan);
 }
 
+/*
+ * priority /dev/zramN on a device swapctl created: its zram.conf entry and state entry take
+ * the new priority, so boot finds the device for the entry and adds nothing; other
+ * entries, foreign devices and a failed zram.conf write leave everything as it was.
+ */
+static void test_priority_updates_config(void **state)
+{
+	struct sc_plan plan = {0};
+	struct sc_err err = {0};
+	struct sc_zram_spec spec;
+	char *conf, *ids;
+	bool in_config;
+	int dev = 1, unused;
+
+	assert_int_equal(run_add("1G", NULL, 100, 0, NULL, true, &plan, &unused, &err), 0);
+	sc_plan_free(&plan);
+	assert_int_equal(run_add("2G", NULL, 100, 0, NULL, true, &plan, &unused, &err), 0);
+	sc_plan_free(&plan);
+	assert_true(F.dev[dev].swapped && F.dev[dev].disksize == 1 << 30);
+	assert_int_equal(sc_zram_owned_spec(&F.ctx, dev, &spec, &in_config, &err), 1);
+	assert_true(in_config);
+	assert_int_equal(spec.priority, 100);
+
+	assert_int_equal(sc_zram_set_priority(&F.ctx, dev, 7, &err), 1);
+	conf = read_rel("etc/swapctl/zram.conf");
+	assert_non_null(strstr(conf, "\nsize=1073741824 algorithm=auto priority=7 mem_limit=0\n"));
+	assert_non_null(
+		strstr(conf, "\nsize=2147483648 algorithm=auto priority=100 mem_limit=0\n"));
+	free(conf);
+	ids = read_rel("run/swapctl/zram-ids");
+	assert_non_null(strstr(ids, "size=1073741824 algorithm=auto priority=7 "));
+	free(ids);
+	assert_int_equal(run_boot(&plan, &err), 0);
+	assert_int_equal(plan.n, 0);
+	sc_plan_free(&plan);
+	assert_int_equal(sc_zram_set_priority(&F.ctx, dev, 7, &err), 0);
+
+	/* not swapctl's: nothing to record */
+	assert_int_equal(sc_zram_owned_spec(&F.ctx, 9, &spec, &in_config, &err), 0);
+	assert_int_equal(sc_zram_set_priority(&F.ctx, 9, 8, &err), 0);
+
+	/* zram.conf cannot be replaced: the state entry goes back to 7 */
+	conf = read_rel("etc/swapctl/zram.conf");
+	F.fail_prefix = "rename zram.conf";
+	F.fail_errno = EIO;
+	assert_int_equal(sc_zram_set_priority(&F.ctx, dev, 8, &err), -EIO);
+	assert_non_null(strstr(err.msg, "zram.conf"));
+	ids = read_rel("run/swapctl/zram-ids");
+	assert_non_null(strstr(ids, "size=1073741824 algorithm=auto priority=7 "));
+	free(ids);
+	ids = read_rel("etc/swapctl/zram.conf");
+	assert_string_equal(ids, conf);
+	free(ids);
+	free(conf);
+}
+
 /* F-38: a knob the kernel lacks (algorithm_params before 6.12) is detected, not guessed. */
 static void test_missing_algorithm_params(void **state)
 {
@@ -1087,6 +1143,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_add_rollback_each_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_add_rollback_when_config_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_priority_updates_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_algorithm_params, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hot_add_lowest_free_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(

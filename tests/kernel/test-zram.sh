@@ -83,6 +83,19 @@ PY
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["changed"] is False and d["actions"] == [] and d["device"] == sys.argv[2], d' \
 	"$KT_TMP/add2.json" "$dev" || kt_fail "second zram add was not a no-op"
 
+# priority on swapctl's device: the kernel and zram.conf follow, so boot adds no device
+: >"$KT_TMP/fstab"
+"$SWAPCTL" --fstab "$KT_TMP/fstab" priority "$dev" 55 --json >"$KT_TMP/prio.json" 2>"$KT_TMP/err" ||
+	kt_fail "priority: $(cat "$KT_TMP/err")"
+[ "$(swaps_row "$dev" | awk '{print $5}')" = 55 ] || kt_fail "priority: $(swaps_row "$dev")"
+grep -qx 'size=67108864 algorithm=auto priority=55 mem_limit=0' "$SWAPCTL_CONFIG_DIR/zram.conf" ||
+	kt_fail "zram.conf after priority: $(cat "$SWAPCTL_CONFIG_DIR/zram.conf")"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); acts=[a["action"] for a in d["actions"]]; assert acts == ["swapoff","swapon","zram-config"], acts; assert all(a["done"] for a in d["actions"]), d' \
+	"$KT_TMP/prio.json" || kt_fail "priority --json: $(cat "$KT_TMP/prio.json")"
+"$SWAPCTL" boot --json >"$KT_TMP/boot0.json" || kt_fail "boot after priority"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["changed"] is False and d["actions"] == [], d' \
+	"$KT_TMP/boot0.json" || kt_fail "boot after priority changed something"
+
 # an algorithm the kernel does not offer: exit 2 naming what it offers, nothing created
 n_before=$(ls -d /sys/block/zram* | wc -l)
 rc=0
