@@ -20,6 +20,7 @@
 
 #include "doctor.h"
 #include "macro.h"
+#include "rotate.h"
 #include "util.h"
 
 /* ---- small helpers ---- */
@@ -705,6 +706,26 @@ static int read_sysctl(const struct sc_ctx *c, struct sc_doctor_state *s, struct
 	return sc_sysctl_dropin_load(c, &st->dropin, err);
 }
 
+static int read_rotation(const struct sc_ctx *c, struct sc_doctor_state *s)
+{
+	struct sc_rotate_journal j = {0};
+	int r;
+
+	r = sc_rotate_journal_read(c, &j);
+	if (r == 0 || r == -ENOMEM)
+		return r;
+	s->rotation_pending = true;
+	s->rotation_journal = sc_rotate_journal_path(c);
+	if (!s->rotation_journal)
+		return -ENOMEM;
+	if (r > 0) {
+		s->rotation_old = TAKE_PTR(j.old_path);
+		s->rotation_new = TAKE_PTR(j.new_path);
+	}
+	sc_rotate_journal_done(&j);
+	return 0;
+}
+
 int sc_doctor_gather(const struct sc_ctx *c, struct sc_doctor_state *s, struct sc_err *err)
 {
 	struct sc_err ignored = {0};
@@ -734,11 +755,17 @@ int sc_doctor_gather(const struct sc_ctx *c, struct sc_doctor_state *s, struct s
 	r = find_cloud_init(c, s);
 	if (r < 0)
 		return r;
+	r = read_rotation(c, s);
+	if (r < 0)
+		return r;
 	return gather_areas(c, s);
 }
 
 void sc_doctor_state_done(struct sc_doctor_state *s)
 {
+	free(s->rotation_journal);
+	free(s->rotation_old);
+	free(s->rotation_new);
 	sc_swaps_free(&s->swaps);
 	sc_sysctl_state_done(&s->sysctl);
 	sc_sysctl_boot_done(&s->boot);

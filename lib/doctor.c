@@ -609,6 +609,25 @@ static int check_managers(const struct sc_doctor_state *s, struct sc_findings *r
 	return 0;
 }
 
+/* A journal left by a rotate, resize or priority --rotate that stopped half-way (rotate.h). */
+static int check_rotation(const struct sc_doctor_state *s, struct sc_findings *ret)
+{
+	if (!s->rotation_pending)
+		return 0;
+	if (s->rotation_old && s->rotation_new)
+		ADD("rotation-pending", SC_SEV_WARNING,
+			fmt("%s: the rotation of %s to %s was interrupted: both files may exist "
+			    "and fstab may name either",
+				s->rotation_journal, s->rotation_old, s->rotation_new),
+			fmt("run swapctl rotate to complete or roll it back"));
+	else
+		ADD("rotation-pending", SC_SEV_WARNING,
+			fmt("%s: a rotation was interrupted and its journal cannot be read",
+				s->rotation_journal),
+			fmt("run swapctl rotate to complete or roll it back"));
+	return 0;
+}
+
 int sc_doctor_check(const struct sc_doctor_state *s, struct sc_findings *ret)
 {
 	int (*const checks[])(const struct sc_doctor_state *, struct sc_findings *) = {
@@ -621,6 +640,7 @@ int sc_doctor_check(const struct sc_doctor_state *s, struct sc_findings *ret)
 		check_zram,
 		check_sysctl,
 		check_managers,
+		check_rotation,
 	};
 	int r;
 

@@ -127,6 +127,10 @@ struct sc_doctor_state {
 	struct sc_doctor_oom *ooms; /* the last few kills found in the log */
 	size_t n_ooms;
 	struct sc_zswap zswap;
+	/* a rotation journal next to the fstab (rotate.h): a rotation was interrupted */
+	bool rotation_pending;
+	char *rotation_journal;
+	char *rotation_old, *rotation_new; /* NULL when the journal cannot be parsed */
 	/* filled by the caller before sc_doctor_gather(): */
 	char *fstab_path;
 	bool fstab_loaded;

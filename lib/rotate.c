@@ -443,7 +443,7 @@ int sc_rotate_journal_parse(const char *text, struct sc_rotate_journal *ret)
 	return 0;
 }
 
-static char *journal_path(const struct sc_ctx *c)
+char *sc_rotate_journal_path(const struct sc_ctx *c)
 {
 	char *p;
 
@@ -454,7 +454,7 @@ static char *journal_path(const struct sc_ctx *c)
 
 int sc_rotate_journal_read(const struct sc_ctx *c, struct sc_rotate_journal *ret)
 {
-	_cleanup_free_ char *path = journal_path(c);
+	_cleanup_free_ char *path = sc_rotate_journal_path(c);
 	_cleanup_free_ char *text = NULL;
 	int r;
 
@@ -471,7 +471,7 @@ int sc_rotate_journal_read(const struct sc_ctx *c, struct sc_rotate_journal *ret
 
 int sc_rotate_journal_write(const struct sc_ctx *c, const struct sc_rotation *r)
 {
-	_cleanup_free_ char *path = journal_path(c);
+	_cleanup_free_ char *path = sc_rotate_journal_path(c);
 	_cleanup_free_ char *text = NULL;
 	struct sc_atomic_opts opts = {.mode = 0600};
 	int k;
@@ -486,7 +486,7 @@ int sc_rotate_journal_write(const struct sc_ctx *c, const struct sc_rotation *r)
 
 int sc_rotate_journal_remove(const struct sc_ctx *c)
 {
-	_cleanup_free_ char *path = journal_path(c);
+	_cleanup_free_ char *path = sc_rotate_journal_path(c);
 	int r;
 
 	if (!path)

@@ -185,6 +185,8 @@ struct sc_rotate_journal {
 
 int sc_rotate_journal_format(const struct sc_rotation *r, char **ret);
 int sc_rotate_journal_parse(const char *text, struct sc_rotate_journal *ret);
+/* "<fstab>.swapctl-rotation"; NULL when out of memory. */
+char *sc_rotate_journal_path(const struct sc_ctx *c);
 /* 1 and *ret filled when a journal exists, 0 when none, -errno (EINVAL: unreadable). */
 int sc_rotate_journal_read(const struct sc_ctx *c, struct sc_rotate_journal *ret);
 int sc_rotate_journal_write(const struct sc_ctx *c, const struct sc_rotation *r);

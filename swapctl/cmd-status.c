@@ -15,6 +15,7 @@
 #include "macro.h"
 #include "parse.h"
 #include "procfs.h"
+#include "rotate.h"
 #include "sysctl.h"
 #include "util.h"
 #include "zram.h"
@@ -198,6 +199,36 @@ static int add_drift(struct status *s, const char *kind, const char *target, con
  * Drift between the kernel's view and fstab. zram devices are persisted by swapctl's zram
  * configuration, not fstab, so they are not "not persisted" here.
  */
+/*
+ * A rotation journal left behind: a rotate, resize or priority --rotate stopped half-way
+ * (rotate.h); the next one of those commands completes or rolls it back.
+ */
+static int rotation_drift(const struct sc_ctx *c, struct status *s)
+{
+	_cleanup_free_ char *path = NULL;
+	struct sc_rotate_journal j = {0};
+	int r;
+
+	r = sc_rotate_journal_read(c, &j);
+	if (r == 0 || r == -ENOMEM)
+		return r;
+	path = sc_rotate_journal_path(c);
+	if (!path)
+		r = -ENOMEM;
+	else if (r > 0)
+		r = add_drift(s, "rotation-pending", path,
+			"%s: the rotation of %s to %s was interrupted; run swapctl rotate to "
+			"complete or roll it back",
+			path, j.old_path, j.new_path);
+	else
+		r = add_drift(s, "rotation-pending", path,
+			"%s: a rotation was interrupted (the journal cannot be read: %s); run "
+			"swapctl rotate to complete or roll it back",
+			path, strerror(-r));
+	sc_rotate_journal_done(&j);
+	return r;
+}
+
 static int compute_drift(const struct sc_ctx *c, struct status *s)
 {
 	int r = 0;
@@ -232,6 +263,8 @@ static int compute_drift(const struct sc_ctx *c, struct status *s)
 			}
 		}
 	}
+	if (r == 0)
+		r = rotation_drift(c, s);
 	return r;
 }
 

@@ -8,7 +8,7 @@ trap 'rm -rf "$tmp"' EXIT
 printf '# fixture fstab\n/swap/swapfile none swap defaults,pri=10,x-swapctl,nofail 0 0\n/nonexistent.swap none swap sw 0 0\n' >"$tmp/fstab"
 
 SWAPCTL_SYSROOT=$FIX "$SWAPCTL" --fstab "$tmp/fstab" status --json >"$tmp/out" || exit 1
-python3 - "$tmp/out" <<'PY'
+python3 - "$tmp/out" <<'PY' || exit 1
 import json, sys
 d = json.load(open(sys.argv[1]))
 for k in ("swaps", "zram", "zswap", "sysctl", "memory"):
@@ -44,4 +44,17 @@ assert d["sysctl"]["vm.swappiness"] == 60 and d["sysctl"]["vm.page-cluster"] == 
 for v in m.values():
     assert isinstance(v, int)
 print("ok: status --json keys and values")
+PY
+
+# a rotation journal left next to the fstab: an interrupted rotation is drift
+printf 'version=1\nold=/swap/swapfile\nnew=/swap/swapfile.1\nsize=1048576\npriority=10\n' \
+	>"$tmp/fstab.swapctl-rotation"
+SWAPCTL_SYSROOT=$FIX "$SWAPCTL" --fstab "$tmp/fstab" status --json >"$tmp/out" || exit 1
+python3 - "$tmp/out" "$tmp/fstab.swapctl-rotation" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = [x for x in d["drift"] if x["kind"] == "rotation-pending"]
+assert len(p) == 1 and p[0]["target"] == sys.argv[2], d["drift"]
+assert "/swap/swapfile.1" in p[0]["message"] and "swapctl rotate" in p[0]["message"], p
+print("ok: status --json reports a pending rotation")
 PY
