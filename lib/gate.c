@@ -92,10 +92,37 @@ static int add_blocking(struct sc_gate_report *rep, const struct sc_gate_cgroup 
  * reclaim and then its OOM killer. Reclaim can only make room by swapping other pages of the
  * cgroup out to an area that is not being retired, hence the "other areas have room" escape.
  */
+/*
+ * A cgroup below one that was promised room on the other areas is covered by that promise:
+ * hierarchical accounting already counted its pages in the ancestor's swap.
+ */
+static bool within_promised(const struct sc_memcgs *cg, const bool *promised, size_t i)
+{
+	const char *path = cg->items[i].path;
+
+	for (size_t k = 0; k < cg->n; k++) {
+		const char *a = cg->items[k].path;
+		size_t n = strlen(a);
+
+		if (!promised[k] || k == i)
+			continue;
+		if (strncmp(path, a, n) == 0 && (path[n] == '/' || (n == 1 && a[0] == '/')))
+			return true;
+	}
+	return false;
+}
+
+static int cmp_memcg_path(const void *a, const void *b)
+{
+	return strcmp(((const struct sc_memcg *)a)->path, ((const struct sc_memcg *)b)->path);
+}
+
 static int check_cgroups(const struct sc_ctx *c, struct sc_gate_report *rep)
 {
 	_cleanup_free_ char *mount = NULL;
+	uint64_t promised_bytes = 0;
 	struct sc_memcgs cg;
+	bool *promised;
 	int r;
 
 	rep->cgroups_ok = true;
@@ -113,6 +140,14 @@ static int check_cgroups(const struct sc_ctx *c, struct sc_gate_report *rep)
 		return r;
 	rep->cgroup_version = cg.version;
 	rep->n_cgroups_checked = cg.n_limited;
+	/* Path order puts every cgroup after its ancestors, and the verdict is reproducible. */
+	if (cg.n > 1)
+		qsort(cg.items, cg.n, sizeof(*cg.items), cmp_memcg_path);
+	promised = calloc(cg.n + 1, sizeof(*promised));
+	if (!promised) {
+		sc_memcgs_free(&cg);
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < cg.n; i++) {
 		const struct sc_memcg *m = &cg.items[i];
 		struct sc_gate_cgroup g = {
@@ -126,7 +161,16 @@ static int check_cgroups(const struct sc_ctx *c, struct sc_gate_report *rep)
 		/* The victims hold at most their own used pages of this cgroup's swap. */
 		g.need = m->swap_known ? SC_MIN(m->swap, rep->victim_used) : rep->victim_used;
 		g.fits = g.need == 0 || g.need <= sub0(m->limit, m->usage) ||
-			g.need <= rep->other_free;
+			within_promised(&cg, promised, i);
+		if (!g.fits && promised_bytes + g.need <= rep->other_free) {
+			/*
+			 * Reclaim can push this cgroup's pages to the other areas, but cgroups
+			 * that count on that share the same free space: promise it once.
+			 */
+			promised[i] = true;
+			promised_bytes += g.need;
+			g.fits = true;
+		}
 		if (g.fits)
 			continue;
 		rep->cgroups_ok = false;
@@ -134,6 +178,7 @@ static int check_cgroups(const struct sc_ctx *c, struct sc_gate_report *rep)
 		if (r < 0)
 			break;
 	}
+	free(promised);
 	sc_memcgs_free(&cg);
 	return r < 0 ? r : 0;
 }

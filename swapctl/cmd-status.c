@@ -431,7 +431,7 @@ static struct json_object *render_json(const struct status *s)
 	return o;
 }
 
-static void render_human(const struct status *s)
+static void render_human(const struct status *s, bool offline)
 {
 	char b1[32], b2[32], b3[32], b4[32];
 
@@ -464,7 +464,10 @@ static void render_human(const struct status *s)
 	for (size_t i = 0; i < s->n_fstab; i++) {
 		const struct fstab_view *v = &s->fstab[i];
 		printf("  %-40s %-8s %s\n", v->e.source,
-			v->active ? "active" : (v->exists ? "inactive" : "missing"),
+			v->active	     ? "active"
+				: !v->exists ? "missing"
+				: offline    ? "present"
+					     : "inactive",
 			v->e.managed ? "managed" : "unmanaged");
 	}
 
@@ -529,7 +532,7 @@ int sc_cmd_status(struct sc_cli *cli, int argc, char **argv)
 		if (cli->json)
 			sc_json_print(render_json(&s));
 		else
-			render_human(&s);
+			render_human(&s, cli->ctx.offline);
 	}
 	status_done(&s);
 	return ret;

@@ -423,6 +423,37 @@ static const struct row rows[] = {
 		.victims = {"/swap/zzz"},
 		.want_r = -ENOENT,
 	},
+	{
+		/* Each alone would fit in the 150 MiB free on /swap/b; both together do not. */
+		.name = "v1: two cgroups cannot both count on the same free space",
+		.layout = L_V1,
+		.areas = {{"/swap/a", M(400), M(300)}, {"/swap/b", M(256), M(106)}},
+		.cgs = {{"a", M(64), M(60), M(100)}, {"b", M(64), M(60), M(100)}},
+		BIG_BOX,
+		.victims = {"/swap/a"},
+		.want_r = -EPERM,
+		.memory_ok = true,
+		.commit_ok = true,
+		.cgroups_ok = false,
+		.n_checked = 2,
+		.blocking = "/b",
+		.msg = "/swap/a: swapoff would need 100 MiB back in memory cgroup /b "
+		       "(limit 64 MiB, 60 MiB in use)",
+	},
+	{
+		/* Hierarchical accounting: the child's pages are part of the parent's swap. */
+		.name = "v1: a child of a cgroup promised the free space is covered by it",
+		.layout = L_V1,
+		.areas = {{"/swap/a", M(400), M(300)}, {"/swap/b", M(256), M(106)}},
+		.cgs = {{"p", M(64), M(60), M(100)}, {"p/c", M(32), M(30), M(100)}},
+		BIG_BOX,
+		.victims = {"/swap/a"},
+		.want_r = 0,
+		.memory_ok = true,
+		.commit_ok = true,
+		.cgroups_ok = true,
+		.n_checked = 2,
+	},
 };
 
 static void write_fmt(const char *dir, const char *rel, const char *fmt, ...)
