@@ -530,15 +530,9 @@ static void inspect(const struct sc_ctx *c, struct sc_doctor_area *a)
  */
 static char *resolve_source(const struct sc_ctx *c, const char *src)
 {
-	static const struct {
-		const char *tag, *dir;
-	} tags[] = {
-		{"UUID=", "/dev/disk/by-uuid/"},
-		{"LABEL=", "/dev/disk/by-label/"},
-		{"PARTUUID=", "/dev/disk/by-partuuid/"},
-		{"PARTLABEL=", "/dev/disk/by-partlabel/"},
-	};
-	char *p;
+	_cleanup_free_ char *abs = NULL, *link = NULL;
+	char target[PATH_MAX], *p;
+	ssize_t n;
 
 	if (src[0] == '/') {
 		p = strdup(src);
@@ -546,31 +540,22 @@ static char *resolve_source(const struct sc_ctx *c, const char *src)
 			sc_path_normalize(p);
 		return p;
 	}
-	for (size_t i = 0; i < ELEMENTSOF(tags); i++) {
-		_cleanup_free_ char *link = NULL, *abs = NULL;
-		char target[PATH_MAX];
-		ssize_t n;
-
-		if (!sc_startswith(src, tags[i].tag))
-			continue;
-		if (asprintf(&abs, "%s%s", tags[i].dir, src + strlen(tags[i].tag)) < 0)
-			return NULL;
-		link = sc_ctx_root_path(c, abs);
-		if (!link)
-			return NULL;
-		n = readlink(link, target, sizeof(target) - 1);
-		if (n < 0)
-			return NULL;
-		target[n] = '\0';
-		if (target[0] == '/')
-			p = strdup(target);
-		else if (asprintf(&p, "%s../%s", tags[i].dir, target) < 0) /* "../../sda2" */
-			p = NULL;
-		if (p)
-			sc_path_normalize(p);
-		return p;
-	}
-	return NULL;
+	if (sc_fstab_tag_link(src, &abs) <= 0)
+		return NULL;
+	link = sc_ctx_root_path(c, abs);
+	if (!link)
+		return NULL;
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return NULL;
+	target[n] = '\0';
+	if (target[0] == '/')
+		p = strdup(target);
+	else if (asprintf(&p, "%.*s../%s", (int)(strrchr(abs, '/') - abs + 1), abs, target) < 0)
+		p = NULL; /* "../../sda2", relative to the link's directory */
+	if (p)
+		sc_path_normalize(p);
+	return p;
 }
 
 static bool same_area(const struct sc_doctor_area *a, const struct sc_doctor_area *b)

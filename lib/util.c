@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -204,4 +205,24 @@ void sc_path_normalize(char *p)
 	if (out == p)
 		*out++ = '/';
 	*out = '\0';
+}
+
+int sc_fstab_tag_link(const char *source, char **ret)
+{
+	static const struct {
+		const char *tag, *dir;
+	} tags[] = {
+		{"UUID=", "/dev/disk/by-uuid/"},
+		{"LABEL=", "/dev/disk/by-label/"},
+		{"PARTUUID=", "/dev/disk/by-partuuid/"},
+		{"PARTLABEL=", "/dev/disk/by-partlabel/"},
+	};
+
+	*ret = NULL;
+	for (size_t i = 0; i < ELEMENTSOF(tags); i++)
+		if (sc_startswith(source, tags[i].tag))
+			return asprintf(ret, "%s%s", tags[i].dir, source + strlen(tags[i].tag)) < 0
+				? -ENOMEM
+				: 1;
+	return 0;
 }

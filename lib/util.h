@@ -26,6 +26,13 @@ int sc_unmangle(const char *s, size_t len, char **ret);
 int sc_mangle(const char *s, char **ret);
 
 /*
+ * The udev link a UUID=, LABEL=, PARTUUID= or PARTLABEL= fstab source stands for
+ * ("UUID=x" -> "/dev/disk/by-uuid/x"): 1 and *ret (malloc'd), 0 and NULL when source is no
+ * such tag, -ENOMEM.
+ */
+int sc_fstab_tag_link(const char *source, char **ret);
+
+/*
  * Lexically clean an absolute path in place: "/swap//./f" -> "/swap/f",
  * "/etc/sysctl.d/../sysctl.conf" -> "/etc/sysctl.conf". No symlinks are followed.
  */

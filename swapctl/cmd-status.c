@@ -71,22 +71,11 @@ static void status_done(struct status *s)
  */
 static char *entry_location(const struct sc_ctx *c, const char *source)
 {
-	static const struct {
-		const char *tag, *dir;
-	} tags[] = {
-		{"UUID=", "/dev/disk/by-uuid/"},
-		{"LABEL=", "/dev/disk/by-label/"},
-		{"PARTUUID=", "/dev/disk/by-partuuid/"},
-		{"PARTLABEL=", "/dev/disk/by-partlabel/"},
-	};
-	char *p;
+	char *link;
+	int r = sc_fstab_tag_link(source, &link);
 
-	for (size_t i = 0; i < ELEMENTSOF(tags); i++)
-		if (sc_startswith(source, tags[i].tag)) {
-			if (asprintf(&p, "%s%s", tags[i].dir, source + strlen(tags[i].tag)) < 0)
-				return NULL;
-			return p;
-		}
+	if (r != 0)
+		return link;
 	return source[0] == '/' ? sc_ctx_root_path(c, source) : strdup(source);
 }
 

@@ -1,8 +1,10 @@
 /* Escaping and path helpers shared by fstab/, status and doctor. */
 #include "fixture.h"
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "util.h"
 
 static void test_normalize(void **state)
@@ -54,12 +56,41 @@ static void test_unmangle(void **state)
 	free(s);
 }
 
+static void test_fstab_tag_link(void **state)
+{
+	static const struct {
+		const char *source, *link;
+		int r;
+	} cases[] = {
+		{"UUID=0b7e-11", "/dev/disk/by-uuid/0b7e-11", 1},
+		{"LABEL=swap", "/dev/disk/by-label/swap", 1},
+		{"PARTUUID=ab-01", "/dev/disk/by-partuuid/ab-01", 1},
+		{"PARTLABEL=sw", "/dev/disk/by-partlabel/sw", 1},
+		{"/dev/sda2", NULL, 0},
+		{"uuid=x", NULL, 0},
+		{"ID=x", NULL, 0},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		char *link = (char *)"unset";
+
+		assert_int_equal(sc_fstab_tag_link(cases[i].source, &link), cases[i].r);
+		if (cases[i].link)
+			assert_string_equal(link, cases[i].link);
+		else
+			assert_null(link);
+		free(link);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_mangle),
 		cmocka_unit_test(test_unmangle),
+		cmocka_unit_test(test_fstab_tag_link),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
