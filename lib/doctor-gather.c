@@ -551,7 +551,7 @@ static char *resolve_source(const struct sc_ctx *c, const char *src)
 	target[n] = '\0';
 	if (target[0] == '/')
 		p = strdup(target);
-	else if (asprintf(&p, "%.*s../%s", (int)(strrchr(abs, '/') - abs + 1), abs, target) < 0)
+	else if (asprintf(&p, "%.*s%s", (int)(strrchr(abs, '/') - abs + 1), abs, target) < 0)
 		p = NULL; /* "../../sda2", relative to the link's directory */
 	if (p)
 		sc_path_normalize(p);
