@@ -38,6 +38,8 @@ void sc_ctx_done(struct sc_ctx *c);
 
 /* "/proc/swaps" -> "<sysroot>/proc/swaps" */
 char *sc_ctx_sys_path(const struct sc_ctx *c, const char *abs);
+/* Read a whole kernel interface file below the sysroot (at most max bytes): 0 or -errno. */
+int sc_ctx_read_sys(const struct sc_ctx *c, const char *abs, size_t max, char **ret);
 /* "/etc/swapctl/zram.conf" -> "<root>/etc/swapctl/zram.conf" */
 char *sc_ctx_root_path(const struct sc_ctx *c, const char *abs);
 /* "<root>/swap/swapfile" -> "/swap/swapfile": the path as the booted system will see it. */

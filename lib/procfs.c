@@ -153,13 +153,10 @@ oom:
 
 int sc_swaps_read(const struct sc_ctx *c, struct sc_swaps *ret)
 {
-	_cleanup_free_ char *path = sc_ctx_sys_path(c, "/proc/swaps");
 	_cleanup_free_ char *text = NULL;
 	int r;
 
-	if (!path)
-		return -ENOMEM;
-	r = sc_read_file(path, 16 << 20, &text, NULL);
+	r = sc_ctx_read_sys(c, "/proc/swaps", 16 << 20, &text);
 	if (r < 0)
 		return r;
 	return sc_swaps_parse(text, ret);
@@ -224,13 +221,10 @@ int sc_meminfo_parse(const char *text, struct sc_meminfo *ret)
 
 int sc_meminfo_read(const struct sc_ctx *c, struct sc_meminfo *ret)
 {
-	_cleanup_free_ char *path = sc_ctx_sys_path(c, "/proc/meminfo");
 	_cleanup_free_ char *text = NULL;
 	int r;
 
-	if (!path)
-		return -ENOMEM;
-	r = sc_read_file(path, 1 << 20, &text, NULL);
+	r = sc_ctx_read_sys(c, "/proc/meminfo", 1 << 20, &text);
 	if (r < 0)
 		return r;
 	return sc_meminfo_parse(text, ret);

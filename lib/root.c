@@ -7,6 +7,7 @@
 
 #include "ctx.h"
 #include "macro.h"
+#include "util.h"
 
 static char *normalise_root(const char *r)
 {
@@ -36,6 +37,15 @@ static char *join(const char *prefix, const char *abs)
 char *sc_ctx_sys_path(const struct sc_ctx *c, const char *abs)
 {
 	return join(c->sysroot, abs);
+}
+
+int sc_ctx_read_sys(const struct sc_ctx *c, const char *abs, size_t max, char **ret)
+{
+	_cleanup_free_ char *path = sc_ctx_sys_path(c, abs);
+
+	if (!path)
+		return -ENOMEM;
+	return sc_read_file(path, max, ret, NULL);
 }
 
 char *sc_ctx_root_path(const struct sc_ctx *c, const char *abs)

@@ -102,13 +102,10 @@ int sc_zoneinfo_parse(const char *text, struct sc_zoneinfo *ret)
 
 int sc_zoneinfo_read(const struct sc_ctx *c, struct sc_zoneinfo *ret)
 {
-	_cleanup_free_ char *path = sc_ctx_sys_path(c, "/proc/zoneinfo");
 	_cleanup_free_ char *text = NULL;
 	int r;
 
-	if (!path)
-		return -ENOMEM;
-	r = sc_read_file(path, 16 << 20, &text, NULL);
+	r = sc_ctx_read_sys(c, "/proc/zoneinfo", 16 << 20, &text);
 	if (r < 0)
 		return r;
 	return sc_zoneinfo_parse(text, ret);
@@ -136,13 +133,10 @@ int sc_vmstat_parse(const char *text, const char *name, uint64_t *ret)
 
 int sc_vmstat_read(const struct sc_ctx *c, const char *name, uint64_t *ret)
 {
-	_cleanup_free_ char *path = sc_ctx_sys_path(c, "/proc/vmstat");
 	_cleanup_free_ char *text = NULL;
 	int r;
 
-	if (!path)
-		return -ENOMEM;
-	r = sc_read_file(path, 1 << 20, &text, NULL);
+	r = sc_ctx_read_sys(c, "/proc/vmstat", 1 << 20, &text);
 	if (r < 0)
 		return r;
 	return sc_vmstat_parse(text, name, ret);
