@@ -4,9 +4,7 @@
 # page-rounded size_bytes) without side effects; --root prepares an image tree (file, image
 # fstab with the boot path) and never activates anything.
 set -u
-SWAPCTL=${SWAPCTL:?}
-fails=0
-tmp=$(mktemp -d)
+source "${SC_SOURCE_DIR:?}/tests/cli/lib.sh"
 cleanup() {
 	# anything a failing check activated under the temp dir goes first
 	awk -v t="$tmp/" 'NR > 1 && index($1, t) == 1 { print $1 }' /proc/swaps |
@@ -14,26 +12,8 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-chmod 0755 "$tmp"
 pagesize=$(getconf PAGESIZE)
 
-check() { # check WANT_RC DESCRIPTION CMD...
-	local want=$1 what=$2 rc=0
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-	if [ "$rc" != "$want" ]; then
-		echo "FAIL: $what: exit $rc, want $want"
-		sed 's/^/  stderr: /' "$tmp/err"
-		fails=$((fails + 1))
-	else
-		echo "ok: $what"
-	fi
-}
-fail() {
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
-json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
 
 mkdir -m 0700 "$tmp/d"
 printf '# cli test\n' >"$tmp/fstab"

@@ -1,25 +1,10 @@
 #!/usr/bin/env bash
 # Global options, dispatch and exit codes of the command line (SPEC §2, §3), on a fixture tree.
 set -u
-SWAPCTL=${SWAPCTL:?}
+source "${SC_SOURCE_DIR:?}/tests/cli/lib.sh"
 FIX=${SC_FIXTURE_DIR:?}/sysroot-basic
-fails=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 export SWAPCTL_SYSROOT=$FIX
 
-check() { # check WANT_RC DESCRIPTION CMD...
-	local want=$1 what=$2 rc=0
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-	if [ "$rc" != "$want" ]; then
-		echo "FAIL: $what: exit $rc, want $want"
-		sed 's/^/  stderr: /' "$tmp/err"
-		fails=$((fails + 1))
-	else
-		echo "ok: $what"
-	fi
-}
 
 check 0 "--help" "$SWAPCTL" --help
 grep -q '^Usage: swapctl' "$tmp/out" || { echo "FAIL: --help text"; fails=$((fails + 1)); }

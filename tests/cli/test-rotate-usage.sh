@@ -5,29 +5,8 @@
 # boot paths, priority edits only fstab, and --dry-run --json prints the plan and changes
 # nothing.
 set -u
-SWAPCTL=${SWAPCTL:?}
-fails=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-chmod 0755 "$tmp"
+source "${SC_SOURCE_DIR:?}/tests/cli/lib.sh"
 
-check() { # check WANT_RC DESCRIPTION CMD...
-	local want=$1 what=$2 rc=0
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-	if [ "$rc" != "$want" ]; then
-		echo "FAIL: $what: exit $rc, want $want"
-		sed 's/^/  stderr: /' "$tmp/err"
-		fails=$((fails + 1))
-	else
-		echo "ok: $what"
-	fi
-}
-fail() {
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
-json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
 
 printf '# cli test\n' >"$tmp/fstab"
 cp "$tmp/fstab" "$tmp/fstab.orig"

@@ -2,23 +2,8 @@
 # zram, zswap and boot on the command line (SPEC §2-§4) against a fixture tree: usage, exit
 # codes, --dry-run plans as JSON, --root. Nothing here touches the running kernel.
 set -u
-SWAPCTL=${SWAPCTL:?}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+source "${SC_SOURCE_DIR:?}/tests/cli/lib.sh"
 
-check() { # check WANT_RC DESCRIPTION CMD...
-	local want=$1 what=$2 rc=0
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-	if [ "$rc" != "$want" ]; then
-		fail "$what: exit $rc, want $want"
-		sed 's/^/  stderr: /' "$tmp/err"
-	else
-		echo "ok: $what"
-	fi
-}
 json() { python3 -c "import json,sys; d=json.load(open('$tmp/out')); print($1)"; }
 
 sys=$tmp/sys
