@@ -8,6 +8,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <json-c/json.h>
 
@@ -80,6 +81,12 @@ int sc_report_errno(const struct sc_cli *cli, int r, const char *object, const c
 /* "bad usage" message plus the command's synopsis hint: exit 2. */
 int sc_usage_error(const struct sc_cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Parse a swap area size argument (lib/parse.h sc_parse_swap_size) or report it as bad usage:
+ * returns 0, or exit code 2 after the message.
+ */
+int sc_cli_swap_size(const struct sc_cli *cli, const char *s, uint64_t *ret);
 
 /* JSON: the {"changed", "actions"} object of a mutating command (SPEC §4). */
 struct json_object *sc_json_result(const struct sc_plan *plan, bool changed);

@@ -294,18 +294,9 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 	if (optind < argc)
 		return sc_usage_error(cli, "add: unexpected argument '%s'", argv[optind]);
 	if (strcmp(size_arg, "auto") != 0) {
-		r = sc_parse_swap_size(size_arg, c->page_size, &req.size);
-		if (r == -ERANGE)
-			return sc_usage_error(cli,
-				"add: size '%s' is outside what a swap area can be (%u pages of "
-				"%zu bytes to 2^32 pages)",
-				size_arg, SC_SWAP_MIN_PAGES, c->page_size);
-		if (r < 0)
-			return sc_usage_error(cli,
-				"add: '%s' is not a size (digits with an optional K, M, G, T "
-				"suffix, "
-				"or 'auto')",
-				size_arg);
+		r = sc_cli_swap_size(cli, size_arg, &req.size);
+		if (r != 0)
+			return r;
 	}
 	if (path_arg) {
 		if (c->root[0] && path_arg[0] != '/')

@@ -950,17 +950,6 @@ out:
 	return ret;
 }
 
-static int parse_size_arg(struct sc_cli *cli, const char *s, uint64_t *ret)
-{
-	int r = sc_parse_swap_size(s, cli->ctx.page_size, ret);
-
-	if (r == -ERANGE)
-		return sc_usage_error(cli, "%s: size out of range (10 pages to 2^32 pages)", s);
-	if (r < 0)
-		return sc_usage_error(cli, "%s: not a size (e.g. 16G, 512MiB, 1.5G)", s);
-	return 0;
-}
-
 int sc_cmd_rotate(struct sc_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -976,7 +965,7 @@ int sc_cmd_rotate(struct sc_cli *cli, int argc, char **argv)
 	while ((c = sc_cli_getopt(cli, argc, argv, "s:fh", opts, &ret)) != -1) {
 		switch (c) {
 		case 's':
-			ret = parse_size_arg(cli, optarg, &size);
+			ret = sc_cli_swap_size(cli, optarg, &size);
 			if (ret)
 				return ret;
 			break;
@@ -1009,7 +998,7 @@ int sc_cmd_resize(struct sc_cli *cli, int argc, char **argv)
 		return ret;
 	if (argc - optind != 2)
 		return sc_usage_error(cli, "resize: expected FILE SIZE");
-	ret = parse_size_arg(cli, argv[optind + 1], &size);
+	ret = sc_cli_swap_size(cli, argv[optind + 1], &size);
 	if (ret)
 		return ret;
 	return rotate_main(cli, SC_ROTATE_RESIZE, argv + optind, 1, size, -1, force);

@@ -311,3 +311,21 @@ void sc_dry_run_fstab(const struct sc_cli *cli, struct sc_plan *plan, int first_
 	if (sc_fstab_diff(f, cli->ctx.fstab, &diff) == 0 && diff[0])
 		fputs(diff, stdout);
 }
+
+int sc_cli_swap_size(const struct sc_cli *cli, const char *s, uint64_t *ret)
+{
+	int r = sc_parse_swap_size(s, cli->ctx.page_size, ret);
+
+	if (r == -ERANGE)
+		return sc_usage_error(cli,
+			"%s: size '%s' is outside what a swap area can be (%u pages of %zu bytes "
+			"to 2^32 pages)",
+			cli->command, s, SC_SWAP_MIN_PAGES, cli->ctx.page_size);
+	if (r < 0)
+		return sc_usage_error(cli,
+			"%s: '%s' is not a size: write digits, an optional decimal fraction and a "
+			"unit (K, M, G, T, P, E or KiB... for powers of 1024, KB, MB... for powers "
+			"of 1000), without leading zeros, signs or hex",
+			cli->command, s);
+	return 0;
+}
