@@ -98,6 +98,12 @@ int sc_fstab_render(const struct sc_fstab *f, char **ret, size_t *ret_len);
 /* True when the document differs from what was loaded. */
 bool sc_fstab_modified(const struct sc_fstab *f);
 
+/*
+ * A new document over the text f was loaded from (f's own edits are not carried over), with
+ * its path, identity and resolver: planning stages edits on it and leaves f untouched.
+ */
+int sc_fstab_dup_loaded(const struct sc_fstab *f, struct sc_fstab **ret, struct sc_err *err);
+
 /* The path the document was loaded from (NULL after sc_fstab_parse until committed). */
 const char *sc_fstab_path(const struct sc_fstab *f);
 /* The file did not exist when loaded. */

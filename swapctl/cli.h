@@ -110,13 +110,20 @@ void sc_json_fallback(const struct sc_cli *cli, int exit_code);
 void sc_print_plan(const struct sc_cli *cli, const struct sc_plan *plan);
 
 /*
- * --dry-run, human output: stage the plan's fstab actions (kinds first_kind..last_kind) on the
- * loaded, uncommitted document f and print the resulting unified diff.
+ * Stage the plan's fstab actions (kinds first_kind..last_kind, in plan order) on a copy of
+ * the loaded document f and validate the result, before anything is applied: an edit that
+ * fstab/ refuses is then a planning error, with the same exit code under --dry-run and in the
+ * real run. stage() edits the document it is given. ret_diff (may be NULL) receives the
+ * unified diff of the staged edit ("" for none). Returns 0, or -errno with err filled.
  */
 struct sc_fstab;
-void sc_dry_run_fstab(const struct sc_cli *cli, struct sc_plan *plan, int first_kind, int last_kind,
-	int (*stage)(void *data, const struct sc_action *a, struct sc_err *err), void *data,
-	const struct sc_fstab *f);
+typedef int (*sc_fstab_stage_fn)(
+	void *data, struct sc_fstab *f, const struct sc_action *a, struct sc_err *err);
+int sc_cli_stage_fstab(const struct sc_cli *cli, const struct sc_plan *plan, int first_kind,
+	int last_kind, sc_fstab_stage_fn stage, void *data, const struct sc_fstab *f,
+	struct sc_err *err, char **ret_diff);
+/* Under --dry-run with human output: print the staged fstab diff after the plan. */
+void sc_print_fstab_diff(const struct sc_cli *cli, const char *diff);
 
 /* Flush and close stdout, reporting write errors (swapctl status > /dev/full fails). */
 int sc_close_stdout(void);

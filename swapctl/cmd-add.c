@@ -31,7 +31,7 @@ struct add_run {
 	const char *boot_path;
 };
 
-static int stage_fstab(void *data, const struct sc_action *a, struct sc_err *err)
+static int stage_set(void *data, struct sc_fstab *f, const struct sc_action *a, struct sc_err *err)
 {
 	struct add_run *x = data;
 	const struct sc_field *prio = sc_action_get(a, "priority");
@@ -44,9 +44,16 @@ static int stage_fstab(void *data, const struct sc_action *a, struct sc_err *err
 		/* A missing file must never hold up the boot (FAILURE-MODES F-50). */
 		.nofail = true,
 	};
-	int r = sc_fstab_set_swap(x->fstab, &spec, err);
+	int r = sc_fstab_set_swap(f, &spec, err);
 
 	return r < 0 ? r : 0;
+}
+
+static int stage_fstab(void *data, const struct sc_action *a, struct sc_err *err)
+{
+	struct add_run *x = data;
+
+	return stage_set(data, x->fstab, a, err);
 }
 
 static int commit_fstab(void *data, struct sc_err *err)
@@ -224,7 +231,7 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 	struct sc_plan plan = {0};
 	struct sc_err err = {0};
 	struct add_run run = {.cli = cli};
-	_cleanup_free_ char *path_arg = NULL, *boot = NULL, *full = NULL;
+	_cleanup_free_ char *path_arg = NULL, *boot = NULL, *full = NULL, *diff = NULL;
 	const char *size_arg = NULL;
 	int opt, ret, r, lock_fd = -1;
 	uint64_t shown_size = 0;
@@ -409,10 +416,17 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 			"auto size: %s (Red Hat's table, capped by free space; see swapctl(8))",
 			sc_format_bytes(shown_size, (char[32]){0}));
 
+	/* The fstab edit is part of the plan: a refused edit stops both modes here. */
+	r = sc_cli_stage_fstab(cli, &plan, SC_SWAPFILE_ACT_FSTAB_SET, SC_SWAPFILE_ACT_FSTAB_SET,
+		stage_set, &run, run.fstab, &err, &diff);
+	if (r < 0) {
+		ret = finish(
+			cli, &plan, &err, err.kind ? err.kind : SC_EXIT_FAILURE, req.boot_path, 0);
+		goto out;
+	}
 	if (cli->dry_run) {
 		ret = finish(cli, &plan, &err, SC_EXIT_OK, req.boot_path, shown_size);
-		sc_dry_run_fstab(cli, &plan, SC_SWAPFILE_ACT_FSTAB_SET, SC_SWAPFILE_ACT_FSTAB_SET,
-			stage_fstab, &run, run.fstab);
+		sc_print_fstab_diff(cli, diff);
 		goto out;
 	}
 

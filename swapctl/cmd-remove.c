@@ -34,17 +34,25 @@ struct remove_run {
 	struct sc_fstab *fstab;
 };
 
-static int stage_fstab(void *data, const struct sc_action *a, struct sc_err *err)
+static int stage_remove(
+	void *data, struct sc_fstab *f, const struct sc_action *a, struct sc_err *err)
 {
 	struct remove_run *x = data;
 	const struct sc_field *p = sc_action_get(a, "path");
-	int r = sc_fstab_remove_swap(x->fstab, p ? p->str : a->target);
+	int r = sc_fstab_remove_swap(f, p ? p->str : a->target);
 
 	if (r < 0)
 		return sc_err_set(err, SC_EXIT_FAILURE, -r,
 			"%s: cannot remove the entry for %s: %s", x->cli->ctx.fstab,
 			p ? p->str : a->target, strerror(-r));
 	return 0;
+}
+
+static int stage_fstab(void *data, const struct sc_action *a, struct sc_err *err)
+{
+	struct remove_run *x = data;
+
+	return stage_remove(data, x->fstab, a, err);
 }
 
 static int commit_fstab(void *data, struct sc_err *err)
@@ -162,6 +170,7 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 	struct sc_err err = {0};
 	bool all = false, force = false, gate_run = false;
 	const char **victims = NULL;
+	_cleanup_free_ char *diff = NULL;
 	size_t n = 0, n_victims = 0;
 	int opt, ret, r, lock_fd = -1;
 
@@ -288,10 +297,17 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 		}
 	}
 
+	/* The fstab edit is part of the plan: a refused edit stops both modes here. */
+	r = sc_cli_stage_fstab(cli, &plan, SC_SWAPFILE_ACT_FSTAB_REMOVE,
+		SC_SWAPFILE_ACT_FSTAB_REMOVE, stage_remove, &run, run.fstab, &err, &diff);
+	if (r < 0) {
+		ret = finish(cli, &plan, gate_run ? &gate : NULL, &err,
+			err.kind ? err.kind : SC_EXIT_FAILURE);
+		goto out;
+	}
 	if (cli->dry_run) {
 		ret = finish(cli, &plan, gate_run ? &gate : NULL, &err, SC_EXIT_OK);
-		sc_dry_run_fstab(cli, &plan, SC_SWAPFILE_ACT_FSTAB_REMOVE,
-			SC_SWAPFILE_ACT_FSTAB_REMOVE, stage_fstab, &run, run.fstab);
+		sc_print_fstab_diff(cli, diff);
 		goto out;
 	}
 	{

@@ -218,29 +218,67 @@ static int rollback_new(struct run *run, const struct sc_rotation *u, bool enabl
 	return sc_rotate_journal_remove(run->c);
 }
 
-static int do_fstab(struct run *run, const struct sc_rotation *u, struct sc_err *err)
+/* Rewrite the line of the unit's old file to name its replacement, on document f. */
+static int replace_entry(
+	const struct run *run, struct sc_fstab *f, const struct sc_rotation *u, struct sc_err *err)
 {
-	const char *discard = sc_discard_fstab(u->discard);
 	struct sc_swap_spec spec = {
 		.path = sc_ctx_boot_path(run->c, u->new_path),
 		.priority = u->priority,
-		.discard = discard,
+		.discard = sc_discard_fstab(u->discard),
 		.managed = u->managed,
 		.nofail = u->nofail,
 	};
+	int r = sc_fstab_replace_swap(f, sc_ctx_boot_path(run->c, u->old_path), &spec, err);
+
+	if (r == 0)
+		return sc_err_set(err, SC_EXIT_FAILURE, ENOENT,
+			"%s: its fstab entry disappeared from %s meanwhile", u->old_path,
+			run->c->fstab);
+	return r < 0 ? r : 0;
+}
+
+static bool unit_has(struct run *run, const struct sc_rotation *u, int kind);
+
+/*
+ * Planning: every unit's fstab rewrite, tried on a copy of the loaded document before
+ * anything is created, so an edit fstab/ refuses stops --dry-run and the real run alike.
+ */
+static int stage_fstab(struct run *run, char **ret_diff)
+{
+	struct sc_fstab *copy = NULL;
+	struct sc_err err = {0};
+	int r;
+
+	r = sc_fstab_dup_loaded(run->fstab, &copy, &err);
+	for (size_t i = run->n_recovered; r >= 0 && i < run->rp.n_units; i++)
+		if (unit_has(run, &run->rp.units[i], SC_ROT_ACT_FSTAB_REPLACE))
+			r = replace_entry(run, copy, &run->rp.units[i], &err);
+	if (r >= 0)
+		r = sc_fstab_validate(copy, &err);
+	if (r >= 0)
+		r = sc_fstab_diff(copy, run->c->fstab, ret_diff);
+	sc_fstab_free(copy);
+	if (r < 0) {
+		if (!err.msg[0])
+			sc_err_set(&err, SC_EXIT_FAILURE, -r, "%s: cannot stage the edit: %s",
+				run->c->fstab, strerror(-r));
+		return fail(run, &err);
+	}
+	return 0;
+}
+
+static int do_fstab(struct run *run, const struct sc_rotation *u, struct sc_err *err)
+{
 	int r;
 
 	/* Re-read: a recovery or an earlier rotation of this run committed since. */
 	r = load_fstab(run, err);
 	if (r < 0)
 		return r;
-	r = sc_fstab_replace_swap(run->fstab, sc_ctx_boot_path(run->c, u->old_path), &spec, err);
+	r = replace_entry(run, run->fstab, u, err);
 	if (r < 0)
 		return r;
-	if (r == 0)
-		return sc_err_set(err, SC_EXIT_FAILURE, ENOENT,
-			"%s: its fstab entry disappeared from %s meanwhile", u->old_path,
-			run->c->fstab);
 	r = sc_fstab_commit(run->c, run->fstab, err);
 	if (r == 0)
 		sc_cli_daemon_reload(run->cli);
@@ -762,6 +800,14 @@ static int output(struct run *run, int code)
 	return code;
 }
 
+static bool unit_has(struct run *run, const struct sc_rotation *u, int kind)
+{
+	for (size_t k = 0; k < u->n; k++)
+		if (unit_action(run, u, k)->kind == kind)
+			return true;
+	return false;
+}
+
 /* Before anything is created: would the old area be allowed to go, replacement counted? */
 static int precheck_gates(struct run *run)
 {
@@ -770,12 +816,9 @@ static int precheck_gates(struct run *run)
 		const char *victims[] = {u->old_path};
 		struct sc_gate_report rep;
 		struct sc_err err = {0};
-		bool retires = false;
 		int r;
 
-		for (size_t k = 0; k < u->n; k++)
-			retires |= unit_action(run, u, k)->kind == SC_ROT_ACT_SWAPOFF;
-		if (!retires)
+		if (!unit_has(run, u, SC_ROT_ACT_SWAPOFF))
 			continue;
 		r = sc_gate_check_planned(run->c, victims, 1,
 			u->enable ? u->size - run->c->page_size : 0, &rep, &err);
@@ -844,6 +887,7 @@ static int rotate_main(struct sc_cli *cli, enum sc_rotate_kind kind, char **file
 	struct sc_rotate_target *targets = NULL;
 	struct sc_swaps before = {0};
 	struct sc_err err = {0};
+	_cleanup_free_ char *diff = NULL;
 	size_t n = 0;
 	int lock_fd = -1, ret, r;
 
@@ -908,8 +952,12 @@ static int rotate_main(struct sc_cli *cli, enum sc_rotate_kind kind, char **file
 	ret = precheck_gates(&run);
 	if (ret)
 		goto out_print;
+	ret = stage_fstab(&run, &diff);
+	if (ret)
+		goto out_print;
 	if (cli->dry_run) {
 		ret = output(&run, SC_EXIT_OK);
+		sc_print_fstab_diff(cli, diff);
 		goto out;
 	}
 	if (sc_swaps_read(run.c, &before) < 0)
