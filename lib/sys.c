@@ -256,6 +256,10 @@ static void real_sleep_ns(uint64_t ns)
 		;
 }
 
+static void real_checkpoint(const char *step)
+{
+}
+
 const struct sc_sys sc_sys_real = {
 	.swapon = real_swapon,
 	.swapoff = real_swapoff,
@@ -282,4 +286,5 @@ const struct sc_sys sc_sys_real = {
 	.getrandom = real_getrandom,
 	.now_ns = real_now_ns,
 	.sleep_ns = real_sleep_ns,
+	.checkpoint = real_checkpoint,
 };

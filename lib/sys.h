@@ -71,6 +71,19 @@ struct sc_sys {
 	int (*getrandom)(void *buf, size_t len);
 	uint64_t (*now_ns)(void); /* CLOCK_MONOTONIC */
 	void (*sleep_ns)(uint64_t ns);
+	/*
+	 * A named point between two steps of a change that must survive a crash there (the
+	 * steps of a rotation, after its journal is written). The real layer does nothing; a
+	 * test layer may end the process here, as a crash or SIGKILL would, to check that the
+	 * next run repairs the state. May be NULL.
+	 */
+	void (*checkpoint)(const char *step);
 };
 
 extern const struct sc_sys sc_sys_real;
+
+/*
+ * A layer that describes every side effect (and its failure) in one line to log(), then
+ * hands it to inner: what swapctl -v prints. Read-only calls pass silently. One per process.
+ */
+const struct sc_sys *sc_sys_trace(const struct sc_sys *inner, void (*log)(const char *line));

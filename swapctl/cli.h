@@ -27,6 +27,11 @@ struct sc_cli {
 	unsigned lock_timeout_ms;
 };
 
+/*
+ * The whole command line: global options, dispatch, exit code. sys is the system layer every
+ * command uses: sc_sys_real in swapctl, a fault-injecting copy in tests.
+ */
+int sc_main(int argc, char **argv, const struct sc_sys *sys);
 /* Commands: argv[0] is the command name, options and operands follow. */
 int sc_cmd_status(struct sc_cli *cli, int argc, char **argv);
 int sc_cmd_add(struct sc_cli *cli, int argc, char **argv);

@@ -36,7 +36,6 @@ struct run {
 	struct sc_cli *cli;
 	struct sc_ctx *c;
 	bool force;
-	const char *fault; /* SWAPCTL_FAULT_AFTER: _exit(99) right after this step */
 	struct sc_fstab *fstab;
 	struct sc_rotate_plan rp;
 	struct json_object *gates;
@@ -84,16 +83,11 @@ static void run_done(struct run *run)
 		json_object_put(run->gates);
 }
 
-/*
- * Testing aid (swapctl(8), ENVIRONMENT): stop dead right after a step, as a crash or a kill
- * would, so tests can check that the next run repairs every intermediate state.
- */
-static void fault_point(const struct run *run, const char *step)
+/* After each step: where a test layer can stop the process as a crash would. */
+static void checkpoint(const struct run *run, const char *step)
 {
-	if (run->fault && strcmp(run->fault, step) == 0) {
-		fflush(NULL);
-		_exit(99);
-	}
+	if (run->c->sys->checkpoint)
+		run->c->sys->checkpoint(step);
 }
 
 static uint64_t active_total(const struct sc_ctx *c)
@@ -327,7 +321,7 @@ static int apply_unit(struct run *run, struct sc_rotation *u, struct sc_err *err
 			return sc_err_set(err, SC_EXIT_FAILURE, -r,
 				"%s%s: cannot write the rotation journal: %s", run->c->fstab,
 				SC_ROTATE_JOURNAL_SUFFIX, strerror(-r));
-		fault_point(run, "journal");
+		checkpoint(run, "journal");
 	}
 	for (size_t k = 0; k < u->n; k++) {
 		struct sc_action *a = unit_action(run, u, k);
@@ -391,7 +385,7 @@ static int apply_unit(struct run *run, struct sc_rotation *u, struct sc_err *err
 				a->target, a->action);
 		}
 		a->done = true;
-		fault_point(run, a->action);
+		checkpoint(run, a->action);
 		if (interrupted && k + 1 < u->n)
 			return sc_err_set(err, SC_EXIT_FAILURE, EINTR,
 				"%s: interrupted by signal %d after %s; the rotation to %s is "
@@ -480,7 +474,6 @@ int sc_rotate_recover_pending(struct sc_cli *cli, struct json_object **ret_actio
 	struct sc_err err = {0};
 	int ret;
 
-	run.fault = getenv("SWAPCTL_FAULT_AFTER");
 	if (load_fstab(&run, &err) < 0) {
 		ret = fail(&run, &err);
 		run_done(&run);
@@ -891,7 +884,6 @@ static int rotate_main(struct sc_cli *cli, enum sc_rotate_kind kind, char **file
 	size_t n = 0;
 	int lock_fd = -1, ret, r;
 
-	run.fault = getenv("SWAPCTL_FAULT_AFTER");
 	if (!cli->dry_run) {
 		r = sc_lock_acquire(&cli->ctx, cli->lock_timeout_ms, &lock_fd, &err);
 		if (r < 0)
