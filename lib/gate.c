@@ -162,7 +162,7 @@ static int check_cgroups(const struct sc_ctx *c, struct sc_gate_report *rep)
 		g.need = m->swap_known ? SC_MIN(m->swap, rep->victim_used) : rep->victim_used;
 		g.fits = g.need == 0 || g.need <= sub0(m->limit, m->usage) ||
 			within_promised(&cg, promised, i);
-		if (!g.fits && promised_bytes + g.need <= rep->other_free) {
+		if (!g.fits && g.need <= sub0(rep->other_free, promised_bytes)) {
 			/*
 			 * Reclaim can push this cgroup's pages to the other areas, but cgroups
 			 * that count on that share the same free space: promise it once.
@@ -193,7 +193,8 @@ static int refuse(const struct sc_gate_report *rep, const char *label, struct sc
 			"(MemAvailable %s + %s free on other swap areas - margin %s)",
 			label, sc_format_bytes(rep->victim_used, b1),
 			sc_format_bytes(
-				sub0(rep->mem_available + rep->other_free, rep->margin), b2),
+				sub0(sc_add_sat(rep->mem_available, rep->other_free), rep->margin),
+				b2),
 			sc_format_bytes(rep->mem_available, b3),
 			sc_format_bytes(rep->other_free, b4), sc_format_bytes(rep->margin, b5));
 		sc_err_hint(err,
@@ -248,14 +249,15 @@ static int gate(const struct sc_ctx *c, const char *const *victims, size_t n_vic
 		const struct sc_swap *s = &swaps.items[i];
 
 		if (is_victim(s->path, victims, n_victims)) {
-			ret->victim_used += s->used_bytes;
-			ret->victim_size += s->size_bytes;
+			ret->victim_used = sc_add_sat(ret->victim_used, s->used_bytes);
+			ret->victim_size = sc_add_sat(ret->victim_size, s->size_bytes);
 			ret->n_victims_found++;
 		} else
-			ret->other_free += sub0(s->size_bytes, s->used_bytes);
+			ret->other_free =
+				sc_add_sat(ret->other_free, sub0(s->size_bytes, s->used_bytes));
 	}
 	sc_swaps_free(&swaps);
-	ret->other_free += extra_free;
+	ret->other_free = sc_add_sat(ret->other_free, extra_free);
 	if (ret->n_victims_found == 0)
 		return sc_err_set(
 			err, SC_EXIT_FAILURE, ENOENT, "%s: not an active swap area", label);
@@ -267,9 +269,14 @@ static int gate(const struct sc_ctx *c, const char *const *victims, size_t n_vic
 	ret->mem_available = mem.available;
 	ret->mem_total = mem.total;
 	ret->margin = SC_MAX(mem.total / 100 * SC_GATE_MARGIN_PERCENT, SC_GATE_MARGIN_MIN);
-	/* Check 1. Shmem pages count: they come back through shmem_unuse() like anon pages. */
+	/*
+	 * Check 1. Shmem pages count: they come back through shmem_unuse() like anon pages.
+	 * used + margin <= available + free, without a sum that could wrap: the sums saturate
+	 * (a saturated need never fits) and the margin is taken off the room instead.
+	 */
 	ret->memory_ok = ret->victim_used == 0 ||
-		ret->victim_used + ret->margin <= ret->mem_available + ret->other_free;
+		ret->victim_used <=
+			sub0(sc_add_sat(ret->mem_available, ret->other_free), ret->margin);
 
 	/*
 	 * Check 2. swapoff runs security_vm_enough_memory_mm(p->pages) while the area still

@@ -45,6 +45,9 @@ int sc_header_encode(void *buf, size_t page_size, uint64_t npages, const uint8_t
 		return -EINVAL;
 	if (label_len > SC_HEADER_LABEL_MAX)
 		return -ENAMETOOLONG;
+	/* mkswap caps the page count at UINT32_MAX ("truncating swap area"). */
+	if (npages > UINT32_MAX)
+		npages = UINT32_MAX;
 
 	/* Boot bits zeroed, as mkswap does for anything without a partition table. */
 	memset(p, 0, page_size);
@@ -137,8 +140,8 @@ int sc_header_validate(const void *buf, size_t len, size_t page_size, uint64_t f
 		ret->version = 1;
 	}
 	memcpy(ret->uuid, p + SC_HEADER_OFF_UUID, SC_HEADER_UUID_LEN);
-	memcpy(ret->label, p + SC_HEADER_OFF_LABEL, SC_HEADER_LABEL_MAX);
-	ret->label[SC_HEADER_LABEL_MAX] = '\0';
+	memcpy(ret->label, p + SC_HEADER_OFF_LABEL, SC_HEADER_LABEL_LEN);
+	ret->label[SC_HEADER_LABEL_LEN] = '\0';
 	if (ret->version != 1) {
 		ret->status = SC_HEADER_BAD_VERSION;
 		return -EINVAL;

@@ -461,8 +461,9 @@ int sc_swapfile_create_full(const struct sc_ctx *c, const char *path,
 			"%s: size %" PRIu64 " is not a whole number of pages between %u and 2^32",
 			path, o->size, SC_SWAP_MIN_PAGES);
 	if (o->label && strlen(o->label) > SC_HEADER_LABEL_MAX)
-		return sc_err_set(err, SC_EXIT_USAGE, EINVAL, "label '%s' is longer than %d bytes",
-			o->label, SC_HEADER_LABEL_MAX);
+		return sc_err_set(err, SC_EXIT_USAGE, EINVAL,
+			"label '%s' is %zu bytes; a swap label holds at most %d", o->label,
+			strlen(o->label), SC_HEADER_LABEL_MAX);
 
 	r = open_dir_chain(c, dir, true, &dirfd, err);
 	if (r < 0)

@@ -59,7 +59,7 @@ const char *sc_discard_fstab(enum sc_discard d);
 
 struct sc_swapfile_opts {
 	uint64_t size; /* bytes, a multiple of the page size */
-	const char *label; /* NULL or up to 16 bytes */
+	const char *label; /* NULL or up to SC_HEADER_LABEL_MAX (15) bytes */
 	uint64_t reserve; /* free space that must remain on the filesystem afterwards */
 };
 

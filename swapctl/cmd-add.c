@@ -268,10 +268,16 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 					"add: --discard takes 'once' or 'pages', not '%s'", optarg);
 			break;
 		case OPT_LABEL:
-			if (strlen(optarg) == 0 || strlen(optarg) > SC_HEADER_LABEL_MAX)
+			if (strlen(optarg) == 0)
 				return sc_usage_error(cli,
-					"add: label '%s' must be 1 to %d bytes long", optarg,
+					"add: the label is empty; give 1 to %d bytes",
 					SC_HEADER_LABEL_MAX);
+			/* Refused, not cut as mkswap does, maybe inside a UTF-8 character. */
+			if (strlen(optarg) > SC_HEADER_LABEL_MAX)
+				return sc_usage_error(cli,
+					"add: label '%s' is %zu bytes; "
+					"a swap label holds at most %d",
+					optarg, strlen(optarg), SC_HEADER_LABEL_MAX);
 			req.label = optarg;
 			break;
 		case OPT_HIBERNATE:

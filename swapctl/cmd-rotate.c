@@ -640,6 +640,14 @@ static int gather_target(
 		if (t->regular) {
 			tb->label = read_label(run->c, tb->full, t->file_size);
 			t->label = tb->label;
+			/* All 16 bytes of the field used (not by mkswap): the copy could not keep it. */
+			if (tb->label && strlen(tb->label) > SC_HEADER_LABEL_MAX)
+				return sc_usage_error(run->cli,
+					"%s: its label '%s' is %zu bytes and a swap label holds "
+					"at most %d, so its replacement cannot keep it: "
+					"relabel it with swaplabel -L while it is not in use",
+					tb->full, tb->label, strlen(tb->label),
+					SC_HEADER_LABEL_MAX);
 		}
 	}
 	dir = strdup(tb->full);

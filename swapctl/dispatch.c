@@ -43,7 +43,7 @@ static const struct command commands[] = {
 		"                     by root and writable by root only)\n"
 		"  --priority N       -1 (the kernel's automatic) or 0..32767 (default 10)\n"
 		"  --discard[=once|pages]  discard freed space on the device\n"
-		"  --label TEXT       header label, at most 16 bytes\n"
+		"  --label TEXT       header label, at most 15 bytes\n"
 		"  --hibernate        size for hibernation: at least RAM\n"
 		"  --no-enable        do not swapon\n"
 		"  --no-persist       do not add an fstab entry\n"
