@@ -1284,31 +1284,47 @@ int sc_zram_apply(const struct sc_ctx *c, struct sc_zram_world *w, struct sc_pla
 					"zram: no device changes with --root");
 	while (i < plan->n) {
 		struct sc_action *a = &plan->actions[i];
+		struct sc_err later = {0};
+		/* after a failure err keeps its message and hint; later ones are added to it */
+		struct sc_err *e = first ? &later : err;
 		size_t j = i;
 
 		r = 0;
+		/*
+		 * Devices are independent: one that cannot be torn down (held open, its swapoff
+		 * failed) does not keep the others from going -- `zram remove --all` leaves that
+		 * one behind, not every device after it. Nothing is created after a failure,
+		 * unless keep_going.
+		 */
+		if (first && !keep_going && !is_teardown(a->kind)) {
+			i++;
+			continue;
+		}
 		if (a->kind == SC_ZRAM_LOAD_MODULE) {
-			r = load_module(c, w, err);
+			r = load_module(c, w, e);
 			a->done = r == 0;
 		} else if (a->kind == SC_ZRAM_HOT_ADD) {
 			int id = -1;
 
 			while (j + 1 < plan->n && plan->actions[j].kind != SC_ZRAM_SWAPON)
 				j++;
-			r = apply_create(c, w, plan, i, j, &id, err);
+			r = apply_create(c, w, plan, i, j, &id, e);
 			if (r == 0)
 				created[n_created++] = id;
 		} else if (is_teardown(a->kind)) {
 			while (j + 1 < plan->n && is_teardown(plan->actions[j + 1].kind) &&
 				strcmp(plan->actions[j + 1].target, a->target) == 0)
 				j++;
-			r = apply_teardown(c, w, plan, i, j, err);
+			r = apply_teardown(c, w, plan, i, j, e);
 		}
-		if (r < 0) {
+		if (r < 0 && first && err && later.msg[0]) {
+			char hint[sizeof(err->hint)];
+
+			snprintf(hint, sizeof(hint), "%s", err->hint);
+			sc_err_hint(err, "%s%salso %s", hint, hint[0] ? "; " : "", later.msg);
+		}
+		if (r < 0)
 			first = first ? first : r;
-			if (!keep_going)
-				break;
-		}
 		i = j + 1;
 	}
 	r = apply_config(c, w, plan, err);

@@ -259,9 +259,10 @@ int sc_zram_gate(const struct sc_ctx *c, const struct sc_plan *plan, bool force,
 	bool *ret_overridden, struct sc_gate_report *ret_report, struct sc_err *err);
 
 /*
- * Apply a plan made by the planners above. Device groups are independent: with
- * keep_going (boot) a failed group is rolled back and the rest still run; otherwise the
- * first failure stops. Returns 0, or the first failure (-errno, err filled).
+ * Apply a plan made by the planners above. Device groups are independent: a device that
+ * cannot be torn down keeps its state and zram.conf entries while the other teardowns still
+ * run; a failed creation is rolled back, and with keep_going (boot) the rest still run,
+ * otherwise nothing more is created. Returns 0, or the first failure (-errno, err filled).
  */
 int sc_zram_apply(const struct sc_ctx *c, struct sc_zram_world *w, struct sc_plan *plan,
 	bool keep_going, struct sc_err *err);

@@ -394,6 +394,9 @@ static int cmd_remove(struct sc_cli *cli, int argc, char **argv)
 		sc_json_print(o);
 	}
 	if (r < 0) {
+		/* a device that could not be removed leaves the others removed: say which */
+		if (!cli->json && !cli->quiet && !cli->dry_run)
+			render_summary(cli, &plan);
 		if (r == -EPERM && err.kind == SC_EXIT_REFUSED && !err.hint[0])
 			sc_err_hint(&err, "free memory first, or use --force to swap off anyway");
 		ret = err.msg[0] ? sc_report(cli, &err)
