@@ -162,6 +162,24 @@ int sc_swapfile_inspect(const struct sc_ctx *c, const char *path, unsigned flags
 	struct sc_swapfile_state *st, struct sc_err *err);
 void sc_swapfile_state_done(struct sc_swapfile_state *st);
 
+/*
+ * The inactive swap areas in swapctl's swap directory (<root>/swap): regular files that are
+ * not active (by identity) and carry a usable swap header; names starting with '.' (files
+ * being created) are left out. This is how a file swapctl made is told from others: swapctl
+ * creates its default files there and nothing else should put swap areas in it. The caller
+ * drops the ones an fstab entry names (lib/ does not read fstab): what is left is orphaned.
+ * Sorted by path; a missing directory is an empty list. Read-only.
+ */
+struct sc_swapfile_found {
+	char *path; /* full path (under the root) */
+	dev_t dev;
+	ino_t ino;
+	uint64_t size;
+};
+int sc_swapfile_list_inactive(
+	const struct sc_ctx *c, struct sc_swapfile_found **ret, size_t *ret_n);
+void sc_swapfile_found_free(struct sc_swapfile_found *f, size_t n);
+
 /* 1: CAP_SYS_ADMIN is in the effective set, 0: it is not, -errno: cannot tell. */
 int sc_swapfile_capable(const struct sc_ctx *c);
 
