@@ -1678,10 +1678,22 @@ int sc_swapfile_apply_add(const struct sc_ctx *c, struct sc_plan *plan,
 	}
 	if (r == 0 && staged) {
 		r = h->commit ? h->commit(h->data, err) : -EINVAL;
-		if (r == 0)
+		if (r >= 0)
 			for (size_t j = 0; j < plan->n; j++)
 				if (plan->actions[j].kind == SC_SWAPFILE_ACT_FSTAB_SET)
 					plan->actions[j].done = true;
+		/*
+		 * The new fstab was renamed into place, only the fsync of its directory
+		 * failed. Undoing the swapfile now would leave fstab naming a missing file
+		 * for every reader (systemd, swapon -a) at once; rolling fstab back too
+		 * would take another rename and directory fsync on the disk that just
+		 * failed one, and could leave either version. Kept, the state is right now
+		 * and after a crash is either this or the old fstab plus an unnamed
+		 * swapfile, which status and doctor report. So nothing is undone and the
+		 * caller reports the entry as in place but not durable.
+		 */
+		if (r > 0)
+			return 1;
 	}
 	if (r < 0) {
 		if (!err || !err->msg[0])
@@ -1746,13 +1758,18 @@ int sc_swapfile_apply_remove(const struct sc_ctx *c, struct sc_plan *plan,
 
 				if (a->kind != SC_SWAPFILE_ACT_FSTAB_REMOVE || failed[t])
 					continue;
-				if (r == 0)
+				if (r >= 0)
 					a->done = true;
 				else
 					failed[t] = true; /* keep the file fstab still names */
 			}
-			if (r < 0 && !ret) {
-				ret = r;
+			/*
+			 * r > 0: the new fstab is in place, only its directory fsync failed.
+			 * Every reader already sees the entries gone, so the files go too
+			 * (kept, they would be named by nothing); the error is still returned.
+			 */
+			if (r != 0 && !ret) {
+				ret = r > 0 ? -(e.errnum ? e.errnum : EIO) : r;
 				if (err && !err->msg[0])
 					*err = e;
 			}
