@@ -179,6 +179,8 @@ int sc_fstab_validate(const struct sc_fstab *f, struct sc_err *err);
  * unmodified: nothing is written), -ESTALE when another editor changed the file since it was
  * loaded ("run the command again"), other -errno on failure (err says what; the file is
  * unchanged except when only the final directory fsync failed, which err says). After a
- * successful commit the document describes the new file and can be edited and committed again.
+ * successful commit the document describes the new file and can be edited and committed again;
+ * so it does after a failed directory fsync, which is how a caller tells "in place but maybe
+ * not durable" (sc_fstab_modified() false) from "not written" (still true).
  */
 int sc_fstab_commit(const struct sc_ctx *c, struct sc_fstab *f, struct sc_err *err);

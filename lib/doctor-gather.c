@@ -21,6 +21,7 @@
 #include "doctor.h"
 #include "macro.h"
 #include "rotate.h"
+#include "swapfile.h"
 #include "util.h"
 
 /* ---- small helpers ---- */
@@ -658,6 +659,47 @@ static int gather_areas(const struct sc_ctx *c, struct sc_doctor_state *s)
 	return 0;
 }
 
+/* After gather_areas(): every area is active or named in fstab. */
+static int gather_orphans(const struct sc_ctx *c, struct sc_doctor_state *s)
+{
+	struct sc_swapfile_found *f = NULL;
+	size_t n = 0;
+	int r;
+
+	if (!s->fstab_loaded)
+		return 0; /* without fstab, every inactive file would look orphaned */
+	r = sc_swapfile_list_inactive(c, &f, &n);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		const char *boot = sc_ctx_boot_path(c, f[i].path);
+		bool named = sc_streq(boot, s->rotation_old) || sc_streq(boot, s->rotation_new) ||
+			sc_streq(f[i].path, s->rotation_old) ||
+			sc_streq(f[i].path, s->rotation_new);
+		char **v;
+
+		for (size_t k = 0; k < s->n_areas && !named; k++)
+			named = sc_streq(s->areas[k].path, boot) ||
+				(s->areas[k].exists && s->areas[k].is_file &&
+					s->areas[k].dev == f[i].dev && s->areas[k].ino == f[i].ino);
+		if (named)
+			continue;
+		v = realloc(s->orphans, (s->n_orphans + 1) * sizeof(*v));
+		if (!v) {
+			r = -ENOMEM;
+			break;
+		}
+		s->orphans = v;
+		s->orphans[s->n_orphans] = strdup(boot);
+		if (!s->orphans[s->n_orphans])
+			r = -ENOMEM;
+		else
+			s->n_orphans++;
+	}
+	sc_swapfile_found_free(f, n);
+	return r;
+}
+
 /* ---- entry points ---- */
 
 int sc_doctor_add_fstab_line(struct sc_doctor_state *s, const struct sc_doctor_fstab_line *l)
@@ -743,7 +785,10 @@ int sc_doctor_gather(const struct sc_ctx *c, struct sc_doctor_state *s, struct s
 	r = read_rotation(c, s);
 	if (r < 0)
 		return r;
-	return gather_areas(c, s);
+	r = gather_areas(c, s);
+	if (r < 0)
+		return r;
+	return gather_orphans(c, s);
 }
 
 void sc_doctor_state_done(struct sc_doctor_state *s)
@@ -767,6 +812,9 @@ void sc_doctor_state_done(struct sc_doctor_state *s)
 	for (size_t i = 0; i < s->n_areas; i++)
 		free(s->areas[i].path);
 	free(s->areas);
+	for (size_t i = 0; i < s->n_orphans; i++)
+		free(s->orphans[i]);
+	free(s->orphans);
 	for (size_t i = 0; i < s->n_managers; i++)
 		free(s->managers[i].evidence);
 	free(s->managers);

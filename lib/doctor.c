@@ -628,6 +628,19 @@ static int check_rotation(const struct sc_doctor_state *s, struct sc_findings *r
 	return 0;
 }
 
+/* A swapfile swapctl made that nothing uses or names any more (doctor.h). */
+static int check_orphans(const struct sc_doctor_state *s, struct sc_findings *ret)
+{
+	for (size_t i = 0; i < s->n_orphans; i++)
+		ADD("orphaned-swapfile", SC_SEV_WARNING,
+			fmt("%s: a swap area in swapctl's directory that is not active and that "
+			    "no line of %s names: it only takes disk space",
+				s->orphans[i], s->fstab_path ? s->fstab_path : "fstab"),
+			fmt("remove it with swapctl remove %s (or rm %s)", s->orphans[i],
+				s->orphans[i]));
+	return 0;
+}
+
 int sc_doctor_check(const struct sc_doctor_state *s, struct sc_findings *ret)
 {
 	int (*const checks[])(const struct sc_doctor_state *, struct sc_findings *) = {
@@ -641,6 +654,7 @@ int sc_doctor_check(const struct sc_doctor_state *s, struct sc_findings *ret)
 		check_sysctl,
 		check_managers,
 		check_rotation,
+		check_orphans,
 	};
 	int r;
 

@@ -139,6 +139,13 @@ struct sc_doctor_state {
 	/* filled by sc_doctor_gather(): */
 	struct sc_doctor_area *areas;
 	size_t n_areas;
+	/*
+	 * Swap areas in swapctl's swap directory that are not active, that no fstab line names
+	 * and that no pending rotation is about (swapfile.h sc_swapfile_list_inactive), as
+	 * the system sees them
+	 */
+	char **orphans;
+	size_t n_orphans;
 	struct sc_doctor_manager *managers;
 	size_t n_managers;
 };

@@ -989,6 +989,77 @@ void sc_swapfile_state_done(struct sc_swapfile_state *st)
 	st->active_as = NULL;
 }
 
+static int found_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct sc_swapfile_found *)a)->path,
+		((const struct sc_swapfile_found *)b)->path);
+}
+
+void sc_swapfile_found_free(struct sc_swapfile_found *f, size_t n)
+{
+	for (size_t i = 0; f && i < n; i++)
+		free(f[i].path);
+	free(f);
+}
+
+int sc_swapfile_list_inactive(const struct sc_ctx *c, struct sc_swapfile_found **ret, size_t *ret_n)
+{
+	_cleanup_free_ char *dir = sc_ctx_root_path(c, SC_SWAPFILE_DIR);
+	struct sc_swapfile_found *v = NULL;
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+	int r = 0;
+
+	*ret = NULL;
+	*ret_n = 0;
+	if (!dir)
+		return -ENOMEM;
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+	while ((de = readdir(d))) {
+		struct sc_swapfile_state st = {0};
+		struct sc_swapfile_found *nv;
+		struct sc_err e = {0};
+		char *full;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (asprintf(&full, "%s/%s", dir, de->d_name) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		if (sc_swapfile_inspect(c, full, 0, &st, &e) < 0 || !st.exists || !st.regular ||
+			st.active || !st.header_read || st.header.status != SC_HEADER_OK) {
+			sc_swapfile_state_done(&st);
+			free(full);
+			continue;
+		}
+		nv = realloc(v, (n + 1) * sizeof(*v));
+		if (!nv) {
+			sc_swapfile_state_done(&st);
+			free(full);
+			r = -ENOMEM;
+			break;
+		}
+		v = nv;
+		v[n++] = (struct sc_swapfile_found){
+			.path = full, .dev = st.dev, .ino = st.ino, .size = st.file_size};
+		sc_swapfile_state_done(&st);
+	}
+	closedir(d);
+	if (r < 0) {
+		sc_swapfile_found_free(v, n);
+		return r;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), found_cmp);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
 /* For a directory to be created: its parent must pass the rules and hold a usable fs. */
 static int inspect_parent(const struct sc_ctx *c, const char *dir, bool settle,
 	struct sc_swapfile_state *st, struct sc_err *err)
@@ -1608,10 +1679,22 @@ int sc_swapfile_apply_add(const struct sc_ctx *c, struct sc_plan *plan,
 	}
 	if (r == 0 && staged) {
 		r = h->commit ? h->commit(h->data, err) : -EINVAL;
-		if (r == 0)
+		if (r >= 0)
 			for (size_t j = 0; j < plan->n; j++)
 				if (plan->actions[j].kind == SC_SWAPFILE_ACT_FSTAB_SET)
 					plan->actions[j].done = true;
+		/*
+		 * The new fstab was renamed into place, only the fsync of its directory
+		 * failed. Undoing the swapfile now would leave fstab naming a missing file
+		 * for every reader (systemd, swapon -a) at once; rolling fstab back too
+		 * would take another rename and directory fsync on the disk that just
+		 * failed one, and could leave either version. Kept, the state is right now
+		 * and after a crash is either this or the old fstab plus an unnamed
+		 * swapfile, which status and doctor report. So nothing is undone and the
+		 * caller reports the entry as in place but not durable.
+		 */
+		if (r > 0)
+			return 1;
 	}
 	if (r < 0) {
 		if (!err || !err->msg[0])
@@ -1676,13 +1759,18 @@ int sc_swapfile_apply_remove(const struct sc_ctx *c, struct sc_plan *plan,
 
 				if (a->kind != SC_SWAPFILE_ACT_FSTAB_REMOVE || failed[t])
 					continue;
-				if (r == 0)
+				if (r >= 0)
 					a->done = true;
 				else
 					failed[t] = true; /* keep the file fstab still names */
 			}
-			if (r < 0 && !ret) {
-				ret = r;
+			/*
+			 * r > 0: the new fstab is in place, only its directory fsync failed.
+			 * Every reader already sees the entries gone, so the files go too
+			 * (kept, they would be named by nothing); the error is still returned.
+			 */
+			if (r != 0 && !ret) {
+				ret = r > 0 ? -(e.errnum ? e.errnum : EIO) : r;
 				if (err && !err->msg[0])
 					*err = e;
 			}

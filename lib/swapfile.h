@@ -162,6 +162,24 @@ int sc_swapfile_inspect(const struct sc_ctx *c, const char *path, unsigned flags
 	struct sc_swapfile_state *st, struct sc_err *err);
 void sc_swapfile_state_done(struct sc_swapfile_state *st);
 
+/*
+ * The inactive swap areas in swapctl's swap directory (<root>/swap): regular files that are
+ * not active (by identity) and carry a usable swap header; names starting with '.' (files
+ * being created) are left out. This is how a file swapctl made is told from others: swapctl
+ * creates its default files there and nothing else should put swap areas in it. The caller
+ * drops the ones an fstab entry names (lib/ does not read fstab): what is left is orphaned.
+ * Sorted by path; a missing directory is an empty list. Read-only.
+ */
+struct sc_swapfile_found {
+	char *path; /* full path (under the root) */
+	dev_t dev;
+	ino_t ino;
+	uint64_t size;
+};
+int sc_swapfile_list_inactive(
+	const struct sc_ctx *c, struct sc_swapfile_found **ret, size_t *ret_n);
+void sc_swapfile_found_free(struct sc_swapfile_found *f, size_t n);
+
 /* 1: CAP_SYS_ADMIN is in the effective set, 0: it is not, -errno: cannot tell. */
 int sc_swapfile_capable(const struct sc_ctx *c);
 
@@ -250,7 +268,9 @@ int sc_swapfile_plan_remove(const struct sc_remove_request *req, const struct sc
 /*
  * The fstab steps, supplied by the command (lib/ does not depend on fstab/): stage() is
  * called for each SC_SWAPFILE_ACT_FSTAB_* action in plan order, then commit() once to write
- * the file. Both return 0 or -errno with err filled.
+ * the file. Both return 0 or -errno with err filled; commit() returns 1 (err filled) when the
+ * new version was renamed into place but syncing its directory failed: every reader sees
+ * it, but it may not survive a crash.
  */
 struct sc_swapfile_hooks {
 	int (*stage)(void *data, const struct sc_action *a, struct sc_err *err);
@@ -262,7 +282,8 @@ struct sc_swapfile_hooks {
  * Apply an add plan in order, marking actions done. On any failure every earlier step is
  * undone in reverse (swapoff, unlink, rmdir; fstab is always the last step), so nothing
  * half-done remains; if an undo step itself fails, err's hint says what is left. The create
- * action gains a "uuid" field.
+ * action gains a "uuid" field. Returns 0, -errno (undone), or 1 when commit() returned 1:
+ * then nothing is undone, every action is done, and err says what was not made durable.
  */
 int sc_swapfile_apply_add(const struct sc_ctx *c, struct sc_plan *plan,
 	const struct sc_swapfile_hooks *h, struct sc_err *err);
@@ -271,7 +292,8 @@ int sc_swapfile_apply_add(const struct sc_ctx *c, struct sc_plan *plan,
  * Apply a remove plan: every swapoff first (each through sc_gate_swapoff); then
  * the fstab entries of the targets whose area is off, in one commit; then the files whose
  * entry is gone. A target whose swapoff fails keeps its fstab entry and file; the others
- * proceed. Returns the first error.
+ * proceed. A commit that returned 1 (in place, not durable) counts as done: the files go
+ * too, and its error is returned at the end. Returns the first error.
  */
 int sc_swapfile_apply_remove(const struct sc_ctx *c, struct sc_plan *plan,
 	const struct sc_swapfile_hooks *h, struct sc_err *err);

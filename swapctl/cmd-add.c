@@ -59,8 +59,10 @@ static int stage_fstab(void *data, const struct sc_action *a, struct sc_err *err
 static int commit_fstab(void *data, struct sc_err *err)
 {
 	struct add_run *x = data;
+	int r = sc_fstab_commit(&x->cli->ctx, x->fstab, err);
 
-	return sc_fstab_commit(&x->cli->ctx, x->fstab, err);
+	/* Rebased onto the new version: only its directory fsync failed (fstab.h). */
+	return r < 0 && !sc_fstab_modified(x->fstab) ? 1 : r;
 }
 
 /* "/swap/swapfile" or a generation of it ("/swap/swapfile.3", see swapctl rotate). */
@@ -172,16 +174,25 @@ static int finish(struct sc_cli *cli, struct sc_plan *plan, const struct sc_err 
 	const char *boot_path, uint64_t size)
 {
 	if (cli->json) {
-		struct json_object *o =
-			sc_json_result(plan, !cli->dry_run && sc_plan_changed(plan));
+		struct json_object *o = sc_json_result(
+					   plan, !cli->dry_run && sc_plan_changed(plan)),
+				   *e;
+		bool committed = code != SC_EXIT_OK && plan->n > 0;
 
+		/* Every action done and still an error: in place, but not durable. */
+		for (size_t i = 0; committed && i < plan->n; i++)
+			committed = plan->actions[i].done;
 		if (boot_path)
 			json_object_object_add(o, "path", json_object_new_string(boot_path));
 		if (size)
 			json_object_object_add(
 				o, "size_bytes", json_object_new_int64((int64_t)size));
-		if (code != SC_EXIT_OK)
+		if (code != SC_EXIT_OK) {
 			sc_json_add_error(o, err, code);
+			if (json_object_object_get_ex(o, "error", &e))
+				json_object_object_add(
+					e, "committed", json_object_new_boolean(committed));
+		}
 		sc_json_print(o);
 	}
 	if (code != SC_EXIT_OK)
@@ -450,6 +461,37 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 	{
 		struct sc_swapfile_hooks hooks = {stage_fstab, commit_fstab, &run};
 		r = sc_swapfile_apply_add(c, &plan, &hooks, &err);
+	}
+	if (r > 0) {
+		/* Nothing was undone (see sc_swapfile_apply_add): say what is left, exactly. */
+		char reason[sizeof(err.msg)];
+		int errnum = err.errnum ? err.errnum : EIO;
+		bool created = false, enabled = false;
+
+		for (size_t i = 0; i < plan.n; i++) {
+			created = created || plan.actions[i].kind == SC_SWAPFILE_ACT_CREATE;
+			enabled = enabled || plan.actions[i].kind == SC_SWAPFILE_ACT_SWAPON;
+		}
+		snprintf(reason, sizeof(reason), "%s", err.msg);
+		sc_err_clear(&err);
+		sc_err_set(&err, SC_EXIT_FAILURE, errnum,
+			"%s: in place and named in %s%s, but the new %s may not survive a "
+			"crash (%s)",
+			req.boot_path, c->fstab,
+			created && enabled ? " (created and active)"
+				: created  ? " (created)"
+				: enabled  ? " (active)"
+					   : "",
+			c->fstab, reason);
+		sc_err_hint(&err,
+			"nothing was rolled back: every reader already sees the new fstab; run "
+			"sync and check the disk; if a crash brings back the old fstab, run the "
+			"command again");
+		for (size_t i = 0; i < plan.n; i++)
+			if (plan.actions[i].kind == SC_SWAPFILE_ACT_FSTAB_SET)
+				sc_cli_daemon_reload(cli);
+		ret = finish(cli, &plan, &err, SC_EXIT_FAILURE, req.boot_path, shown_size);
+		goto out;
 	}
 	if (r < 0) {
 		ret = finish(cli, &plan, &err, err.kind ? err.kind : SC_EXIT_FAILURE, req.boot_path,

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "fstab.h"
@@ -58,8 +59,10 @@ static int stage_fstab(void *data, const struct sc_action *a, struct sc_err *err
 static int commit_fstab(void *data, struct sc_err *err)
 {
 	struct remove_run *x = data;
+	int r = sc_fstab_commit(&x->cli->ctx, x->fstab, err);
 
-	return sc_fstab_commit(&x->cli->ctx, x->fstab, err);
+	/* Rebased onto the new version: only its directory fsync failed (fstab.h). */
+	return r < 0 && !sc_fstab_modified(x->fstab) ? 1 : r;
 }
 
 static void targets_free(struct target *t, size_t n)
@@ -119,19 +122,117 @@ static int add_target(struct target **t, size_t *n, char *full, bool named)
 	return 0;
 }
 
-static int finish(struct sc_cli *cli, struct sc_plan *plan, const struct sc_gate_report *gate,
-	const struct sc_err *err, int code)
+/* Did every action of target t (the plan's "_target") other than its unlink run? */
+static bool retired(const struct sc_plan *plan, int64_t t)
 {
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct sc_action *a = &plan->actions[i];
+		const struct sc_field *f = sc_action_get(a, "_target");
+
+		if (f && f->num == t && a->kind != SC_SWAPFILE_ACT_UNLINK && !a->done)
+			return false;
+	}
+	return true;
+}
+
+static bool path_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+/*
+ * After a failure: the files that are off and named by no fstab entry any more but could not
+ * be deleted (nothing would ever name them again), and whether everything is done and only
+ * a sync failed (an unlinked file's directory, or fstab's after the rename).
+ */
+static void failure_state(struct sc_cli *cli, struct sc_plan *plan, struct sc_err *err,
+	struct json_object **ret_leftover, bool *ret_committed)
+{
+	char reason[sizeof(err->msg)], names[sizeof(err->msg) / 2] = "";
+	bool committed = plan->n > 0, fstab_left = false;
+	size_t n_left = 0, len = 0;
+
+	*ret_leftover = json_object_new_array();
+	for (size_t i = 0; i < plan->n; i++) {
+		struct sc_action *a = &plan->actions[i];
+		const struct sc_field *f = sc_action_get(a, "_target");
+
+		if (a->done)
+			continue;
+		if (a->kind != SC_SWAPFILE_ACT_UNLINK || path_exists(a->target))
+			committed = false;
+		if (a->kind == SC_SWAPFILE_ACT_FSTAB_REMOVE)
+			fstab_left = true;
+		if (a->kind != SC_SWAPFILE_ACT_UNLINK || !path_exists(a->target) ||
+			!retired(plan, f ? f->num : 0))
+			continue;
+		json_object_array_add(*ret_leftover,
+			json_object_new_string(sc_ctx_boot_path(&cli->ctx, a->target)));
+		if (len < sizeof(names))
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+				n_left ? ", " : "", sc_ctx_boot_path(&cli->ctx, a->target));
+		n_left++;
+	}
+	*ret_committed = committed;
+	snprintf(reason, sizeof(reason), "%s", err->msg[0] ? err->msg : "operation failed");
+	if (n_left) {
+		int errnum = err->errnum;
+
+		sc_err_clear(err);
+		sc_err_set(err, SC_EXIT_FAILURE, errnum,
+			"%s: not active and no longer in %s, but %s could not be deleted (%s)",
+			names, cli->ctx.fstab, n_left > 1 ? "the files" : "the file", reason);
+		sc_err_hint(err,
+			"nothing uses or names %s any more: delete %s with 'swapctl remove %s' "
+			"(or rm)",
+			n_left > 1 ? "them" : "it", n_left > 1 ? "them" : "it", names);
+	} else if (committed)
+		sc_err_hint(err,
+			"everything was removed, but the change may not survive a crash; run sync "
+			"and check the disk (swapctl status shows what a crash brought back)");
+	else if (fstab_left)
+		for (size_t i = 0; i < plan->n; i++)
+			if (plan->actions[i].kind == SC_SWAPFILE_ACT_SWAPOFF &&
+				plan->actions[i].done) {
+				sc_err_hint(err,
+					"%s is swapped off, but its fstab entry and its file are "
+					"kept; run the command again to finish",
+					plan->actions[i].target);
+				break;
+			}
+}
+
+/* applied: the plan was applied (else nothing was done yet). */
+static int finish(struct sc_cli *cli, struct sc_plan *plan, const struct sc_gate_report *gate,
+	struct sc_err *err, int code, bool applied)
+{
+	struct json_object *leftover = NULL;
+	bool committed = false;
+
+	if (code != SC_EXIT_OK && applied)
+		failure_state(cli, plan, err, &leftover, &committed);
 	if (cli->json) {
-		struct json_object *o =
-			sc_json_result(plan, !cli->dry_run && sc_plan_changed(plan));
+		struct json_object *o = sc_json_result(
+					   plan, !cli->dry_run && sc_plan_changed(plan)),
+				   *e;
 
 		if (gate)
 			json_object_object_add(o, "gate", sc_json_gate(gate));
-		if (code != SC_EXIT_OK)
+		if (code != SC_EXIT_OK) {
 			sc_json_add_error(o, err, code);
+			if (json_object_object_get_ex(o, "error", &e)) {
+				json_object_object_add(
+					e, "committed", json_object_new_boolean(committed));
+				if (leftover && json_object_array_length(leftover))
+					json_object_object_add(
+						e, "leftover", json_object_get(leftover));
+			}
+		}
 		sc_json_print(o);
 	}
+	json_object_put(leftover);
 	if (code != SC_EXIT_OK) {
 		/* Whatever did complete before the failure. */
 		if (!cli->json && !cli->quiet)
@@ -197,11 +298,11 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 	if (!cli->dry_run) {
 		r = sc_lock_acquire(c, cli->lock_timeout_ms, &lock_fd, &err);
 		if (r < 0)
-			return finish(cli, &plan, NULL, &err, err.kind);
+			return finish(cli, &plan, NULL, &err, err.kind, false);
 	}
 	r = sc_fstab_load(c->fstab, &run.fstab, &err);
 	if (r < 0) {
-		ret = finish(cli, &plan, NULL, &err, err.kind ? err.kind : SC_EXIT_FAILURE);
+		ret = finish(cli, &plan, NULL, &err, err.kind ? err.kind : SC_EXIT_FAILURE, false);
 		goto out;
 	}
 	req.fstab = c->fstab;
@@ -250,7 +351,8 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 		t[i].boot = sc_ctx_boot_path(c, t[i].full);
 		r = sc_swapfile_inspect(c, t[i].full, 0, &t[i].st, &err);
 		if (r < 0) {
-			ret = finish(cli, &plan, NULL, &err, err.kind ? err.kind : SC_EXIT_FAILURE);
+			ret = finish(cli, &plan, NULL, &err, err.kind ? err.kind : SC_EXIT_FAILURE,
+				false);
 			goto out;
 		}
 		r = sc_fstab_find_swap(run.fstab, t[i].boot, &t[i].entry);
@@ -272,7 +374,7 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 
 	r = sc_swapfile_plan_remove(&req, rt, n, &plan, &err);
 	if (r < 0) {
-		ret = finish(cli, &plan, NULL, &err, err.kind ? err.kind : SC_EXIT_FAILURE);
+		ret = finish(cli, &plan, NULL, &err, err.kind ? err.kind : SC_EXIT_FAILURE, false);
 		goto out;
 	}
 
@@ -287,8 +389,8 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 			/* the gate's refusals already end their hint with "--force overrides" */
 			if (r == -EPERM && !err.hint[0])
 				sc_err_hint(&err, "--force overrides");
-			ret = finish(
-				cli, &plan, &gate, &err, err.kind ? err.kind : SC_EXIT_FAILURE);
+			ret = finish(cli, &plan, &gate, &err, err.kind ? err.kind : SC_EXIT_FAILURE,
+				false);
 			goto out;
 		}
 		if (r < 0) {
@@ -302,11 +404,11 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 		SC_SWAPFILE_ACT_FSTAB_REMOVE, stage_remove, &run, run.fstab, &err, &diff);
 	if (r < 0) {
 		ret = finish(cli, &plan, gate_run ? &gate : NULL, &err,
-			err.kind ? err.kind : SC_EXIT_FAILURE);
+			err.kind ? err.kind : SC_EXIT_FAILURE, false);
 		goto out;
 	}
 	if (cli->dry_run) {
-		ret = finish(cli, &plan, gate_run ? &gate : NULL, &err, SC_EXIT_OK);
+		ret = finish(cli, &plan, gate_run ? &gate : NULL, &err, SC_EXIT_OK, false);
 		sc_print_fstab_diff(cli, diff);
 		goto out;
 	}
@@ -320,7 +422,7 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 			break;
 		}
 	ret = finish(cli, &plan, gate_run ? &gate : NULL, &err,
-		r < 0 ? (err.kind ? err.kind : SC_EXIT_FAILURE) : SC_EXIT_OK);
+		r < 0 ? (err.kind ? err.kind : SC_EXIT_FAILURE) : SC_EXIT_OK, true);
 out:
 	if (gate_run)
 		sc_gate_report_free(&gate);

@@ -262,7 +262,9 @@ static int stage_fstab(struct run *run, char **ret_diff)
 	return 0;
 }
 
-static int do_fstab(struct run *run, const struct sc_rotation *u, struct sc_err *err)
+/* *in_place: the commit failed only at the fsync of fstab's directory (fstab.h). */
+static int do_fstab(
+	struct run *run, const struct sc_rotation *u, bool *in_place, struct sc_err *err)
 {
 	int r;
 
@@ -274,7 +276,8 @@ static int do_fstab(struct run *run, const struct sc_rotation *u, struct sc_err 
 	if (r < 0)
 		return r;
 	r = sc_fstab_commit(run->c, run->fstab, err);
-	if (r == 0)
+	*in_place = r < 0 && !sc_fstab_modified(run->fstab);
+	if (r == 0 || *in_place)
 		sc_cli_daemon_reload(run->cli);
 	return r;
 }
@@ -312,11 +315,18 @@ static int do_swapoff(struct run *run, const struct sc_rotation *u, struct sc_er
 
 static int apply_unit(struct run *run, struct sc_rotation *u, struct sc_err *err)
 {
-	bool enabled = false;
+	bool enabled = false, in_place = false;
 	int r;
 
 	if (!u->recovery) {
 		r = sc_rotate_journal_write(run->c, u);
+		/*
+		 * Nothing has started yet: a journal that was renamed into place before its
+		 * directory fsync failed must not outlive this run (best effort; a journal
+		 * a crash brings back is rolled back by the next run, as nothing was done).
+		 */
+		if (r < 0)
+			(void)sc_rotate_journal_remove(run->c);
 		if (r < 0)
 			return sc_err_set(err, SC_EXIT_FAILURE, -r,
 				"%s%s: cannot write the rotation journal: %s", run->c->fstab,
@@ -363,7 +373,22 @@ static int apply_unit(struct run *run, struct sc_rotation *u, struct sc_err *err
 			}
 			break;
 		case SC_ROT_ACT_FSTAB_REPLACE:
-			r = do_fstab(run, u, err);
+			r = do_fstab(run, u, &in_place, err);
+			if (r < 0 && in_place) {
+				/*
+				 * Renamed into place, only the directory fsync failed (fstab.h):
+				 * every reader already sees the replacement named. Rolling it
+				 * back now would leave fstab naming a missing file; stop with the
+				 * journal kept instead, as after a failed swapoff: the next run
+				 * retires the old area.
+				 */
+				a->done = true;
+				sc_err_hint(err,
+					"%s is active and named in fstab, %s stays active until "
+					"swapctl rotate runs again; run sync and check the disk",
+					u->new_path, u->old_path);
+				return r;
+			}
 			if (r < 0) {
 				if (!u->recovery)
 					rollback_new(run, u, enabled);

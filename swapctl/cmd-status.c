@@ -16,6 +16,7 @@
 #include "parse.h"
 #include "procfs.h"
 #include "rotate.h"
+#include "swapfile.h"
 #include "sysctl.h"
 #include "util.h"
 #include "zram.h"
@@ -26,6 +27,8 @@ struct fstab_view {
 	struct sc_fstab_entry e;
 	const struct sc_swap *active; /* the active area it names, or NULL */
 	bool exists; /* the file or device exists */
+	dev_t dev; /* its identity, when it exists */
+	ino_t ino;
 };
 
 struct status {
@@ -136,6 +139,10 @@ static int gather_fstab(struct sc_cli *cli, struct status *s)
 		memset(&entries[i], 0, sizeof(entries[i]));
 		have_st = loc && stat(loc, &st) == 0;
 		v->exists = have_st;
+		if (have_st) {
+			v->dev = st.st_dev;
+			v->ino = st.st_ino;
+		}
 		for (size_t k = 0; k < s->swaps.n && !c->offline; k++) {
 			bool match = have_st && active_ok[k]
 				? same_object(&st, &active_st[k])
@@ -218,6 +225,47 @@ static int rotation_drift(const struct sc_ctx *c, struct status *s)
 	return r;
 }
 
+/*
+ * Swap areas in swapctl's swap directory that nothing uses: not active, named by no fstab
+ * entry (by identity, or by path when the entry's file is gone) and not part of a pending
+ * rotation. A remove that could not delete a file, or a crash that brought an old fstab
+ * back, leaves one; nothing else would ever name it again.
+ */
+static int orphan_drift(const struct sc_ctx *c, struct status *s)
+{
+	struct sc_rotate_journal j = {0};
+	struct sc_swapfile_found *f = NULL;
+	size_t n = 0;
+	int r;
+
+	if (!s->fstab_readable)
+		return 0;
+	r = sc_swapfile_list_inactive(c, &f, &n);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
+	if (sc_rotate_journal_read(c, &j) < 0)
+		memset(&j, 0, sizeof(j));
+	for (size_t i = 0; i < n && r == 0; i++) {
+		const char *boot = sc_ctx_boot_path(c, f[i].path);
+		bool named = sc_streq(f[i].path, j.old_path) || sc_streq(f[i].path, j.new_path) ||
+			sc_streq(boot, j.old_path) || sc_streq(boot, j.new_path);
+
+		for (size_t k = 0; k < s->n_fstab && !named; k++)
+			named = (s->fstab[k].exists && s->fstab[k].dev == f[i].dev &&
+					s->fstab[k].ino == f[i].ino) ||
+				sc_streq(s->fstab[k].e.source, boot);
+		if (!named)
+			r = add_drift(s, "orphaned", boot,
+				"%s is a swap area in swapctl's directory that no entry in %s "
+				"names "
+				"and that is not active; remove it with swapctl remove %s",
+				boot, c->fstab, boot);
+	}
+	sc_rotate_journal_done(&j);
+	sc_swapfile_found_free(f, n);
+	return r;
+}
+
 static int compute_drift(const struct sc_ctx *c, struct status *s)
 {
 	int r = 0;
@@ -254,6 +302,8 @@ static int compute_drift(const struct sc_ctx *c, struct status *s)
 	}
 	if (r == 0)
 		r = rotation_drift(c, s);
+	if (r == 0)
+		r = orphan_drift(c, s);
 	return r;
 }
 
