@@ -9,7 +9,8 @@
  *  - blanks are space and tab only; a line of blanks is empty, '#' after blanks a comment;
  *  - fields are runs of non-blanks; source, target and type are required, options, freq and
  *    passno optional; freq and passno must be strtol() numbers (leading white space, a sign,
- *    digits); anything after the sixth field is ignored;
+ *    digits), and one strtol() cannot hold (ERANGE) must end the line; anything after the
+ *    sixth field is ignored;
  *  - \ooo is decoded in any field when all three digits are octal and inside the field.
  * glibc getmntent(3), which systemd-fstab-generator v252 uses, differs on CR, on \ooo other than
  * the four it knows, on "\\", and on lines libmount rejects: those are the flags of
@@ -33,23 +34,47 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
 
+/* strtol(s, ..., 10) of the sign and digits s[0..n) sets ERANGE (the value is outside long). */
+static bool long_overflows(const char *s, size_t n)
+{
+	char buf[48];
+	size_t k = 0, i = 0;
+
+	if (i < n && (s[i] == '+' || s[i] == '-'))
+		buf[k++] = s[i++];
+	while (i + 1 < n && s[i] == '0')
+		i++;
+	if (n - i > sizeof(buf) - 2)
+		return true; /* more significant digits than any long has */
+	memcpy(buf + k, s + i, n - i);
+	buf[k + n - i] = '\0';
+	errno = 0;
+	(void)strtol(buf, NULL, 10);
+	return errno == ERANGE;
+}
+
 /*
  * libmount's next_s32() at s[at]: strtol(..., 10), which skips any white space first (a
- * vertical tab, and the blanks after it, too), then a blank or the end must follow. Returns
- * the end of the number, or SIZE_MAX when libmount calls the line a parse error.
+ * vertical tab, and the blanks after it, too), then a blank or the end must follow; a value
+ * strtol() cannot hold (ERANGE, past 2^63 - 1 or below -2^63) is an error too, which rejects
+ * the line unless nothing at all follows the number (the check is "error and more text").
+ * Returns the end of the number, or SIZE_MAX when libmount calls the line a parse error.
  */
 static size_t number_end(const char *s, size_t n, size_t at)
 {
-	size_t i = at, digits;
+	size_t i = at, sign, digits;
 
 	while (i < n && is_space(s[i]))
 		i++;
+	sign = i;
 	if (i < n && (s[i] == '+' || s[i] == '-'))
 		i++;
 	digits = i;
 	while (i < n && s[i] >= '0' && s[i] <= '9')
 		i++;
 	if (i == digits || (i < n && !is_blank(s[i])))
+		return SIZE_MAX;
+	if (i < n && long_overflows(s + sign, i - sign))
 		return SIZE_MAX;
 	return i;
 }

@@ -187,6 +187,36 @@ static void test_add_remove_restores(void **state)
 	sc_test_fstab_corpus_free(c, n);
 }
 
+/*
+ * freq or passno past what strtol() holds, with anything after it, is a line libmount rejects:
+ * not an entry, never edited, and an add for its source is refused rather than duplicating it.
+ */
+static void test_numeric_overflow_line_not_edited(void **state)
+{
+	static const char text[] = "/swapfile none swap sw 0 99999999999999999999 extra\n";
+	struct sc_swap_spec s = managed;
+	struct sc_fstab *f = parse(text);
+	struct sc_err err = {0};
+
+	s.path = "/swapfile";
+	assert_int_equal(sc_fstab_find_swap(f, "/swapfile", NULL), 0);
+	assert_int_equal(sc_fstab_set_swap(f, &s, &err), -EINVAL);
+	assert_int_equal(err.kind, SC_EXIT_USAGE);
+	assert_non_null(strstr(err.msg, "line 1"));
+	assert_int_equal(sc_fstab_remove_swap(f, "/swapfile"), 0);
+	assert_false(sc_fstab_modified(f));
+	assert_text(f, text);
+	sc_fstab_free(f);
+
+	/* The same number with nothing after it is an entry to libmount, and is edited. */
+	f = parse("/swapfile none swap sw 0 99999999999999999999\n");
+	assert_int_equal(sc_fstab_find_swap(f, "/swapfile", NULL), 1);
+	assert_int_equal(set(f, &s), 1);
+	assert_text(f, "/swapfile none swap sw,pri=10,x-swapctl,nofail 0 0\n");
+	assert_valid(f);
+	sc_fstab_free(f);
+}
+
 static void test_prefix_never_matches(void **state)
 {
 	static const char text[] = "/var/swap none swap sw 0 0\n"
@@ -961,6 +991,7 @@ int main(void)
 		cmocka_unit_test(test_add_idempotent),
 		cmocka_unit_test(test_add_keeps_every_byte),
 		cmocka_unit_test(test_add_remove_restores),
+		cmocka_unit_test(test_numeric_overflow_line_not_edited),
 		cmocka_unit_test(test_prefix_never_matches),
 		cmocka_unit_test(test_remove_keeps_comments),
 		cmocka_unit_test(test_only_swap_entries_match),

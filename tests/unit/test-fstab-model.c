@@ -178,6 +178,13 @@ static void test_swap_line_flags(void **state)
 		{"/srv/b\\\\s none swap sw 0 0\n", true, false, false, false, false, true},
 		{"/srv/sp\\040ace none swap sw 0 0\n", true, false, false, false, false, false},
 		{"/srv/x none swap sw zero 0\n", true, true, false, false, false, false},
+		/* strtol() overflows and more follows: libmount rejects it */
+		{"/swapfile none swap sw 0 99999999999999999999 extra\n", true, true, false, true,
+			false, false},
+		{"/swapfile none swap sw 99999999999999999999 0\n", true, true, false, false, false,
+			false},
+		{"/swapfile none swap sw 0 99999999999999999999\n", true, false, false, false,
+			false, false},
 		{"/swapfile none\n", false, false, false, false, false, false},
 		{"#/swapfile none swap sw 0 0\n", false, false, false, false, false, false},
 		{"/dev/sda1 / ext4 defaults 0 1\n", false, false, false, false, false, false},
@@ -358,6 +365,24 @@ static void test_line_shapes_agree_with_libmount(void **state)
 		"a\vb c d\n",
 		"a b c d\v1 2\n",
 		"a b c d 99999999999 0\n",
+		/* strtol() overflow: an error only when more text follows the number */
+		"a b c d 0 99999999999999999999 extra\n",
+		"a b c d 99999999999999999999 0\n",
+		"a b c d 0 99999999999999999999\n",
+		"a b c d 0 99999999999999999999 \n",
+		"a b c d 0 99999999999999999999\t\r\n",
+		"a b c d 99999999999999999999\n",
+		"a b c d 99999999999999999999 \n",
+		"a b c d 0 -99999999999999999999 x\n",
+		"a b c d 0 9223372036854775807 x\n",
+		"a b c d 0 9223372036854775808 x\n",
+		"a b c d 0 +9223372036854775808 x\n",
+		"a b c d 0 -9223372036854775808 x\n",
+		"a b c d 0 -9223372036854775809 x\n",
+		"a b c d 0 0000000000000000000000000009223372036854775807 x\n",
+		"a b c d 0 0000000000000000000000000009223372036854775808 x\n",
+		"a b c d 0 12345678901234567890123456789012345678901234567890 x\n",
+		"a b c d \v99999999999999999999 0\n",
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(t); i++) {
