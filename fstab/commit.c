@@ -72,8 +72,8 @@ static bool matches_intent(
 static bool is_clean_written(const struct sc_line *l)
 {
 	return l->kind == SC_LINE_ENTRY && l->nwords == SC_FSTAB_NFIELDS && l->swap && !l->crlf &&
-		!l->inline_comment && !l->odd_escape && l->len <= SC_FSTAB_LINE_MAX && l->len > 0 &&
-		l->text[l->len - 1] == '\n';
+		!l->inline_comment && !l->odd_escape && sc_line_read_len(l) <= SC_FSTAB_LINE_MAX &&
+		l->len > 0 && l->text[l->len - 1] == '\n';
 }
 
 static int check_own_parse(

@@ -708,11 +708,16 @@ static int check_spec(const struct sc_fstab *f, const struct sc_swap_spec *spec,
 static int check_written(
 	const struct sc_fstab *f, const struct sc_line *l, const char *path, struct sc_err *err)
 {
-	if (l->len > SC_FSTAB_LINE_MAX)
-		return sc_err_set(err, SC_EXIT_USAGE, EINVAL,
-			"%s: a swap line of %zu bytes would be longer than glibc's getmntent reads "
-			"(%d): %s",
-			doc_name(f), (size_t)l->len, SC_FSTAB_LINE_MAX, path);
+	if (sc_line_read_len(l) > SC_FSTAB_LINE_MAX) {
+		sc_err_set(err, SC_EXIT_USAGE, EINVAL,
+			"%s: the swap line would be %zu bytes, over the %d bytes of a line that "
+			"glibc "
+			"getmntent reads (systemd-fstab-generator would read it cut short), for %s",
+			doc_name(f), sc_line_read_len(l), SC_FSTAB_LINE_MAX, path);
+		sc_err_hint(err,
+			"choose a shorter path (a blank, tab or backslash takes 4 bytes in fstab)");
+		return -EINVAL;
+	}
 	if (l->kind != SC_LINE_ENTRY || l->nwords != SC_FSTAB_NFIELDS || l->crlf ||
 		l->inline_comment || l->odd_escape || !l->swap)
 		return sc_err_set(err, SC_EXIT_USAGE, EINVAL,

@@ -61,6 +61,12 @@
 #include "error.h"
 #include "plan.h"
 
+/*
+ * The longest line glibc getmntent(3) reads whole, in bytes before its LF (a CR counts): it
+ * reads lines with fgets() into a 4096-byte buffer and drops the rest of a longer one.
+ */
+#define SC_FSTAB_LINE_MAX 4095
+
 /* The option that marks an entry as managed by swapctl. */
 #define SC_FSTAB_MARKER	       "x-swapctl"
 #define SC_FSTAB_BACKUP_SUFFIX ".swapctl~"
@@ -85,6 +91,8 @@ struct sc_fstab_entry {
 	bool inline_comment; /* text after the sixth field */
 	bool short_fields; /* fewer than six fields */
 	bool odd_escape; /* a \ooo escape other than \040 \011 \012 \134, or "\\" */
+	bool too_long; /* over SC_FSTAB_LINE_MAX bytes before its LF: getmntent cuts it short */
+	size_t read_len; /* the line's bytes before its LF (a CR included) */
 	/* libmount rejects the line (swapon -a skips it; getmntent may still read a swap entry) */
 	bool unparsable;
 };

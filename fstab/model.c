@@ -222,6 +222,11 @@ void sc_line_classify(struct sc_line *l)
 	l->short_fields = l->nwords < SC_FSTAB_NFIELDS;
 }
 
+size_t sc_line_read_len(const struct sc_line *l)
+{
+	return l->len - (l->len > 0 && l->text[l->len - 1] == '\n');
+}
+
 int sc_line_field(const struct sc_line *l, unsigned i, char **ret)
 {
 	if (i >= SC_MIN(l->nwords, (unsigned)SC_FSTAB_NFIELDS)) {
@@ -262,6 +267,8 @@ int sc_line_to_entry(const struct sc_line *l, size_t lineno, struct sc_fstab_ent
 	e.inline_comment = l->inline_comment;
 	e.short_fields = l->short_fields;
 	e.odd_escape = l->odd_escape;
+	e.read_len = sc_line_read_len(l);
+	e.too_long = e.read_len > SC_FSTAB_LINE_MAX;
 	e.unparsable = l->kind != SC_LINE_ENTRY;
 	e.is_swap = l->swap;
 	if ((r = sc_line_field(l, 0, &e.source)) < 0 || (r = sc_line_field(l, 1, &e.target)) < 0 ||

@@ -410,6 +410,17 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 			sc_format_bytes(shown_size, (char[32]){0}));
 
 	if (cli->dry_run) {
+		/* What the fstab edit refuses (a line getmntent would cut short) a dry run does. */
+		for (size_t i = 0; i < plan.n && r >= 0; i++)
+			if (plan.actions[i].kind == SC_SWAPFILE_ACT_FSTAB_SET)
+				r = stage_fstab(&run, &plan.actions[i], &err);
+		if (r >= 0)
+			r = sc_fstab_validate(run.fstab, &err);
+		if (r < 0) {
+			ret = finish(cli, &plan, &err, err.kind ? err.kind : SC_EXIT_FAILURE,
+				req.boot_path, 0);
+			goto out;
+		}
 		ret = finish(cli, &plan, &err, SC_EXIT_OK, req.boot_path, shown_size);
 		sc_dry_run_fstab(cli, &plan, SC_SWAPFILE_ACT_FSTAB_SET, SC_SWAPFILE_ACT_FSTAB_SET,
 			stage_fstab, &run, run.fstab);

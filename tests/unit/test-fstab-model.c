@@ -395,6 +395,32 @@ static void test_line_shapes_agree_with_libmount(void **state)
 	}
 }
 
+/* A line over 4095 bytes before its LF is one glibc getmntent reads cut short. */
+static void test_too_long_flag(void **state)
+{
+	for (size_t content = 4094; content <= 4097; content++) {
+		static const char head[] = "/s none swap ", tail[] = " 0 0";
+		size_t opts = content - strlen(head) - strlen(tail);
+		char *line = malloc(content + 2);
+		struct sc_fstab_entry *e;
+		struct sc_fstab *f;
+		size_t n;
+
+		memcpy(line, head, strlen(head));
+		memset(line + strlen(head), 'o', opts);
+		memcpy(line + strlen(head) + opts, tail, strlen(tail));
+		strcpy(line + content, "\n");
+		f = parse(line);
+		assert_int_equal(sc_fstab_list_swap(f, &e, &n), 0);
+		assert_int_equal(n, 1);
+		if (e[0].too_long != (content > 4095))
+			fail_msg("a line of %zu bytes: too_long %d", content, e[0].too_long);
+		sc_fstab_entries_free(e, n);
+		sc_fstab_free(f);
+		free(line);
+	}
+}
+
 /* This machine's own fstab, read only: it round-trips and libmount agrees with the model. */
 static void test_system_fstab_read_only(void **state)
 {
@@ -432,6 +458,7 @@ int main(void)
 		cmocka_unit_test(test_canonical),
 		cmocka_unit_test(test_big_round_trip),
 		cmocka_unit_test(test_line_shapes_agree_with_libmount),
+		cmocka_unit_test(test_too_long_flag),
 		cmocka_unit_test(test_system_fstab_read_only),
 	};
 
