@@ -170,23 +170,12 @@ static bool is_canonical_path(const char *s, size_t n)
 	return true;
 }
 
-static bool source_matches(const struct sc_fstab *f, const struct sc_line *l, struct query *q)
+/* Does a reading of a source field (unescaped) name what q names? */
+static bool reading_matches(const struct sc_fstab *f, const char *src, struct query *q)
 {
-	_cleanup_free_ char *src = NULL, *canon = NULL, *dev = NULL;
+	_cleanup_free_ char *canon = NULL, *dev = NULL;
 
-	const char *raw = l->text + l->field[0].off;
-	size_t n = l->field[0].len;
-
-	if (l->nwords == 0)
-		return false;
-	/* Most sources are written canonically: compare without allocating. */
-	if (is_canonical_path(raw, n)) {
-		if (n == q->len && memcmp(raw, q->canon, n) == 0)
-			return true;
-		if (n < 5 || memcmp(raw, "/dev/", 5) != 0)
-			return false;
-	}
-	if (sc_line_field(l, 0, &src) < 0 || sc_fstab_canonical(src, &canon) < 0)
+	if (sc_fstab_canonical(src, &canon) < 0)
 		return false;
 	if (strcmp(canon, q->canon) == 0)
 		return true;
@@ -200,6 +189,49 @@ static bool source_matches(const struct sc_fstab *f, const struct sc_line *l, st
 	if (!q->device || f->resolve(canon, &dev, f->resolve_data) < 0 || !dev)
 		return false;
 	return strcmp(dev, q->device) == 0;
+}
+
+enum reading {
+	READ_NONE,
+	READ_LIBMOUNT, /* libmount's reading of the source matches (any \ooo decoded) */
+	READ_GLIBC, /* only glibc getmntent's does (\040 \011 \012 \134 and "\\" decoded) */
+};
+
+/*
+ * Whether the line's source names q to any boot-time reader: swapon -a and systemd since v253
+ * read fstab through libmount, systemd-fstab-generator up to v252 through getmntent, and the
+ * two decode backslashes differently ("\\" is two backslashes to one, one to the other).
+ * A line either reads as q is q's line: adding another would make a duplicate for that reader.
+ */
+static enum reading source_reading(
+	const struct sc_fstab *f, const struct sc_line *l, struct query *q)
+{
+	_cleanup_free_ char *src = NULL, *glibc = NULL;
+	const char *raw = l->text + l->field[0].off;
+	size_t n = l->field[0].len;
+
+	if (l->nwords == 0)
+		return READ_NONE;
+	/* Most sources are written canonically: compare without allocating. */
+	if (is_canonical_path(raw, n)) {
+		if (n == q->len && memcmp(raw, q->canon, n) == 0)
+			return READ_LIBMOUNT;
+		if (n < 5 || memcmp(raw, "/dev/", 5) != 0)
+			return READ_NONE;
+	}
+	if (sc_line_field(l, 0, &src) < 0)
+		return READ_NONE;
+	if (reading_matches(f, src, q))
+		return READ_LIBMOUNT;
+	if (!memchr(raw, '\\', n) || sc_glibc_unmangle(raw, n, &glibc) < 0 ||
+		strcmp(glibc, src) == 0)
+		return READ_NONE;
+	return reading_matches(f, glibc, q) ? READ_GLIBC : READ_NONE;
+}
+
+static bool source_matches(const struct sc_fstab *f, const struct sc_line *l, struct query *q)
+{
+	return source_reading(f, l, q) != READ_NONE;
 }
 
 /* Only entries libmount parses are matched (and edited). */
@@ -253,14 +285,32 @@ int sc_fstab_find_swap(const struct sc_fstab *f, const char *path, struct sc_fst
 	r = query_init(&q, path);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < f->n; i++)
-		if (line_matches(f, &f->lines[i], &q)) {
-			query_done(&q);
-			if (!ret)
-				return 1;
-			r = sc_line_to_entry(&f->lines[i], i + 1, ret);
+	for (size_t i = 0; i < f->n; i++) {
+		const struct sc_line *l = &f->lines[i];
+		enum reading how;
+		char *glibc;
+
+		if (l->kind != SC_LINE_ENTRY || !l->swap)
+			continue;
+		how = source_reading(f, l, &q);
+		if (how == READ_NONE)
+			continue;
+		query_done(&q);
+		if (!ret)
+			return 1;
+		r = sc_line_to_entry(l, i + 1, ret);
+		if (r < 0 || how != READ_GLIBC)
 			return r < 0 ? r : 1;
+		/* The reading that names path, so that the caller's edits of it find this line. */
+		glibc = strdup(ret->glibc_source);
+		if (!glibc) {
+			sc_fstab_entry_done(ret);
+			return -ENOMEM;
 		}
+		free(ret->source);
+		ret->source = glibc;
+		return 1;
+	}
 	query_done(&q);
 	return 0;
 }
@@ -739,6 +789,20 @@ static bool is_plain_number(const char *s, size_t n)
 	return true;
 }
 
+/* Field i reads the same to libmount and to getmntent (on failure: say no). */
+static bool same_to_both(const struct sc_line *l, unsigned i)
+{
+	_cleanup_free_ char *plain = NULL, *glibc = NULL;
+	const char *s = l->text + l->field[i].off;
+	size_t n = l->field[i].len;
+
+	if (!memchr(s, '\\', n))
+		return true;
+	if (sc_unmangle(s, n, &plain) < 0 || sc_glibc_unmangle(s, n, &glibc) < 0)
+		return false;
+	return strcmp(plain, glibc) == 0;
+}
+
 /*
  * The field text an existing line keeps: as written, unless the readers disagree on it (then
  * rewritten with the four escapes from libmount's reading, which is what swapon -a uses).
@@ -804,6 +868,9 @@ static int rewrite_line(struct sc_fstab *f, size_t idx, const struct sc_swap_spe
 
 	if (new_source)
 		fields[0] = strdup(new_source);
+	else if (!same_to_both(l, 0))
+		/* A source the readers take for different paths names spec's path from now on. */
+		r = sc_mangle(spec->path, &fields[0]);
 	else
 		r = keep_field(l, 0, &fields[0]);
 	if (r >= 0)

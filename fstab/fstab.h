@@ -9,8 +9,10 @@
  * reproduces the input byte for byte. A file containing a NUL byte is refused (-EINVAL,
  * SC_EXIT_USAGE); a missing file is an empty document.
  *
- * Edits. Swap entries are matched by canonical source: the first field unescaped (\ooo, as
- * libmount), paths compared after collapsing "//", "/./" and a trailing "/", UUID=/LABEL=/
+ * Edits. Swap entries are matched by canonical source: the first field unescaped as any
+ * boot-time reader does (libmount decodes every \ooo; glibc getmntent only \040 \011 \012
+ * \134 and reads "\\" as one backslash: a line either reader takes for the path is its line),
+ * paths compared after collapsing "//", "/./" and a trailing "/", UUID=/LABEL=/
  * PARTUUID=/PARTLABEL= tags as written (quotes stripped, UUIDs caselessly); when both sides
  * name a device (a tag or a /dev path) they also match when they resolve to the same device
  * node (libblkid through lib/probe.h; see sc_fstab_set_resolver). Never by text prefix:
@@ -75,7 +77,9 @@ struct sc_fstab;
 
 struct sc_fstab_entry {
 	size_t line; /* 1-based line number in the document */
-	char *source; /* field 1, unescaped ("UUID=..." kept as written) */
+	char *source; /* field 1, unescaped as libmount does ("UUID=..." kept as written) */
+	/* field 1 as glibc getmntent unescapes it, when that reads another path; else NULL */
+	char *glibc_source;
 	char *target; /* field 2, unescaped */
 	char *fstype; /* field 3 */
 	char *options; /* field 4 as written */
@@ -118,8 +122,9 @@ bool sc_fstab_is_new(const struct sc_fstab *f);
 int sc_fstab_list_swap(const struct sc_fstab *f, struct sc_fstab_entry **ret, size_t *ret_n);
 void sc_fstab_entries_free(struct sc_fstab_entry *e, size_t n);
 /*
- * The swap entry whose canonical source is path: 1 found (copied to ret, which may be NULL),
- * 0 none.
+ * The first swap entry whose source, as libmount or as glibc getmntent reads it, is path in
+ * canonical form: 1 found (copied to ret, which may be NULL; its source is the reading that
+ * matched), 0 none.
  */
 int sc_fstab_find_swap(const struct sc_fstab *f, const char *path, struct sc_fstab_entry *ret);
 void sc_fstab_entry_done(struct sc_fstab_entry *e);

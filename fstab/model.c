@@ -274,6 +274,15 @@ int sc_line_to_entry(const struct sc_line *l, size_t lineno, struct sc_fstab_ent
 	if ((r = sc_line_field(l, 0, &e.source)) < 0 || (r = sc_line_field(l, 1, &e.target)) < 0 ||
 		(r = sc_line_field(l, 2, &e.fstype)) < 0)
 		goto fail;
+	if (l->odd_escape && l->nwords > 0) {
+		r = sc_glibc_unmangle(l->text + l->field[0].off, l->field[0].len, &e.glibc_source);
+		if (r < 0)
+			goto fail;
+		if (strcmp(e.glibc_source, e.source) == 0) {
+			free(e.glibc_source);
+			e.glibc_source = NULL;
+		}
+	}
 	e.options =
 		l->nwords >= 4 ? strndup(l->text + l->field[3].off, l->field[3].len) : strdup("");
 	if (!e.options) {
@@ -321,6 +330,7 @@ void sc_fstab_entry_done(struct sc_fstab_entry *e)
 	if (!e)
 		return;
 	free(e->source);
+	free(e->glibc_source);
 	free(e->target);
 	free(e->fstype);
 	free(e->options);

@@ -1,8 +1,30 @@
 #!/usr/bin/env bash
 # fstab edits through the command line, on image trees (--root: files and fstab only, nothing
-# activated): a line getmntent would read cut short is refused, with --dry-run too.
+# activated): a line libmount and glibc getmntent read as different paths is the entry of
+# either path for add, remove and status; a line getmntent would read cut short is refused,
+# with --dry-run too.
 set -u
 source "${SC_SOURCE_DIR:?}/tests/cli/lib.sh"
+
+# status on a sysroot fixture needs nothing of this machine.
+sys=$tmp/sys
+cp -a "${SC_FIXTURE_DIR:?}/sysroot-basic" "$sys"
+# The kernel escapes a backslash in /proc/swaps as \134: this area is "/srv/my swap\file".
+{
+	printf 'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n'
+	printf '/srv/my\\040swap\\134file\tfile\t\t40\t\t0\t\t-2\n'
+} >"$sys/proc/swaps"
+# glibc reads this source as /srv/my swap\file (libmount: /srv/my swap\\file).
+printf '/srv/my\\040swap\\\\file none swap sw 0 0\n' >"$tmp/status.fstab"
+check 0 "status with a source the readers disagree on" \
+	env SWAPCTL_SYSROOT="$sys" "$SWAPCTL" --fstab "$tmp/status.fstab" status --json
+python3 - "$tmp/out" <<'PY' || fail "status does not match the line glibc reads as the active area"
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = d["fstab"]
+assert len(f) == 1 and f[0]["active"] is True and f[0]["exists"] is True, f
+assert not [x for x in d["drift"] if x["target"].startswith("/srv/my")], d["drift"]
+PY
 
 fstype=$(stat -f -c %T "$tmp")
 if [ "$(id -u)" != 0 ] || ! case $fstype in ext2/ext3 | xfs | btrfs) true ;; *) false ;; esac then
@@ -17,6 +39,20 @@ image() { # image NAME: a fresh image tree with /etc and a root-owned /swap
 	mkdir -m 0700 "$tmp/$1/swap"
 	echo "$tmp/$1"
 }
+
+# A line glibc reads as the path asked for: add updates it (no second line), remove takes it.
+r=$(image readers)
+printf '/swap/my\\040swap\\\\file none swap sw 0 0\n' >"$r/etc/fstab"
+check 0 "add a path glibc reads in an existing line" \
+	"$SWAPCTL" --root "$r" add 1M --path '/swap/my swap\file'
+[ "$(grep -c swap "$r/etc/fstab")" = 1 ] || fail "add made a second line: $(cat "$r/etc/fstab")"
+grep -qF '/swap/my\040swap\134file none swap ' "$r/etc/fstab" ||
+	fail "add did not write the path with the four escapes: $(cat "$r/etc/fstab")"
+[ -f "$r/swap/my swap\\file" ] || fail "add did not create the file"
+printf '/swap/my\\040swap\\\\file none swap sw 0 0\n' >>"$r/etc/fstab"
+check 0 "remove with a second line glibc reads alike" \
+	"$SWAPCTL" --root "$r" remove '/swap/my swap\file'
+! grep -q swap "$r/etc/fstab" || fail "remove left a line: $(cat "$r/etc/fstab")"
 
 # A line getmntent would read cut short: exit 2, nothing created or written, dry run or not.
 r=$(image long)

@@ -352,6 +352,38 @@ static void test_commit_new_file(void **state)
 	env_done(&e);
 }
 
+/* The line glibc reads as the path asked for is updated: each reader then sees one entry. */
+static void test_add_over_glibc_reading(void **state)
+{
+	struct sc_swap_spec s = spec;
+	struct libmnt_table *tb = mnt_new_table();
+	struct sc_err err = {0};
+	struct libmnt_fs *fs;
+	struct sc_fstab *f;
+	struct mntent *m;
+	struct env e;
+	FILE *fp;
+
+	env_init(&e, "/swap/my\\040swap\\\\file none swap sw 0 0\n", 0644);
+	s.path = "/swap/my swap\\file";
+	f = load(e.fstab);
+	edit(f, &s);
+	assert_int_equal(sc_fstab_commit(&e.c, f, &err), 0);
+	sc_fstab_free(f);
+	assert_int_equal(mnt_table_parse_fstab(tb, e.fstab), 0);
+	assert_int_equal(mnt_table_get_nents(tb), 1);
+	assert_int_equal(mnt_table_first_fs(tb, &fs), 0);
+	assert_string_equal(mnt_fs_get_source(fs), s.path);
+	mnt_unref_table(tb);
+	fp = setmntent(e.fstab, "r");
+	m = getmntent(fp);
+	assert_non_null(m);
+	assert_string_equal(m->mnt_fsname, s.path);
+	assert_null(getmntent(fp));
+	endmntent(fp);
+	env_done(&e);
+}
+
 static void test_commit_dry_run(void **state)
 {
 	struct env e;
@@ -893,6 +925,7 @@ int main(void)
 		cmocka_unit_test(test_commit_writes_keeps_mode_owner_backup),
 		cmocka_unit_test(test_commit_unmodified_writes_nothing),
 		cmocka_unit_test(test_commit_new_file),
+		cmocka_unit_test(test_add_over_glibc_reading),
 		cmocka_unit_test(test_commit_dry_run),
 		cmocka_unit_test(test_commit_symlink_target_replaced),
 		cmocka_unit_test(test_commit_stale),

@@ -188,6 +188,91 @@ static void test_add_remove_restores(void **state)
 }
 
 /*
+ * A source that libmount and glibc getmntent read differently matches the path either reads:
+ * "\\" is two backslashes to libmount and one to glibc, \101 is "A" to libmount and four
+ * characters to glibc. An add for either path updates that line (no second line for the other
+ * reader to see), and writes it so that both read the path asked for.
+ */
+static void test_glibc_reading_matches(void **state)
+{
+	static const char two[] = "/swap/my\\040swap\\\\file none swap sw 0 0\n";
+	struct sc_fstab_entry e;
+	struct sc_fstab *f;
+	struct sc_err err = {0};
+
+	f = parse(two);
+	assert_int_equal(sc_fstab_find_swap(f, "/swap/my swap\\file", &e), 1); /* glibc */
+	assert_string_equal(e.source, "/swap/my swap\\file");
+	sc_fstab_entry_done(&e);
+	assert_int_equal(sc_fstab_find_swap(f, "/swap/my swap\\\\file", &e), 1); /* libmount */
+	assert_string_equal(e.source, "/swap/my swap\\\\file");
+	sc_fstab_entry_done(&e);
+	assert_int_equal(sc_fstab_find_swap(f, "/swap/my swap", NULL), 0);
+	assert_int_equal(
+		set(f, &(struct sc_swap_spec){.path = "/swap/my swap\\file", .priority = -1}), 1);
+	assert_text(f, "/swap/my\\040swap\\134file none swap sw 0 0\n");
+	assert_valid(f);
+	sc_fstab_free(f);
+
+	f = parse(two);
+	assert_int_equal(
+		set(f, &(struct sc_swap_spec){.path = "/swap/my swap\\\\file", .priority = 3}), 1);
+	assert_text(f, "/swap/my\\040swap\\134\\134file none swap sw,pri=3 0 0\n");
+	assert_valid(f);
+	sc_fstab_free(f);
+
+	/* Both lines, as an add without this matching left them: one remove takes both. */
+	f = parse("/swap/my\\040swap\\\\file none swap sw 0 0\n"
+		  "# between\n"
+		  "/swap/my\\040swap\\134file none swap defaults,x-swapctl 0 0\n");
+	assert_int_equal(sc_fstab_remove_swap(f, "/swap/my swap\\file"), 1);
+	assert_text(f, "# between\n");
+	assert_valid(f);
+	sc_fstab_free(f);
+
+	/* An add on that file keeps the first line (the one systemd uses) and drops the other. */
+	f = parse("/swap/my\\040swap\\\\file none swap sw 0 0\n"
+		  "/swap/my\\040swap\\134file none swap defaults,x-swapctl 0 0\n");
+	assert_int_equal(
+		set(f, &(struct sc_swap_spec){.path = "/swap/my swap\\file", .priority = -1}), 1);
+	assert_text(f, "/swap/my\\040swap\\134file none swap sw 0 0\n");
+	assert_valid(f);
+	sc_fstab_free(f);
+
+	/* Octal escapes glibc does not decode. */
+	f = parse("/swap/\\101x none swap sw 0 0\n");
+	assert_int_equal(sc_fstab_find_swap(f, "/swap/Ax", NULL), 1);
+	assert_int_equal(sc_fstab_find_swap(f, "/swap/\\101x", &e), 1);
+	assert_string_equal(e.source, "/swap/\\101x");
+	sc_fstab_entry_done(&e);
+	assert_int_equal(set(f, &(struct sc_swap_spec){.path = "/swap/\\101x", .priority = -1}), 1);
+	assert_text(f, "/swap/\\134101x none swap sw 0 0\n");
+	assert_valid(f);
+	sc_fstab_free(f);
+	f = parse("/swap/\\101x none swap sw 0 0\n");
+	assert_int_equal(set(f, &(struct sc_swap_spec){.path = "/swap/Ax", .priority = -1}), 1);
+	assert_text(f, "/swap/Ax none swap sw 0 0\n");
+	assert_valid(f);
+	assert_int_equal(sc_fstab_remove_swap(f, "/swap/Ax"), 1);
+	assert_text(f, "");
+	sc_fstab_free(f);
+	f = parse("/swap/\\101x none swap sw 0 0\n");
+	assert_int_equal(sc_fstab_remove_swap(f, "/swap/\\101x"), 1);
+	assert_text(f, "");
+	sc_fstab_free(f);
+
+	/* A rejected line glibc reads as the path blocks an add just the same. */
+	f = parse("/swap/my\\040swap\\\\file none swap sw zero 0\n");
+	assert_int_equal(
+		sc_fstab_set_swap(f,
+			&(struct sc_swap_spec){.path = "/swap/my swap\\file", .priority = -1},
+			&err),
+		-EINVAL);
+	assert_false(sc_fstab_modified(f));
+	sc_fstab_free(f);
+}
+
+/*
  * freq or passno past what strtol() holds, with anything after it, is a line libmount rejects:
  * not an entry, never edited, and an add for its source is refused rather than duplicating it.
  */
@@ -991,6 +1076,7 @@ int main(void)
 		cmocka_unit_test(test_add_idempotent),
 		cmocka_unit_test(test_add_keeps_every_byte),
 		cmocka_unit_test(test_add_remove_restores),
+		cmocka_unit_test(test_glibc_reading_matches),
 		cmocka_unit_test(test_numeric_overflow_line_not_edited),
 		cmocka_unit_test(test_prefix_never_matches),
 		cmocka_unit_test(test_remove_keeps_comments),
