@@ -373,7 +373,7 @@ static bool same_as_loaded(
 static void line_set_text(struct sc_fstab *f, struct sc_line *l, char *text, size_t len)
 {
 	free(l->own);
-	l->nl_added = false;
+	l->nl_added = l->nl_removed = false;
 	if (same_as_loaded(f, l, text, len)) {
 		free(text);
 		l->own = NULL;
@@ -404,22 +404,74 @@ static int reserve_lines(struct sc_fstab *f, size_t extra)
 	return 0;
 }
 
+static bool has_eol(const struct sc_line *l)
+{
+	return l->len > 0 && l->text[l->len - 1] == '\n';
+}
+
+/* Back to the loaded line. */
+static void line_restore(struct sc_fstab *f, struct sc_line *l)
+{
+	free(l->own);
+	l->own = NULL;
+	l->text = f->orig + f->orig_lines[l->origin].off;
+	l->len = f->orig_lines[l->origin].len;
+	l->changed = l->nl_added = l->nl_removed = false;
+	sc_line_classify(l);
+}
+
+/* Give the last line, which has none, an end of line: a line is about to follow it. */
+static int line_eol_add(struct sc_fstab *f, struct sc_line *l)
+{
+	bool loaded = l->origin != SC_LINE_NEW && !l->changed;
+	char *t;
+
+	if (l->nl_removed) {
+		line_restore(f, l);
+		return 0;
+	}
+	t = malloc(l->len + 2);
+	if (!t)
+		return -ENOMEM;
+	memcpy(t, l->text, l->len);
+	t[l->len] = '\n';
+	t[l->len + 1] = '\0';
+	line_set_text(f, l, t, l->len + 1);
+	l->nl_added = loaded && l->changed;
+	return 0;
+}
+
+/*
+ * Take the LF off the line that became last, when the line removed after it had none: a file
+ * that did not end in a newline still does not (so that add then remove gives back the same
+ * bytes, in one run or two). Only the LF: a CR before it stays, and reads as it did to either
+ * reader. A blank line keeps its newline rather than vanish.
+ */
+static void line_eol_remove(struct sc_fstab *f, struct sc_line *l)
+{
+	if (l->nl_added) {
+		line_restore(f, l);
+		return;
+	}
+	if (!has_eol(l) || l->content_len == 0)
+		return;
+	l->len--;
+	if (l->own)
+		l->own[l->len] = '\0';
+	else
+		l->changed = l->nl_removed = true; /* the loaded bytes, short of their LF */
+	sc_line_classify(l);
+}
+
 static void remove_line(struct sc_fstab *f, size_t i)
 {
+	bool last_without_eol = i == f->n - 1 && !has_eol(&f->lines[i]);
+
 	free(f->lines[i].own);
 	memmove(&f->lines[i], &f->lines[i + 1], (f->n - i - 1) * sizeof(f->lines[0]));
 	f->n--;
-	/* An append gave the old last line a newline; without the append it is last again. */
-	if (i == f->n && f->n > 0 && f->lines[f->n - 1].nl_added) {
-		struct sc_line *l = &f->lines[f->n - 1];
-
-		free(l->own);
-		l->own = NULL;
-		l->text = f->orig + f->orig_lines[l->origin].off;
-		l->len = f->orig_lines[l->origin].len;
-		l->changed = l->nl_added = false;
-		sc_line_classify(l);
-	}
+	if (last_without_eol && f->n > 0)
+		line_eol_remove(f, &f->lines[f->n - 1]);
 }
 
 /* ---- laying out a line like its neighbours ---- */
@@ -902,6 +954,9 @@ static int rewrite_line(struct sc_fstab *f, size_t idx, const struct sc_swap_spe
 	r = build_line(&lo, fields, &text, &len);
 	if (r < 0)
 		goto out;
+	/* The last line of a file without a final newline stays without one. */
+	if (idx == f->n - 1 && !has_eol(l))
+		text[--len] = '\0';
 
 	probe = (struct sc_line){.text = text, .len = len};
 	sc_line_classify(&probe);
@@ -941,6 +996,9 @@ static int append_line(struct sc_fstab *f, const struct sc_swap_spec *spec, cons
 	free(fields[3]);
 	if (r < 0)
 		return r;
+	/* A file without a final newline keeps lacking one: the new last line has none. */
+	if (f->n > 0 && !has_eol(&f->lines[f->n - 1]))
+		text[--len] = '\0';
 	r = reserve_lines(f, 1);
 	if (r < 0) {
 		free(text);
@@ -957,21 +1015,11 @@ static int append_line(struct sc_fstab *f, const struct sc_swap_spec *spec, cons
 	}
 
 	/* The one change an append makes to an existing line: a missing final newline. */
-	if (f->n > 0) {
-		struct sc_line *last = &f->lines[f->n - 1];
-
-		if (last->len > 0 && last->text[last->len - 1] != '\n') {
-			char *t = malloc(last->len + 2);
-
-			if (!t) {
-				free(text);
-				return -ENOMEM;
-			}
-			memcpy(t, last->text, last->len);
-			t[last->len] = '\n';
-			t[last->len + 1] = '\0';
-			line_set_text(f, last, t, last->len + 1);
-			last->nl_added = true;
+	if (f->n > 0 && !has_eol(&f->lines[f->n - 1])) {
+		r = line_eol_add(f, &f->lines[f->n - 1]);
+		if (r < 0) {
+			free(text);
+			return r;
 		}
 	}
 	f->n++;

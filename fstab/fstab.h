@@ -22,20 +22,25 @@
  * as a duplicate of the line swapctl would add.
  *  - set: adds "PATH none swap defaults[,pri=N][,discard[=once|pages]][,x-swapctl][,nofail]
  *    0 0" at the end of the file (giving the old last line its missing newline first: the
- *    only change an append makes to an existing line), or updates the first existing entry in
- *    place. An update replaces only the options swapctl owns (defaults, pri=, discard[=...],
- *    x-swapctl, nofail) where they stand and keeps every other option (sw, noauto,
- *    x-systemd.*) in its place; the source, target and separators stay as written, and freq
- *    and passno when they are plain numbers. Further entries for the same source are removed
+ *    only change an append makes to an existing line; the new line then goes without one, as
+ *    the file did), or updates the first existing entry in place (an entry whose source the
+ *    readers take for different paths gets the path asked for as its source). An update
+ *    replaces only the options swapctl owns (defaults, pri=, discard[=...], x-swapctl,
+ *    nofail) where they stand and keeps every other option (sw, noauto, x-systemd.*) in its
+ *    place; the source, target and separators stay as written, and freq and passno when
+ *    they are plain numbers. Further entries for the same source are removed
  *    (systemd lets the first one win, silently). An entry that already says this is left
  *    alone (returns 0), even with trailing blanks or text after its sixth field; an entry
  *    that must change but carries such text is refused (-EINVAL, SC_EXIT_USAGE, naming the
  *    line) rather than losing it.
- *  - remove: removes every entry for the source, never the comment lines around it.
+ *  - remove: removes every entry for the source, never the comment lines around it. When the
+ *    removed line was the last and had no newline, the new last line gives up its LF: add
+ *    then remove gives back the bytes, in one session or two.
  *  - replace: rewrites the entry of one source to describe another, in its place (rotation).
  * Lines swapctl writes use only the four escapes every reader agrees on (\040 \011 \012
- * \134), all six fields, LF, no inline comment, at most 4095 bytes (glibc's getmntent
- * buffer); a path needing anything else is refused (-EINVAL, SC_EXIT_USAGE). They follow the
+ * \134), all six fields, LF (none for the last line of a file that had none), no inline
+ * comment, at most SC_FSTAB_LINE_MAX bytes before the LF (what getmntent reads whole); a path
+ * needing anything else is refused (-EINVAL, SC_EXIT_USAGE). They follow the
  * layout of the nearest entry line: its leading blanks, its kind of separator (spaces or
  * tabs), and its column positions where the file pads to them; single blanks otherwise.
  *

@@ -43,6 +43,7 @@ struct sc_line {
 	uint8_t nwords; /* blank-separated words, counted up to SC_FSTAB_NFIELDS + 1 */
 	bool changed; /* text differs from the loaded line at origin */
 	bool nl_added; /* the change is only a "\n" added to the old last line */
+	bool nl_removed; /* the change is only the "\n" taken off the new last line */
 	bool crlf;
 	bool inline_comment;
 	bool short_fields;

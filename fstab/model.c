@@ -428,7 +428,7 @@ int sc_fstab_build(struct sc_fstab *f, char *text, size_t len, bool own,
 		line->len = (uint32_t)l;
 		line->own = NULL;
 		line->origin = (uint32_t)i;
-		line->changed = line->nl_added = false;
+		line->changed = line->nl_added = line->nl_removed = false;
 		if (!copied)
 			sc_line_classify(line);
 		off += l;

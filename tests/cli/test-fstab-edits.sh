@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # fstab edits through the command line, on image trees (--root: files and fstab only, nothing
-# activated): a line libmount and glibc getmntent read as different paths is the entry of
-# either path for add, remove and status; a line getmntent would read cut short is refused,
-# with --dry-run too.
+# activated): add then remove gives back the fstab byte for byte (also without a final newline,
+# and an fstab add created is left empty); a line libmount and glibc getmntent read as
+# different paths is the entry of either path for add, remove and status; a line getmntent
+# would read cut short is refused, with --dry-run too.
 set -u
 source "${SC_SOURCE_DIR:?}/tests/cli/lib.sh"
 
@@ -39,6 +40,38 @@ image() { # image NAME: a fresh image tree with /etc and a root-owned /swap
 	mkdir -m 0700 "$tmp/$1/swap"
 	echo "$tmp/$1"
 }
+
+# add then remove, in two runs, on an fstab without a final newline: the same bytes.
+r=$(image nonl)
+printf '# image\nUUID=0b7e0a52 / ext4 defaults 0 1' >"$r/etc/fstab"
+cp "$r/etc/fstab" "$tmp/nonl.orig"
+check 0 "add to an fstab without a final newline" "$SWAPCTL" --root "$r" add 1M
+grep -q '^/swap/swapfile none swap ' "$r/etc/fstab" || fail "add: no line: $(cat "$r/etc/fstab")"
+[ "$(tail -c 1 "$r/etc/fstab" | od -An -c | tr -d ' ')" != '\n' ] ||
+	fail "add gave the file a final newline"
+check 0 "remove it again" "$SWAPCTL" --root "$r" remove /swap/swapfile
+cmp -s "$r/etc/fstab" "$tmp/nonl.orig" ||
+	fail "add+remove changed the fstab: $(od -c "$r/etc/fstab" | tail -3)"
+# ... and with a final newline.
+printf '# image\nUUID=0b7e0a52 / ext4 defaults 0 1\n' >"$r/etc/fstab"
+cp "$r/etc/fstab" "$tmp/nl.orig"
+check 0 "add to an fstab with a final newline" "$SWAPCTL" --root "$r" add 1M
+check 0 "remove it again (newline)" "$SWAPCTL" --root "$r" remove /swap/swapfile
+cmp -s "$r/etc/fstab" "$tmp/nl.orig" || fail "add+remove changed the fstab with a final newline"
+
+# An fstab that did not exist: add creates it without a backup, remove leaves it empty with
+# the version it replaced as the backup; a second add writes what the first one did.
+r=$(image new)
+check 0 "add creates the fstab" "$SWAPCTL" --root "$r" add 1M
+[ -f "$r/etc/fstab" ] || fail "add did not create the fstab"
+[ "$(stat -c %a "$r/etc/fstab")" = 644 ] || fail "new fstab mode $(stat -c %a "$r/etc/fstab")"
+[ ! -e "$r/etc/fstab.swapctl~" ] || fail "add of a new fstab left a backup"
+cp "$r/etc/fstab" "$tmp/new.added"
+check 0 "remove its only entry" "$SWAPCTL" --root "$r" remove /swap/swapfile
+[ -f "$r/etc/fstab" ] && [ ! -s "$r/etc/fstab" ] || fail "remove did not leave an empty fstab"
+cmp -s "$r/etc/fstab.swapctl~" "$tmp/new.added" || fail "the backup is not the version removed from"
+check 0 "add again" "$SWAPCTL" --root "$r" add 1M
+cmp -s "$r/etc/fstab" "$tmp/new.added" || fail "add on the emptied fstab wrote another line"
 
 # A line glibc reads as the path asked for: add updates it (no second line), remove takes it.
 r=$(image readers)

@@ -121,7 +121,10 @@ static void test_add_idempotent(void **state)
 	sc_fstab_free(f);
 }
 
-/* Appending changes no byte of the original; a missing final newline is the one exception. */
+/*
+ * Appending changes no byte of the original; a missing final newline is the one exception: the
+ * old last line gets one and the new last line goes without, as the file did.
+ */
 static void test_add_keeps_every_byte(void **state)
 {
 	struct sc_corpus_file *c;
@@ -144,9 +147,9 @@ static void test_add_keeps_every_byte(void **state)
 		if (!had_nl)
 			assert_int_equal(out[c[i].len], '\n');
 		assert_non_null(strstr(out + c[i].len, "/swapctl/test/new-swapfile"));
-		assert_int_equal(out[len - 1], '\n');
-		assert_non_null(memchr(out + c[i].len + !had_nl, '\n', len - c[i].len - !had_nl));
-		if (strchr(out + c[i].len + !had_nl, '\n') != out + len - 1)
+		if (had_nl != (out[len - 1] == '\n'))
+			fail_msg("%s: the file's final newline changed", c[i].path);
+		if (memchr(out + c[i].len + !had_nl, '\n', len - c[i].len - !had_nl - had_nl))
 			fail_msg("%s: more than one line appended", c[i].path);
 		{
 			struct sc_err err = {0};
@@ -185,6 +188,91 @@ static void test_add_remove_restores(void **state)
 		sc_fstab_free(f);
 	}
 	sc_test_fstab_corpus_free(c, n);
+}
+
+/* The file written, read again by another run: a remove there gives back the original bytes. */
+static void assert_add_then_remove_restores(const char *data, size_t len, const char *what)
+{
+	struct sc_fstab *f = parse_len(data, len), *g;
+	struct sc_swap_spec s = managed;
+	size_t olen;
+	char *out;
+
+	s.path = "/swapctl/test/new-swapfile";
+	assert_int_equal(set(f, &s), 1);
+	assert_valid(f);
+	out = render(f, &olen);
+	g = parse_len(out, olen);
+	free(out);
+	assert_int_equal(sc_fstab_remove_swap(g, s.path), 1);
+	assert_valid(g);
+	out = render(g, &olen);
+	if (olen != len || memcmp(out, data, len) != 0)
+		fail_msg("%s: add, then remove in another run, did not restore the bytes", what);
+	free(out);
+	sc_fstab_free(g);
+	sc_fstab_free(f);
+}
+
+static void test_add_remove_restores_across_runs(void **state)
+{
+	static const char *const t[] = {
+		"",
+		"/dev/vda1 / ext4 defaults 0 1",
+		"/dev/vda1 / ext4 defaults 0 1\n",
+		"# only a comment",
+		"/dev/vda1 / ext4 defaults 0 1\r",
+		"/dev/vda1 / ext4 defaults 0 1\r\n/dev/vda2 /srv ext4 defaults 0 2",
+		"/dev/vda1 / ext4 defaults 0 1\n   ",
+		"/swap/a none swap sw 0 0",
+	};
+	struct sc_corpus_file *c;
+	bool peers;
+	size_t n = sc_test_fstab_corpus(&c, &peers);
+
+	for (size_t i = 0; i < ELEMENTSOF(t); i++)
+		assert_add_then_remove_restores(t[i], strlen(t[i]), t[i]);
+	for (size_t i = 0; i < n; i++)
+		assert_add_then_remove_restores(c[i].data, c[i].len, c[i].path);
+	sc_test_fstab_corpus_free(c, n);
+}
+
+/* Two appends and their removals, in either order and across runs, give the bytes back. */
+static void test_no_final_newline_two_appends(void **state)
+{
+	static const char text[] = "/dev/vda1 / ext4 defaults 0 1";
+	struct sc_swap_spec a = {.path = "/a", .priority = -1}, b = {.path = "/b", .priority = -1};
+	struct sc_fstab *f = parse(text), *g;
+	size_t len;
+	char *out;
+
+	assert_int_equal(set(f, &a), 1);
+	assert_int_equal(set(f, &b), 1);
+	assert_text(f,
+		"/dev/vda1 / ext4 defaults 0 1\n/a none swap defaults 0 0\n"
+		"/b none swap defaults 0 0");
+	assert_valid(f);
+	out = render(f, &len);
+	g = parse_len(out, len);
+	free(out);
+	assert_int_equal(sc_fstab_remove_swap(g, "/b"), 1);
+	assert_text(g, "/dev/vda1 / ext4 defaults 0 1\n/a none swap defaults 0 0");
+	assert_valid(g);
+	assert_int_equal(set(g, &(struct sc_swap_spec){.path = "/a", .priority = 5}), 1);
+	assert_text(g, "/dev/vda1 / ext4 defaults 0 1\n/a none swap defaults,pri=5 0 0");
+	assert_valid(g);
+	assert_int_equal(sc_fstab_remove_swap(g, "/a"), 1);
+	assert_text(g, text);
+	assert_valid(g);
+	sc_fstab_free(g);
+
+	/* The first appended line removed first; then the second. */
+	assert_int_equal(sc_fstab_remove_swap(f, "/a"), 1);
+	assert_text(f, "/dev/vda1 / ext4 defaults 0 1\n/b none swap defaults 0 0");
+	assert_int_equal(sc_fstab_remove_swap(f, "/b"), 1);
+	assert_text(f, text);
+	assert_false(sc_fstab_modified(f));
+	sc_fstab_free(f);
 }
 
 /*
@@ -600,7 +688,7 @@ static void test_no_final_newline(void **state)
 	struct sc_fstab *f = parse("/dev/vda1 / ext4 defaults 0 1");
 
 	assert_int_equal(set(f, &(struct sc_swap_spec){.path = "/s", .priority = -1}), 1);
-	assert_text(f, "/dev/vda1 / ext4 defaults 0 1\n/s none swap defaults 0 0\n");
+	assert_text(f, "/dev/vda1 / ext4 defaults 0 1\n/s none swap defaults 0 0");
 	assert_valid(f);
 	sc_fstab_free(f);
 }
@@ -789,7 +877,8 @@ static void test_diff(void **state)
 		"-27\n"
 		"\\ No newline at end of file\n"
 		"+27\n"
-		"+/s none swap defaults 0 0\n");
+		"+/s none swap defaults 0 0\n"
+		"\\ No newline at end of file\n");
 	free(d);
 	sc_fstab_free(f);
 
@@ -1076,6 +1165,8 @@ int main(void)
 		cmocka_unit_test(test_add_idempotent),
 		cmocka_unit_test(test_add_keeps_every_byte),
 		cmocka_unit_test(test_add_remove_restores),
+		cmocka_unit_test(test_add_remove_restores_across_runs),
+		cmocka_unit_test(test_no_final_newline_two_appends),
 		cmocka_unit_test(test_glibc_reading_matches),
 		cmocka_unit_test(test_numeric_overflow_line_not_edited),
 		cmocka_unit_test(test_prefix_never_matches),
