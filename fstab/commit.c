@@ -69,11 +69,12 @@ static bool matches_intent(
 	return false;
 }
 
-static bool is_clean_written(const struct sc_line *l)
+/* last: the document's last line, which ends without LF when the file did. */
+static bool is_clean_written(const struct sc_line *l, bool last)
 {
 	return l->kind == SC_LINE_ENTRY && l->nwords == SC_FSTAB_NFIELDS && l->swap && !l->crlf &&
-		!l->inline_comment && !l->odd_escape && l->len <= SC_FSTAB_LINE_MAX && l->len > 0 &&
-		l->text[l->len - 1] == '\n';
+		!l->inline_comment && !l->odd_escape && sc_line_read_len(l) <= SC_FSTAB_LINE_MAX &&
+		l->len > 0 && (l->text[l->len - 1] == '\n' || last);
 }
 
 static int check_own_parse(
@@ -105,7 +106,8 @@ static int check_changes(
 		struct sc_line old;
 
 		if (l->origin == SC_LINE_NEW) {
-			if (!is_clean_written(l) || !matches_intent(f, q, l, SC_INTENT_SET))
+			if (!is_clean_written(l, j == f->n - 1) ||
+				!matches_intent(f, q, l, SC_INTENT_SET))
 				return internal_error(err, name, j + 1,
 					"an added line is not the swap entry that was asked for");
 			continue;
@@ -129,10 +131,19 @@ static int check_changes(
 					"the last line changed beyond its missing newline");
 			continue;
 		}
+		if (l->nl_removed) {
+			/* The line before a removed last line without LF gives up its own. */
+			if (j != f->n - 1 || l->len == 0 || l->len + 1 != o->len ||
+				memcmp(l->text, f->orig + o->off, l->len) != 0 ||
+				f->orig[o->off + l->len] != '\n')
+				return internal_error(err, name, j + 1,
+					"the last line changed beyond its final newline");
+			continue;
+		}
 		old = (struct sc_line){
 			.text = f->orig + o->off, .len = o->len, .origin = l->origin};
 		sc_line_classify(&old);
-		if (!matches_intent(f, q, &old, -1) || !is_clean_written(l) ||
+		if (!matches_intent(f, q, &old, -1) || !is_clean_written(l, j == f->n - 1) ||
 			!matches_intent(f, q, l, SC_INTENT_SET))
 			return internal_error(err, name, j + 1,
 				"a changed line is not the swap entry that was asked for");
@@ -372,7 +383,8 @@ static int check_libmount(const struct sc_fstab *f, const char *name, const stru
 				err, name, k + 1, "libmount reads this line's fields differently");
 			goto out;
 		}
-		if (mine->origin == SC_LINE_NEW || (mine->changed && !mine->nl_added)) {
+		if (mine->origin == SC_LINE_NEW ||
+			(mine->changed && !mine->nl_added && !mine->nl_removed)) {
 			r = check_getmntent(l, fs, &same);
 			if (r < 0)
 				goto out;

@@ -170,23 +170,12 @@ static bool is_canonical_path(const char *s, size_t n)
 	return true;
 }
 
-static bool source_matches(const struct sc_fstab *f, const struct sc_line *l, struct query *q)
+/* Does a reading of a source field (unescaped) name what q names? */
+static bool reading_matches(const struct sc_fstab *f, const char *src, struct query *q)
 {
-	_cleanup_free_ char *src = NULL, *canon = NULL, *dev = NULL;
+	_cleanup_free_ char *canon = NULL, *dev = NULL;
 
-	const char *raw = l->text + l->field[0].off;
-	size_t n = l->field[0].len;
-
-	if (l->nwords == 0)
-		return false;
-	/* Most sources are written canonically: compare without allocating. */
-	if (is_canonical_path(raw, n)) {
-		if (n == q->len && memcmp(raw, q->canon, n) == 0)
-			return true;
-		if (n < 5 || memcmp(raw, "/dev/", 5) != 0)
-			return false;
-	}
-	if (sc_line_field(l, 0, &src) < 0 || sc_fstab_canonical(src, &canon) < 0)
+	if (sc_fstab_canonical(src, &canon) < 0)
 		return false;
 	if (strcmp(canon, q->canon) == 0)
 		return true;
@@ -200,6 +189,49 @@ static bool source_matches(const struct sc_fstab *f, const struct sc_line *l, st
 	if (!q->device || f->resolve(canon, &dev, f->resolve_data) < 0 || !dev)
 		return false;
 	return strcmp(dev, q->device) == 0;
+}
+
+enum reading {
+	READ_NONE,
+	READ_LIBMOUNT, /* libmount's reading of the source matches (any \ooo decoded) */
+	READ_GLIBC, /* only glibc getmntent's does (\040 \011 \012 \134 and "\\" decoded) */
+};
+
+/*
+ * Whether the line's source names q to any boot-time reader: swapon -a and systemd since v253
+ * read fstab through libmount, systemd-fstab-generator up to v252 through getmntent, and the
+ * two decode backslashes differently ("\\" is two backslashes to one, one to the other).
+ * A line either reads as q is q's line: adding another would make a duplicate for that reader.
+ */
+static enum reading source_reading(
+	const struct sc_fstab *f, const struct sc_line *l, struct query *q)
+{
+	_cleanup_free_ char *src = NULL, *glibc = NULL;
+	const char *raw = l->text + l->field[0].off;
+	size_t n = l->field[0].len;
+
+	if (l->nwords == 0)
+		return READ_NONE;
+	/* Most sources are written canonically: compare without allocating. */
+	if (is_canonical_path(raw, n)) {
+		if (n == q->len && memcmp(raw, q->canon, n) == 0)
+			return READ_LIBMOUNT;
+		if (n < 5 || memcmp(raw, "/dev/", 5) != 0)
+			return READ_NONE;
+	}
+	if (sc_line_field(l, 0, &src) < 0)
+		return READ_NONE;
+	if (reading_matches(f, src, q))
+		return READ_LIBMOUNT;
+	if (!memchr(raw, '\\', n) || sc_glibc_unmangle(raw, n, &glibc) < 0 ||
+		strcmp(glibc, src) == 0)
+		return READ_NONE;
+	return reading_matches(f, glibc, q) ? READ_GLIBC : READ_NONE;
+}
+
+static bool source_matches(const struct sc_fstab *f, const struct sc_line *l, struct query *q)
+{
+	return source_reading(f, l, q) != READ_NONE;
 }
 
 /* Only entries libmount parses are matched (and edited). */
@@ -253,14 +285,32 @@ int sc_fstab_find_swap(const struct sc_fstab *f, const char *path, struct sc_fst
 	r = query_init(&q, path);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < f->n; i++)
-		if (line_matches(f, &f->lines[i], &q)) {
-			query_done(&q);
-			if (!ret)
-				return 1;
-			r = sc_line_to_entry(&f->lines[i], i + 1, ret);
+	for (size_t i = 0; i < f->n; i++) {
+		const struct sc_line *l = &f->lines[i];
+		enum reading how;
+		char *glibc;
+
+		if (l->kind != SC_LINE_ENTRY || !l->swap)
+			continue;
+		how = source_reading(f, l, &q);
+		if (how == READ_NONE)
+			continue;
+		query_done(&q);
+		if (!ret)
+			return 1;
+		r = sc_line_to_entry(l, i + 1, ret);
+		if (r < 0 || how != READ_GLIBC)
 			return r < 0 ? r : 1;
+		/* The reading that names path, so that the caller's edits of it find this line. */
+		glibc = strdup(ret->glibc_source);
+		if (!glibc) {
+			sc_fstab_entry_done(ret);
+			return -ENOMEM;
 		}
+		free(ret->source);
+		ret->source = glibc;
+		return 1;
+	}
 	query_done(&q);
 	return 0;
 }
@@ -323,7 +373,7 @@ static bool same_as_loaded(
 static void line_set_text(struct sc_fstab *f, struct sc_line *l, char *text, size_t len)
 {
 	free(l->own);
-	l->nl_added = false;
+	l->nl_added = l->nl_removed = false;
 	if (same_as_loaded(f, l, text, len)) {
 		free(text);
 		l->own = NULL;
@@ -354,22 +404,74 @@ static int reserve_lines(struct sc_fstab *f, size_t extra)
 	return 0;
 }
 
+static bool has_eol(const struct sc_line *l)
+{
+	return l->len > 0 && l->text[l->len - 1] == '\n';
+}
+
+/* Back to the loaded line. */
+static void line_restore(struct sc_fstab *f, struct sc_line *l)
+{
+	free(l->own);
+	l->own = NULL;
+	l->text = f->orig + f->orig_lines[l->origin].off;
+	l->len = f->orig_lines[l->origin].len;
+	l->changed = l->nl_added = l->nl_removed = false;
+	sc_line_classify(l);
+}
+
+/* Give the last line, which has none, an end of line: a line is about to follow it. */
+static int line_eol_add(struct sc_fstab *f, struct sc_line *l)
+{
+	bool loaded = l->origin != SC_LINE_NEW && !l->changed;
+	char *t;
+
+	if (l->nl_removed) {
+		line_restore(f, l);
+		return 0;
+	}
+	t = malloc(l->len + 2);
+	if (!t)
+		return -ENOMEM;
+	memcpy(t, l->text, l->len);
+	t[l->len] = '\n';
+	t[l->len + 1] = '\0';
+	line_set_text(f, l, t, l->len + 1);
+	l->nl_added = loaded && l->changed;
+	return 0;
+}
+
+/*
+ * Take the LF off the line that became last, when the line removed after it had none: a file
+ * that did not end in a newline still does not (so that add then remove gives back the same
+ * bytes, in one run or two). Only the LF: a CR before it stays, and reads as it did to either
+ * reader. A blank line keeps its newline rather than vanish.
+ */
+static void line_eol_remove(struct sc_fstab *f, struct sc_line *l)
+{
+	if (l->nl_added) {
+		line_restore(f, l);
+		return;
+	}
+	if (!has_eol(l) || l->content_len == 0)
+		return;
+	l->len--;
+	if (l->own)
+		l->own[l->len] = '\0';
+	else
+		l->changed = l->nl_removed = true; /* the loaded bytes, short of their LF */
+	sc_line_classify(l);
+}
+
 static void remove_line(struct sc_fstab *f, size_t i)
 {
+	bool last_without_eol = i == f->n - 1 && !has_eol(&f->lines[i]);
+
 	free(f->lines[i].own);
 	memmove(&f->lines[i], &f->lines[i + 1], (f->n - i - 1) * sizeof(f->lines[0]));
 	f->n--;
-	/* An append gave the old last line a newline; without the append it is last again. */
-	if (i == f->n && f->n > 0 && f->lines[f->n - 1].nl_added) {
-		struct sc_line *l = &f->lines[f->n - 1];
-
-		free(l->own);
-		l->own = NULL;
-		l->text = f->orig + f->orig_lines[l->origin].off;
-		l->len = f->orig_lines[l->origin].len;
-		l->changed = l->nl_added = false;
-		sc_line_classify(l);
-	}
+	if (last_without_eol && f->n > 0)
+		line_eol_remove(f, &f->lines[f->n - 1]);
 }
 
 /* ---- laying out a line like its neighbours ---- */
@@ -708,11 +810,16 @@ static int check_spec(const struct sc_fstab *f, const struct sc_swap_spec *spec,
 static int check_written(
 	const struct sc_fstab *f, const struct sc_line *l, const char *path, struct sc_err *err)
 {
-	if (l->len > SC_FSTAB_LINE_MAX)
-		return sc_err_set(err, SC_EXIT_USAGE, EINVAL,
-			"%s: a swap line of %zu bytes would be longer than glibc's getmntent reads "
-			"(%d): %s",
-			doc_name(f), (size_t)l->len, SC_FSTAB_LINE_MAX, path);
+	if (sc_line_read_len(l) > SC_FSTAB_LINE_MAX) {
+		sc_err_set(err, SC_EXIT_USAGE, EINVAL,
+			"%s: the swap line would be %zu bytes, over the %d bytes of a line that "
+			"glibc "
+			"getmntent reads (systemd-fstab-generator would read it cut short), for %s",
+			doc_name(f), sc_line_read_len(l), SC_FSTAB_LINE_MAX, path);
+		sc_err_hint(err,
+			"choose a shorter path (a blank, tab or backslash takes 4 bytes in fstab)");
+		return -EINVAL;
+	}
 	if (l->kind != SC_LINE_ENTRY || l->nwords != SC_FSTAB_NFIELDS || l->crlf ||
 		l->inline_comment || l->odd_escape || !l->swap)
 		return sc_err_set(err, SC_EXIT_USAGE, EINVAL,
@@ -732,6 +839,20 @@ static bool is_plain_number(const char *s, size_t n)
 		if (s[i] < '0' || s[i] > '9')
 			return false;
 	return true;
+}
+
+/* Field i reads the same to libmount and to getmntent (on failure: say no). */
+static bool same_to_both(const struct sc_line *l, unsigned i)
+{
+	_cleanup_free_ char *plain = NULL, *glibc = NULL;
+	const char *s = l->text + l->field[i].off;
+	size_t n = l->field[i].len;
+
+	if (!memchr(s, '\\', n))
+		return true;
+	if (sc_unmangle(s, n, &plain) < 0 || sc_glibc_unmangle(s, n, &glibc) < 0)
+		return false;
+	return strcmp(plain, glibc) == 0;
 }
 
 /*
@@ -799,6 +920,9 @@ static int rewrite_line(struct sc_fstab *f, size_t idx, const struct sc_swap_spe
 
 	if (new_source)
 		fields[0] = strdup(new_source);
+	else if (!same_to_both(l, 0))
+		/* A source the readers take for different paths names spec's path from now on. */
+		r = sc_mangle(spec->path, &fields[0]);
 	else
 		r = keep_field(l, 0, &fields[0]);
 	if (r >= 0)
@@ -830,6 +954,9 @@ static int rewrite_line(struct sc_fstab *f, size_t idx, const struct sc_swap_spe
 	r = build_line(&lo, fields, &text, &len);
 	if (r < 0)
 		goto out;
+	/* The last line of a file without a final newline stays without one. */
+	if (idx == f->n - 1 && !has_eol(l))
+		text[--len] = '\0';
 
 	probe = (struct sc_line){.text = text, .len = len};
 	sc_line_classify(&probe);
@@ -869,6 +996,9 @@ static int append_line(struct sc_fstab *f, const struct sc_swap_spec *spec, cons
 	free(fields[3]);
 	if (r < 0)
 		return r;
+	/* A file without a final newline keeps lacking one: the new last line has none. */
+	if (f->n > 0 && !has_eol(&f->lines[f->n - 1]))
+		text[--len] = '\0';
 	r = reserve_lines(f, 1);
 	if (r < 0) {
 		free(text);
@@ -885,21 +1015,11 @@ static int append_line(struct sc_fstab *f, const struct sc_swap_spec *spec, cons
 	}
 
 	/* The one change an append makes to an existing line: a missing final newline. */
-	if (f->n > 0) {
-		struct sc_line *last = &f->lines[f->n - 1];
-
-		if (last->len > 0 && last->text[last->len - 1] != '\n') {
-			char *t = malloc(last->len + 2);
-
-			if (!t) {
-				free(text);
-				return -ENOMEM;
-			}
-			memcpy(t, last->text, last->len);
-			t[last->len] = '\n';
-			t[last->len + 1] = '\0';
-			line_set_text(f, last, t, last->len + 1);
-			last->nl_added = true;
+	if (f->n > 0 && !has_eol(&f->lines[f->n - 1])) {
+		r = line_eol_add(f, &f->lines[f->n - 1]);
+		if (r < 0) {
+			free(text);
+			return r;
 		}
 	}
 	f->n++;

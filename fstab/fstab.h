@@ -9,8 +9,10 @@
  * reproduces the input byte for byte. A file containing a NUL byte is refused (-EINVAL,
  * SC_EXIT_USAGE); a missing file is an empty document.
  *
- * Edits. Swap entries are matched by canonical source: the first field unescaped (\ooo, as
- * libmount), paths compared after collapsing "//", "/./" and a trailing "/", UUID=/LABEL=/
+ * Edits. Swap entries are matched by canonical source: the first field unescaped as any
+ * boot-time reader does (libmount decodes every \ooo; glibc getmntent only \040 \011 \012
+ * \134 and reads "\\" as one backslash: a line either reader takes for the path is its line),
+ * paths compared after collapsing "//", "/./" and a trailing "/", UUID=/LABEL=/
  * PARTUUID=/PARTLABEL= tags as written (quotes stripped, UUIDs caselessly); when both sides
  * name a device (a tag or a /dev path) they also match when they resolve to the same device
  * node (libblkid through lib/probe.h; see sc_fstab_set_resolver). Never by text prefix:
@@ -20,20 +22,25 @@
  * as a duplicate of the line swapctl would add.
  *  - set: adds "PATH none swap defaults[,pri=N][,discard[=once|pages]][,x-swapctl][,nofail]
  *    0 0" at the end of the file (giving the old last line its missing newline first: the
- *    only change an append makes to an existing line), or updates the first existing entry in
- *    place. An update replaces only the options swapctl owns (defaults, pri=, discard[=...],
- *    x-swapctl, nofail) where they stand and keeps every other option (sw, noauto,
- *    x-systemd.*) in its place; the source, target and separators stay as written, and freq
- *    and passno when they are plain numbers. Further entries for the same source are removed
+ *    only change an append makes to an existing line; the new line then goes without one, as
+ *    the file did), or updates the first existing entry in place (an entry whose source the
+ *    readers take for different paths gets the path asked for as its source). An update
+ *    replaces only the options swapctl owns (defaults, pri=, discard[=...], x-swapctl,
+ *    nofail) where they stand and keeps every other option (sw, noauto, x-systemd.*) in its
+ *    place; the source, target and separators stay as written, and freq and passno when
+ *    they are plain numbers. Further entries for the same source are removed
  *    (systemd lets the first one win, silently). An entry that already says this is left
  *    alone (returns 0), even with trailing blanks or text after its sixth field; an entry
  *    that must change but carries such text is refused (-EINVAL, SC_EXIT_USAGE, naming the
  *    line) rather than losing it.
- *  - remove: removes every entry for the source, never the comment lines around it.
+ *  - remove: removes every entry for the source, never the comment lines around it. When the
+ *    removed line was the last and had no newline, the new last line gives up its LF: add
+ *    then remove gives back the bytes, in one session or two.
  *  - replace: rewrites the entry of one source to describe another, in its place (rotation).
  * Lines swapctl writes use only the four escapes every reader agrees on (\040 \011 \012
- * \134), all six fields, LF, no inline comment, at most 4095 bytes (glibc's getmntent
- * buffer); a path needing anything else is refused (-EINVAL, SC_EXIT_USAGE). They follow the
+ * \134), all six fields, LF (none for the last line of a file that had none), no inline
+ * comment, at most SC_FSTAB_LINE_MAX bytes before the LF (what getmntent reads whole); a path
+ * needing anything else is refused (-EINVAL, SC_EXIT_USAGE). They follow the
  * layout of the nearest entry line: its leading blanks, its kind of separator (spaces or
  * tabs), and its column positions where the file pads to them; single blanks otherwise.
  *
@@ -61,6 +68,12 @@
 #include "error.h"
 #include "plan.h"
 
+/*
+ * The longest line glibc getmntent(3) reads whole, in bytes before its LF (a CR counts): it
+ * reads lines with fgets() into a 4096-byte buffer and drops the rest of a longer one.
+ */
+#define SC_FSTAB_LINE_MAX 4095
+
 /* The option that marks an entry as managed by swapctl. */
 #define SC_FSTAB_MARKER	       "x-swapctl"
 #define SC_FSTAB_BACKUP_SUFFIX ".swapctl~"
@@ -69,7 +82,9 @@ struct sc_fstab;
 
 struct sc_fstab_entry {
 	size_t line; /* 1-based line number in the document */
-	char *source; /* field 1, unescaped ("UUID=..." kept as written) */
+	char *source; /* field 1, unescaped as libmount does ("UUID=..." kept as written) */
+	/* field 1 as glibc getmntent unescapes it, when that reads another path; else NULL */
+	char *glibc_source;
 	char *target; /* field 2, unescaped */
 	char *fstype; /* field 3 */
 	char *options; /* field 4 as written */
@@ -85,6 +100,8 @@ struct sc_fstab_entry {
 	bool inline_comment; /* text after the sixth field */
 	bool short_fields; /* fewer than six fields */
 	bool odd_escape; /* a \ooo escape other than \040 \011 \012 \134, or "\\" */
+	bool too_long; /* over SC_FSTAB_LINE_MAX bytes before its LF: getmntent cuts it short */
+	size_t read_len; /* the line's bytes before its LF (a CR included) */
 	/* libmount rejects the line (swapon -a skips it; getmntent may still read a swap entry) */
 	bool unparsable;
 };
@@ -116,8 +133,9 @@ bool sc_fstab_is_new(const struct sc_fstab *f);
 int sc_fstab_list_swap(const struct sc_fstab *f, struct sc_fstab_entry **ret, size_t *ret_n);
 void sc_fstab_entries_free(struct sc_fstab_entry *e, size_t n);
 /*
- * The swap entry whose canonical source is path: 1 found (copied to ret, which may be NULL),
- * 0 none.
+ * The first swap entry whose source, as libmount or as glibc getmntent reads it, is path in
+ * canonical form: 1 found (copied to ret, which may be NULL; its source is the reading that
+ * matched), 0 none.
  */
 int sc_fstab_find_swap(const struct sc_fstab *f, const char *path, struct sc_fstab_entry *ret);
 void sc_fstab_entry_done(struct sc_fstab_entry *e);

@@ -24,9 +24,6 @@ enum sc_line_kind {
 	SC_LINE_BAD, /* what libmount rejects ("parse error at line N -- ignored") */
 };
 
-/* glibc getmntent(3) reads lines into a 4096-byte buffer (misc/mntent.c BUFFER_SIZE). */
-#define SC_FSTAB_LINE_MAX 4095
-
 #define SC_FSTAB_NFIELDS 6
 #define SC_LINE_NEW	 UINT32_MAX
 
@@ -46,6 +43,7 @@ struct sc_line {
 	uint8_t nwords; /* blank-separated words, counted up to SC_FSTAB_NFIELDS + 1 */
 	bool changed; /* text differs from the loaded line at origin */
 	bool nl_added; /* the change is only a "\n" added to the old last line */
+	bool nl_removed; /* the change is only the "\n" taken off the new last line */
 	bool crlf;
 	bool inline_comment;
 	bool short_fields;
@@ -90,6 +88,8 @@ struct sc_fstab {
 /* model.c */
 void sc_line_classify(struct sc_line *l);
 int sc_line_field(const struct sc_line *l, unsigned i, char **ret); /* unescaped (libmount) */
+/* The bytes getmntent reads of the line: all but its LF (a CR of CR LF included). */
+size_t sc_line_read_len(const struct sc_line *l);
 int sc_line_to_entry(const struct sc_line *l, size_t lineno, struct sc_fstab_entry *ret);
 /*
  * Split and classify text; own: take the (NUL-terminated) buffer, else copy it. like: a

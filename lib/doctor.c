@@ -380,6 +380,23 @@ static int check_fstab(const struct sc_doctor_state *s, struct sc_findings *ret)
 					l->line));
 	}
 
+	/* glibc getmntent reads a line with fgets() into 4096 bytes and drops the rest. */
+	for (size_t i = 0; i < s->n_fstab; i++) {
+		const struct sc_doctor_fstab_line *l = &s->fstab[i];
+
+		if (l->too_long)
+			ADD("fstab-line-too-long", SC_SEV_WARNING,
+				fmt("%s line %zu (%s) is %zu bytes long, over the 4095 bytes of a "
+				    "line that glibc getmntent reads: systemd-fstab-generator (up "
+				    "to "
+				    "v252) reads it cut short, with other options or none, while "
+				    "swapon -a (libmount) reads it whole",
+					fstab, l->line, l->source, l->len),
+				fmt("shorten line %zu to at most 4095 bytes (fewer options, or a "
+				    "shorter path or UUID= source)",
+					l->line));
+	}
+
 	for (size_t i = 0; i < s->n_fstab; i++) {
 		const struct sc_doctor_fstab_line *l = &s->fstab[i];
 		const struct sc_doctor_area *a;

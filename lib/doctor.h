@@ -65,6 +65,8 @@ struct sc_doctor_fstab_line {
 	bool short_fields;
 	bool odd_escape;
 	bool unparsable; /* libmount rejects the line: swapon -a skips it */
+	bool too_long; /* over 4095 bytes before its LF: glibc getmntent reads it cut short */
+	size_t len; /* the line's bytes before its LF (when too_long) */
 	ssize_t area; /* set by sc_doctor_gather(): index into areas, -1 when unresolvable */
 };
 

@@ -41,6 +41,8 @@ int sc_doctor_load_fstab(const struct sc_ctx *c, struct sc_doctor_state *s, stru
 			.short_fields = e[i].short_fields,
 			.odd_escape = e[i].odd_escape,
 			.unparsable = e[i].unparsable,
+			.too_long = e[i].too_long,
+			.len = e[i].read_len,
 		};
 		_cleanup_free_ char *dev = NULL;
 

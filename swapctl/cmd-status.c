@@ -131,22 +131,30 @@ static int gather_fstab(struct sc_cli *cli, struct status *s)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct fstab_view *v = &s->fstab[s->n_fstab++];
-		_cleanup_free_ char *loc = entry_location(c, entries[i].source);
-		struct stat st;
-		bool have_st;
+		/* Each boot-time reader's path: libmount's, and glibc getmntent's when it differs. */
+		const char *src[2] = {entries[i].source, entries[i].glibc_source};
+		struct stat st[2];
+		bool have_st[2] = {false, false};
 
+		for (unsigned m = 0; m < 2 && src[m]; m++) {
+			_cleanup_free_ char *loc = entry_location(c, src[m]);
+
+			have_st[m] = loc && stat(loc, &st[m]) == 0;
+		}
 		v->e = entries[i];
 		memset(&entries[i], 0, sizeof(entries[i]));
-		have_st = loc && stat(loc, &st) == 0;
-		v->exists = have_st;
-		if (have_st) {
-			v->dev = st.st_dev;
-			v->ino = st.st_ino;
+		v->exists = have_st[0] || have_st[1];
+		if (v->exists) {
+			v->dev = have_st[0] ? st[0].st_dev : st[1].st_dev;
+			v->ino = have_st[0] ? st[0].st_ino : st[1].st_ino;
 		}
 		for (size_t k = 0; k < s->swaps.n && !c->offline; k++) {
-			bool match = have_st && active_ok[k]
-				? same_object(&st, &active_st[k])
-				: sc_streq(v->e.source, s->swaps.items[k].path);
+			bool match = false;
+
+			for (unsigned m = 0; m < 2 && src[m] && !match; m++)
+				match = have_st[m] && active_ok[k]
+					? same_object(&st[m], &active_st[k])
+					: sc_streq(src[m], s->swaps.items[k].path);
 			if (!match)
 				continue;
 			v->active = &s->swaps.items[k];
@@ -266,6 +274,15 @@ static int orphan_drift(const struct sc_ctx *c, struct status *s)
 	return r;
 }
 
+/* Two entries any boot-time reader takes for the same source (see sc_fstab_find_swap). */
+static bool same_source(const struct sc_fstab_entry *a, const struct sc_fstab_entry *b)
+{
+	return sc_streq(a->source, b->source) ||
+		(a->glibc_source && sc_streq(a->glibc_source, b->source)) ||
+		(b->glibc_source && sc_streq(a->source, b->glibc_source)) ||
+		(a->glibc_source && b->glibc_source && sc_streq(a->glibc_source, b->glibc_source));
+}
+
 static int compute_drift(const struct sc_ctx *c, struct status *s)
 {
 	int r = 0;
@@ -290,8 +307,7 @@ static int compute_drift(const struct sc_ctx *c, struct status *s)
 				v->e.source);
 		for (size_t k = 0; k < i && r == 0; k++) {
 			const struct fstab_view *u = &s->fstab[k];
-			if ((u->active && u->active == v->active) ||
-				sc_streq(u->e.source, v->e.source)) {
+			if ((u->active && u->active == v->active) || same_source(&u->e, &v->e)) {
 				r = add_drift(s, "duplicate", v->e.source,
 					"%s lines %zu and %zu both name %s; at boot the first one "
 					"wins",
