@@ -30,7 +30,7 @@ static bool root_exists(const struct sc_ctx *c, const char *abs)
 	_cleanup_free_ char *p = sc_ctx_root_path(c, abs);
 	struct stat st;
 
-	return p && lstat(p, &st) == 0;
+	return p && sc_ctx_stat(c, p, false, &st) == 0;
 }
 
 /* Is a unit enabled: <root>/etc/systemd/system/<any>.wants/<unit> exists. */
@@ -41,7 +41,7 @@ static bool unit_enabled(const struct sc_ctx *c, const char *unit)
 	bool found = false;
 	DIR *d;
 
-	if (!dir || !(d = opendir(dir)))
+	if (!dir || sc_ctx_opendir(c, dir, &d) < 0)
 		return false;
 	while (!found && (de = readdir(d))) {
 		size_t n = strlen(de->d_name);
@@ -52,7 +52,7 @@ static bool unit_enabled(const struct sc_ctx *c, const char *unit)
 			continue;
 		if (asprintf(&p, "%s/%s/%s", dir, de->d_name, unit) < 0)
 			break;
-		found = lstat(p, &st) == 0;
+		found = sc_ctx_stat(c, p, false, &st) == 0;
 		free(p);
 	}
 	closedir(d);
@@ -95,7 +95,7 @@ static char *first_conf_in(const struct sc_ctx *c, const char *abs, const char *
 	char *found = NULL;
 	DIR *d;
 
-	if (!dir || !(d = opendir(dir)))
+	if (!dir || sc_ctx_opendir(c, dir, &d) < 0)
 		return NULL;
 	while (!found && (de = readdir(d))) {
 		size_t n = strlen(de->d_name), sl = strlen(suffix);
@@ -112,7 +112,7 @@ static bool file_contains(const struct sc_ctx *c, const char *abs, const char *n
 {
 	_cleanup_free_ char *p = sc_ctx_root_path(c, abs), *text = NULL;
 
-	return p && sc_read_file(p, 1 << 20, &text, NULL) == 0 && strstr(text, needle);
+	return p && sc_ctx_read(c, p, 1 << 20, &text, NULL) == 0 && strstr(text, needle);
 }
 
 static int find_zram_generator(const struct sc_ctx *c, struct sc_doctor_state *s)
@@ -213,7 +213,7 @@ static int find_cloud_init_file(const struct sc_ctx *c, struct sc_doctor_state *
 	_cleanup_free_ char *p = sc_ctx_root_path(c, abs), *text = NULL;
 	unsigned line = 0;
 
-	if (!p || sc_read_file(p, 4 << 20, &text, NULL) < 0)
+	if (!p || sc_ctx_read(c, p, 4 << 20, &text, NULL) < 0)
 		return 0;
 	for (char *l = text; l && *l;) {
 		char *nl = strchr(l, '\n');
@@ -241,14 +241,17 @@ static int find_cloud_init_file(const struct sc_ctx *c, struct sc_doctor_state *
 static int find_cloud_init(const struct sc_ctx *c, struct sc_doctor_state *s)
 {
 	_cleanup_free_ char *dir = sc_ctx_root_path(c, "/etc/cloud/cloud.cfg.d");
+	_cleanup_close_ int dirfd = -1;
 	size_t before = s->n_managers;
 	struct dirent **names = NULL;
-	int n, r;
+	int n = 0, r;
 
 	r = find_cloud_init_file(c, s, "/etc/cloud/cloud.cfg");
 	if (r < 0 || !dir)
 		return r < 0 ? r : -ENOMEM;
-	n = scandir(dir, &names, NULL, alphasort);
+	dirfd = sc_ctx_open(c, dir, O_RDONLY | O_DIRECTORY, 0);
+	if (dirfd >= 0)
+		n = scandirat(dirfd, ".", &names, NULL, alphasort);
 	for (int i = 0; i < n; i++) {
 		size_t len = strlen(names[i]->d_name);
 		if (r >= 0 && s->n_managers == before && len > 4 &&
@@ -489,15 +492,18 @@ static int add_area(struct sc_doctor_state *s, const char *path, struct sc_docto
 static void inspect(const struct sc_ctx *c, struct sc_doctor_area *a)
 {
 	_cleanup_free_ char *full = NULL;
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int pfd = -1, fd = -1;
 	struct statx stx;
 	struct statfs sfs;
 	int flags = 0;
 
 	if (a->path[0] != '/' || !(full = sc_ctx_root_path(c, a->path)))
 		return;
-	if (c->sys->statx(
-		    AT_FDCWD, full, 0, STATX_TYPE | STATX_MODE | STATX_UID | STATX_INO, &stx) < 0)
+	/* O_PATH: a look at the inode, never a read (a FIFO or device would block or act). */
+	pfd = sc_ctx_open(c, full, O_PATH, 0);
+	if (pfd < 0 ||
+		c->sys->statx(pfd, "", AT_EMPTY_PATH,
+			STATX_TYPE | STATX_MODE | STATX_UID | STATX_INO, &stx) < 0)
 		return;
 	a->exists = true;
 	a->mode = stx.stx_mode;
@@ -510,7 +516,7 @@ static void inspect(const struct sc_ctx *c, struct sc_doctor_area *a)
 		(stx.stx_attributes & STATX_ATTR_ENCRYPTED);
 	if (!a->is_file)
 		return;
-	fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = sc_ctx_open(c, full, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0);
 	if (fd < 0)
 		return;
 	if (c->sys->fstatfs(fd, &sfs) == 0)
@@ -530,9 +536,8 @@ static void inspect(const struct sc_ctx *c, struct sc_doctor_area *a)
  */
 static char *resolve_source(const struct sc_ctx *c, const char *src)
 {
-	_cleanup_free_ char *abs = NULL, *link = NULL;
-	char target[PATH_MAX], *p;
-	ssize_t n;
+	_cleanup_free_ char *abs = NULL, *link = NULL, *next = NULL, *target = NULL;
+	char *p;
 
 	if (src[0] == '/') {
 		p = strdup(src);
@@ -545,10 +550,9 @@ static char *resolve_source(const struct sc_ctx *c, const char *src)
 	link = sc_ctx_root_path(c, abs);
 	if (!link)
 		return NULL;
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n < 0)
+	/* The link of the tree doctor looks at: an image's, inside the root. */
+	if (sc_ctx_follow(c, link, &next, &target) <= 0)
 		return NULL;
-	target[n] = '\0';
 	if (target[0] == '/')
 		p = strdup(target);
 	else if (asprintf(&p, "%.*s%s", (int)(strrchr(abs, '/') - abs + 1), abs, target) < 0)
@@ -582,7 +586,7 @@ static const char *owner_of(
 			const char *file = "/var/swap", *v;
 			char own[PATH_MAX];
 
-			if (conf && sc_read_file(conf, 1 << 20, &text, NULL) == 0 &&
+			if (conf && sc_ctx_read(c, conf, 1 << 20, &text, NULL) == 0 &&
 				(v = strstr(text, "\nCONF_SWAPFILE=")) != NULL) {
 				v += strlen("\nCONF_SWAPFILE=");
 				snprintf(own, sizeof(own), "%.*s", (int)strcspn(v, " \t\n#"), v);

@@ -111,7 +111,7 @@ static int gather_fstab(struct sc_cli *cli, struct status *s)
 		active_ok[i] = stat(s->swaps.items[i].path, &active_st[i]) == 0;
 	}
 
-	r = sc_fstab_load(c->fstab, &f, &err);
+	r = sc_fstab_load(c, c->fstab, &f, &err);
 	if (r < 0) {
 		sc_warn(cli, "%s, skipping fstab", err.msg[0] ? err.msg : strerror(-r));
 		r = 0;
@@ -134,7 +134,7 @@ static int gather_fstab(struct sc_cli *cli, struct status *s)
 
 		v->e = entries[i];
 		memset(&entries[i], 0, sizeof(entries[i]));
-		have_st = loc && stat(loc, &st) == 0;
+		have_st = loc && sc_ctx_stat(c, loc, true, &st) == 0;
 		v->exists = have_st;
 		for (size_t k = 0; k < s->swaps.n && !c->offline; k++) {
 			bool match = have_st && active_ok[k]

@@ -58,10 +58,23 @@ static bool attr(const char *path, const char *word, long *ret)
 	return false;
 }
 
+static const char *fd_path(int fd, char buf[static PATH_MAX])
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, PATH_MAX - 1);
+	buf[n < 0 ? 0 : n] = '\0';
+	return boot_path(buf);
+}
+
 static int fake_statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *buf)
 {
 	int r = sc_sys_real.statx(dirfd, path, flags, mask, buf);
-	const char *p = boot_path(path);
+	char at[PATH_MAX];
+	/* doctor looks at a descriptor it opened inside the root (AT_EMPTY_PATH) */
+	const char *p = path[0] ? boot_path(path) : fd_path(dirfd, at);
 	long v;
 
 	if (r < 0)
@@ -78,17 +91,6 @@ static int fake_statx(int dirfd, const char *path, int flags, unsigned mask, str
 		buf->stx_attributes |= STATX_ATTR_ENCRYPTED;
 	}
 	return 0;
-}
-
-static const char *fd_path(int fd, char buf[static PATH_MAX])
-{
-	char link[64];
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, buf, PATH_MAX - 1);
-	buf[n < 0 ? 0 : n] = '\0';
-	return boot_path(buf);
 }
 
 static int fake_fstatfs(int fd, struct statfs *buf)
