@@ -127,11 +127,14 @@ static int find_zram_generator(const struct sc_ctx *c, struct sc_doctor_state *s
 	const char *main = first_existing(c, configs);
 	bool installed = first_existing(c, generators) != NULL, configured;
 
-	/* Units it generated at the last boot or daemon-reload prove it is at work. */
+	/*
+	 * Units it generated at the last boot or daemon-reload prove it is at work (on the
+	 * running system: an offline image's /run is not this machine's).
+	 */
 	units = sc_ctx_sys_path(c, "/run/systemd/generator");
 	if (!units)
 		return -ENOMEM;
-	{
+	if (!c->offline) {
 		DIR *d = opendir(units);
 		struct dirent *de;
 		while (d && !unit && (de = readdir(d)))
@@ -686,12 +689,15 @@ static int read_sysctl(const struct sc_ctx *c, struct sc_doctor_state *s, struct
 	struct sc_sysctl_state *st = &s->sysctl;
 	int r;
 
-	/* Not sc_sysctl_state_read(): doctor reads live values with --root too (fixtures). */
-	r = sc_sysctl_env_read(c, &st->env);
-	if (r < 0)
-		return r;
-	for (size_t k = 0; k < SC_VM_N; k++)
-		st->present[k] = sc_sysctl_read_live(c, sc_sysctl_keys[k].name, &st->live[k]) == 0;
+	/* The live values are the running kernel's: an offline image has only its drop-in. */
+	if (!c->offline) {
+		r = sc_sysctl_env_read(c, &st->env);
+		if (r < 0)
+			return r;
+		for (size_t k = 0; k < SC_VM_N; k++)
+			st->present[k] =
+				sc_sysctl_read_live(c, sc_sysctl_keys[k].name, &st->live[k]) == 0;
+	}
 	return sc_sysctl_dropin_load(c, &st->dropin, err);
 }
 
@@ -721,23 +727,29 @@ int sc_doctor_gather(const struct sc_ctx *c, struct sc_doctor_state *s, struct s
 	int r;
 
 	s->offline = c->offline;
-	r = sc_swaps_read(c, &s->swaps);
-	if (r < 0)
-		return sc_err_set(
-			err, SC_EXIT_FAILURE, -r, "/proc/swaps: cannot read: %s", strerror(-r));
-	s->mem_ok = sc_meminfo_read(c, &s->mem) == 0;
+	/*
+	 * An offline root is an image: the running kernel's swap areas, memory, zones, OOM
+	 * kills and zswap are this machine's, not the image's, and are not looked at.
+	 */
+	if (!c->offline) {
+		r = sc_swaps_read(c, &s->swaps);
+		if (r < 0)
+			return sc_err_set(err, SC_EXIT_FAILURE, -r, "/proc/swaps: cannot read: %s",
+				strerror(-r));
+		s->mem_ok = sc_meminfo_read(c, &s->mem) == 0;
+		s->zones_ok = sc_zoneinfo_read(c, &s->zones) == 0;
+		s->oom_counter_ok = sc_vmstat_read(c, "oom_kill", &s->oom_kills) == 0;
+		r = read_kmsg(c, s);
+		if (r < 0)
+			return r;
+		if (sc_zswap_read(c, &s->zswap) < 0)
+			memset(&s->zswap, 0, sizeof(s->zswap));
+	}
 	r = read_sysctl(c, s, &ignored);
 	if (r == -ENOMEM)
 		return r;
 	s->sysctl_ok = r == 0;
 	s->boot_ok = sc_sysctl_boot_resolve(c, &s->boot) == 0;
-	s->zones_ok = sc_zoneinfo_read(c, &s->zones) == 0;
-	s->oom_counter_ok = sc_vmstat_read(c, "oom_kill", &s->oom_kills) == 0;
-	r = read_kmsg(c, s);
-	if (r < 0)
-		return r;
-	if (sc_zswap_read(c, &s->zswap) < 0)
-		memset(&s->zswap, 0, sizeof(s->zswap));
 	r = find_managers(c, s);
 	if (r < 0)
 		return r;

@@ -26,6 +26,7 @@ struct fstab_view {
 	struct sc_fstab_entry e;
 	const struct sc_swap *active; /* the active area it names, or NULL */
 	bool exists; /* the file or device exists */
+	bool unknown; /* an image's device source: not looked up (exists is false) */
 };
 
 struct status {
@@ -67,13 +68,18 @@ static void status_done(struct status *s)
 
 /*
  * Where an fstab source lives on this system: a path (under --root for an image), or a
- * UUID=/LABEL=/PARTUUID= tag through the udev symlinks in /dev/disk.
+ * UUID=/LABEL=/PARTUUID= tag through the udev symlinks in /dev/disk. An image's devices are
+ * those of the machine it will boot on: NULL, not looked up.
  */
 static char *entry_location(const struct sc_ctx *c, const char *source)
 {
 	char *link;
 	int r = sc_fstab_tag_link(source, &link);
 
+	if (c->offline && (r != 0 || sc_startswith(source, "/dev/"))) {
+		free(link);
+		return NULL;
+	}
 	if (r != 0)
 		return link;
 	return source[0] == '/' ? sc_ctx_root_path(c, source) : strdup(source);
@@ -136,6 +142,7 @@ static int gather_fstab(struct sc_cli *cli, struct status *s)
 		memset(&entries[i], 0, sizeof(entries[i]));
 		have_st = loc && sc_ctx_stat(c, loc, true, &st) == 0;
 		v->exists = have_st;
+		v->unknown = !loc && c->offline;
 		for (size_t k = 0; k < s->swaps.n && !c->offline; k++) {
 			bool match = have_st && active_ok[k]
 				? same_object(&st, &active_st[k])
@@ -232,7 +239,7 @@ static int compute_drift(const struct sc_ctx *c, struct status *s)
 	}
 	for (size_t i = 0; i < s->n_fstab && r == 0; i++) {
 		const struct fstab_view *v = &s->fstab[i];
-		if (!v->exists)
+		if (!v->exists && !v->unknown)
 			r = add_drift(s, "missing", v->e.source,
 				"%s line %zu names %s, which does not exist", c->fstab, v->e.line,
 				v->e.source);
@@ -262,7 +269,10 @@ static int gather(struct sc_cli *cli, struct status *s)
 	const struct sc_ctx *c = &cli->ctx;
 	int r;
 
-	/* An offline image (--root) has no running swap: only its fstab is shown. */
+	/*
+	 * An offline image (--root) has no running swap, memory, zram, zswap or live vm.*
+	 * values (the running kernel's are this machine's): only its fstab is shown.
+	 */
 	if (!c->offline) {
 		r = sc_swaps_read(c, &s->swaps);
 		if (r < 0)
@@ -273,6 +283,8 @@ static int gather(struct sc_cli *cli, struct status *s)
 		r = compute_drift(c, s);
 	if (r < 0)
 		return sc_report_errno(cli, r, c->fstab, "cannot read");
+	if (c->offline)
+		return 0;
 	r = sc_meminfo_read(c, &s->mem);
 	if (r < 0)
 		return sc_report_errno(cli, r, "/proc/meminfo", "cannot read");
@@ -304,7 +316,7 @@ static bool zram_swap_active(const struct status *s)
 	return false;
 }
 
-static struct json_object *render_json(const struct status *s)
+static struct json_object *render_json(const struct status *s, bool offline)
 {
 	struct json_object *o = json_object_new_object(), *a, *e;
 
@@ -337,7 +349,8 @@ static struct json_object *render_json(const struct status *s)
 		json_object_object_add(e, "priority",
 			v->e.has_priority ? json_object_new_int(v->e.priority) : NULL);
 		json_object_object_add(e, "managed", json_object_new_boolean(v->e.managed));
-		json_object_object_add(e, "exists", json_object_new_boolean(v->exists));
+		json_object_object_add(
+			e, "exists", v->unknown ? NULL : json_object_new_boolean(v->exists));
 		json_object_object_add(e, "active", json_object_new_boolean(v->active != NULL));
 		json_object_array_add(a, e);
 	}
@@ -409,6 +422,10 @@ static struct json_object *render_json(const struct status *s)
 	}
 	json_object_object_add(o, "sysctl", e);
 
+	if (offline) { /* an image has no memory figures */
+		json_object_object_add(o, "memory", NULL);
+		return o;
+	}
 	e = json_object_new_object();
 	json_object_object_add(e, "total_bytes", json_u64(s->mem.total));
 	json_object_object_add(e, "available_bytes", json_u64(s->mem.available));
@@ -420,7 +437,8 @@ static struct json_object *render_json(const struct status *s)
 	return o;
 }
 
-static void render_human(const struct status *s, bool offline)
+/* The running system's memory and swap areas (an offline image has neither). */
+static void render_live(const struct status *s)
 {
 	char b1[32], b2[32], b3[32], b4[32];
 
@@ -447,17 +465,33 @@ static void render_human(const struct status *s, bool offline)
 			w->priority, where, w->deleted ? "  (deleted)" : "");
 	}
 
-	printf("\nfstab swap entries:\n");
+	printf("\n");
+}
+
+static void render_human(const struct status *s, bool offline)
+{
+	char b1[32], b2[32], b3[32];
+
+	if (!offline)
+		render_live(s);
+	printf("fstab swap entries:\n");
 	if (s->n_fstab == 0)
 		printf("  (none)\n");
 	for (size_t i = 0; i < s->n_fstab; i++) {
 		const struct fstab_view *v = &s->fstab[i];
 		printf("  %-40s %-8s %s\n", v->e.source,
 			v->active	     ? "active"
+				: v->unknown ? "unchecked"
 				: !v->exists ? "missing"
 				: offline    ? "present"
 					     : "inactive",
 			v->e.managed ? "managed" : "unmanaged");
+	}
+	if (offline) {
+		for (size_t i = 0; i < s->n_drift; i++)
+			printf("%s  %s: %s\n", i ? "" : "\nDrift:\n", s->drift[i].kind,
+				s->drift[i].message);
+		return;
 	}
 
 	printf("\nzram devices:\n");
@@ -519,7 +553,7 @@ int sc_cmd_status(struct sc_cli *cli, int argc, char **argv)
 	ret = gather(cli, &s);
 	if (ret == 0) {
 		if (cli->json)
-			sc_json_print(render_json(&s));
+			sc_json_print(render_json(&s, cli->ctx.offline));
 		else
 			render_human(&s, cli->ctx.offline);
 	}
