@@ -470,10 +470,10 @@ int sc_fstab_validate_all(const struct sc_fstab *f, struct sc_err *err)
 }
 
 /* After a successful write the document describes the new file: a later commit starts here. */
-static int rebase(struct sc_fstab *f, const char *path, struct sc_fstab *g)
+static int rebase(
+	struct sc_fstab *f, const char *path, struct sc_fstab *g, const struct sc_file_id *written)
 {
 	char *p = NULL;
-	int r;
 
 	if (!f->path) {
 		p = strdup(path);
@@ -492,21 +492,22 @@ static int rebase(struct sc_fstab *f, const char *path, struct sc_fstab *g)
 	f->n = g->n;
 	f->cap = g->cap;
 	f->is_new = false;
-	r = sc_file_identity(path, f->orig, f->orig_len, &f->id);
-	f->has_id = r >= 0;
-	return r;
+	f->id = *written;
+	f->has_id = true;
+	return 0;
 }
 
 int sc_fstab_commit(const struct sc_ctx *c, struct sc_fstab *f, struct sc_err *err)
 {
 	const char *path = f->path ? f->path : c->fstab;
+	struct sc_file_id now, written = {0};
 	struct sc_atomic_opts opts = {
 		.mode = 0644, /* fstab(5)'s usual mode, for a file that does not exist yet */
 		.expect = f->has_id ? &f->id : NULL,
 		.backup_suffix = SC_FSTAB_BACKUP_SUFFIX,
+		.ret_id = &written,
 	};
 	struct sc_fstab g = {0};
-	struct sc_file_id now;
 	char *text;
 	size_t len;
 	int r;
@@ -526,10 +527,10 @@ int sc_fstab_commit(const struct sc_ctx *c, struct sc_fstab *f, struct sc_err *e
 
 	r = sc_atomic_replace(c, path, g.orig, len, &opts);
 	if (r >= 0) {
-		r = rebase(f, path, &g);
+		r = rebase(f, path, &g, &written);
 		return r < 0 ? r : 0;
 	}
-	if (r != -ESTALE && sc_file_identity(path, NULL, 0, &now) == 0 && now.exists &&
+	if (r != -ESTALE && sc_file_identity(c, path, NULL, 0, &now) == 0 && now.exists &&
 		now.hash == sc_hash(g.orig, len) && (size_t)now.size == len) {
 		/* Only a failed fsync of the directory comes after the rename. */
 		sc_err_set(err, SC_EXIT_FAILURE, -r,
@@ -537,7 +538,7 @@ int sc_fstab_commit(const struct sc_ctx *c, struct sc_fstab *f, struct sc_err *e
 		sc_err_hint(err,
 			"the new version is in place but may not survive a crash; "
 			"run sync and check the disk");
-		(void)rebase(f, path, &g);
+		(void)rebase(f, path, &g, &written);
 		return r;
 	}
 	sc_fstab_clear(&g);

@@ -106,8 +106,13 @@ struct sc_fstab_entry {
 	bool unparsable;
 };
 
-/* Load path; a missing file is an empty document (is_new), not an error. */
-int sc_fstab_load(const char *path, struct sc_fstab **ret, struct sc_err *err);
+/*
+ * Load path, a file of c's configured tree (inside the root, see sc_ctx_open()); a missing
+ * file is an empty document (is_new), not an error. Under an offline root device sources
+ * are not resolved (they name the devices of the machine the image boots on).
+ */
+int sc_fstab_load(
+	const struct sc_ctx *c, const char *path, struct sc_fstab **ret, struct sc_err *err);
 int sc_fstab_parse(const char *text, size_t len, struct sc_fstab **ret, struct sc_err *err);
 void sc_fstab_free(struct sc_fstab *f);
 

@@ -454,7 +454,8 @@ int sc_fstab_parse(const char *text, size_t len, struct sc_fstab **ret, struct s
 	return 0;
 }
 
-int sc_fstab_load(const char *path, struct sc_fstab **ret, struct sc_err *err)
+int sc_fstab_load(
+	const struct sc_ctx *c, const char *path, struct sc_fstab **ret, struct sc_err *err)
 {
 	_cleanup_free_ char *text = NULL;
 	struct sc_fstab *f;
@@ -462,7 +463,7 @@ int sc_fstab_load(const char *path, struct sc_fstab **ret, struct sc_err *err)
 	int r;
 
 	/* 64 MiB: a real fstab is a few KiB; this only bounds memory on a corrupted one. */
-	r = sc_read_file(path, 64 << 20, &text, &len);
+	r = sc_ctx_read(c, path, 64 << 20, &text, &len);
 	if (r < 0 && r != -ENOENT)
 		return sc_err_set(
 			err, SC_EXIT_FAILURE, -r, "%s: cannot read: %s", path, strerror(-r));
@@ -474,7 +475,11 @@ int sc_fstab_load(const char *path, struct sc_fstab **ret, struct sc_err *err)
 		sc_fstab_free(f);
 		return -ENOMEM;
 	}
-	sc_fstab_set_resolver(f, sc_fstab_resolve_device, NULL);
+	/*
+	 * An image's UUID= and /dev sources name devices of the machine it will boot on, not
+	 * of this one (whose libblkid and /dev would answer): they match only as written.
+	 */
+	sc_fstab_set_resolver(f, c->offline ? NULL : sc_fstab_resolve_device, NULL);
 	f->is_new = r == -ENOENT;
 	if (text)
 		r = sc_fstab_build(f, TAKE_PTR(text), len, true, NULL, err);
@@ -485,7 +490,7 @@ int sc_fstab_load(const char *path, struct sc_fstab **ret, struct sc_err *err)
 		return r;
 	}
 	/* Identity of what was read: a change by anyone after this point makes commit refuse. */
-	r = sc_file_identity(path, f->orig, len, &f->id);
+	r = sc_file_identity(c, path, f->orig, len, &f->id);
 	if (r < 0) {
 		sc_fstab_free(f);
 		return sc_err_set(

@@ -31,7 +31,7 @@ static bool root_exists(const struct sc_ctx *c, const char *abs)
 	_cleanup_free_ char *p = sc_ctx_root_path(c, abs);
 	struct stat st;
 
-	return p && lstat(p, &st) == 0;
+	return p && sc_ctx_stat(c, p, false, &st) == 0;
 }
 
 /* Is a unit enabled: <root>/etc/systemd/system/<any>.wants/<unit> exists. */
@@ -42,7 +42,7 @@ static bool unit_enabled(const struct sc_ctx *c, const char *unit)
 	bool found = false;
 	DIR *d;
 
-	if (!dir || !(d = opendir(dir)))
+	if (!dir || sc_ctx_opendir(c, dir, &d) < 0)
 		return false;
 	while (!found && (de = readdir(d))) {
 		size_t n = strlen(de->d_name);
@@ -53,7 +53,7 @@ static bool unit_enabled(const struct sc_ctx *c, const char *unit)
 			continue;
 		if (asprintf(&p, "%s/%s/%s", dir, de->d_name, unit) < 0)
 			break;
-		found = lstat(p, &st) == 0;
+		found = sc_ctx_stat(c, p, false, &st) == 0;
 		free(p);
 	}
 	closedir(d);
@@ -96,7 +96,7 @@ static char *first_conf_in(const struct sc_ctx *c, const char *abs, const char *
 	char *found = NULL;
 	DIR *d;
 
-	if (!dir || !(d = opendir(dir)))
+	if (!dir || sc_ctx_opendir(c, dir, &d) < 0)
 		return NULL;
 	while (!found && (de = readdir(d))) {
 		size_t n = strlen(de->d_name), sl = strlen(suffix);
@@ -113,7 +113,7 @@ static bool file_contains(const struct sc_ctx *c, const char *abs, const char *n
 {
 	_cleanup_free_ char *p = sc_ctx_root_path(c, abs), *text = NULL;
 
-	return p && sc_read_file(p, 1 << 20, &text, NULL) == 0 && strstr(text, needle);
+	return p && sc_ctx_read(c, p, 1 << 20, &text, NULL) == 0 && strstr(text, needle);
 }
 
 static int find_zram_generator(const struct sc_ctx *c, struct sc_doctor_state *s)
@@ -128,11 +128,14 @@ static int find_zram_generator(const struct sc_ctx *c, struct sc_doctor_state *s
 	const char *main = first_existing(c, configs);
 	bool installed = first_existing(c, generators) != NULL, configured;
 
-	/* Units it generated at the last boot or daemon-reload prove it is at work. */
+	/*
+	 * Units it generated at the last boot or daemon-reload prove it is at work (on the
+	 * running system: an offline image's /run is not this machine's).
+	 */
 	units = sc_ctx_sys_path(c, "/run/systemd/generator");
 	if (!units)
 		return -ENOMEM;
-	{
+	if (!c->offline) {
 		DIR *d = opendir(units);
 		struct dirent *de;
 		while (d && !unit && (de = readdir(d)))
@@ -214,7 +217,7 @@ static int find_cloud_init_file(const struct sc_ctx *c, struct sc_doctor_state *
 	_cleanup_free_ char *p = sc_ctx_root_path(c, abs), *text = NULL;
 	unsigned line = 0;
 
-	if (!p || sc_read_file(p, 4 << 20, &text, NULL) < 0)
+	if (!p || sc_ctx_read(c, p, 4 << 20, &text, NULL) < 0)
 		return 0;
 	for (char *l = text; l && *l;) {
 		char *nl = strchr(l, '\n');
@@ -242,14 +245,17 @@ static int find_cloud_init_file(const struct sc_ctx *c, struct sc_doctor_state *
 static int find_cloud_init(const struct sc_ctx *c, struct sc_doctor_state *s)
 {
 	_cleanup_free_ char *dir = sc_ctx_root_path(c, "/etc/cloud/cloud.cfg.d");
+	_cleanup_close_ int dirfd = -1;
 	size_t before = s->n_managers;
 	struct dirent **names = NULL;
-	int n, r;
+	int n = 0, r;
 
 	r = find_cloud_init_file(c, s, "/etc/cloud/cloud.cfg");
 	if (r < 0 || !dir)
 		return r < 0 ? r : -ENOMEM;
-	n = scandir(dir, &names, NULL, alphasort);
+	dirfd = sc_ctx_open(c, dir, O_RDONLY | O_DIRECTORY, 0);
+	if (dirfd >= 0)
+		n = scandirat(dirfd, ".", &names, NULL, alphasort);
 	for (int i = 0; i < n; i++) {
 		size_t len = strlen(names[i]->d_name);
 		if (r >= 0 && s->n_managers == before && len > 4 &&
@@ -490,15 +496,18 @@ static int add_area(struct sc_doctor_state *s, const char *path, struct sc_docto
 static void inspect(const struct sc_ctx *c, struct sc_doctor_area *a)
 {
 	_cleanup_free_ char *full = NULL;
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int pfd = -1, fd = -1;
 	struct statx stx;
 	struct statfs sfs;
 	int flags = 0;
 
 	if (a->path[0] != '/' || !(full = sc_ctx_root_path(c, a->path)))
 		return;
-	if (c->sys->statx(
-		    AT_FDCWD, full, 0, STATX_TYPE | STATX_MODE | STATX_UID | STATX_INO, &stx) < 0)
+	/* O_PATH: a look at the inode, never a read (a FIFO or device would block or act). */
+	pfd = sc_ctx_open(c, full, O_PATH, 0);
+	if (pfd < 0 ||
+		c->sys->statx(pfd, "", AT_EMPTY_PATH,
+			STATX_TYPE | STATX_MODE | STATX_UID | STATX_INO, &stx) < 0)
 		return;
 	a->exists = true;
 	a->mode = stx.stx_mode;
@@ -511,7 +520,7 @@ static void inspect(const struct sc_ctx *c, struct sc_doctor_area *a)
 		(stx.stx_attributes & STATX_ATTR_ENCRYPTED);
 	if (!a->is_file)
 		return;
-	fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = sc_ctx_open(c, full, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0);
 	if (fd < 0)
 		return;
 	if (c->sys->fstatfs(fd, &sfs) == 0)
@@ -531,9 +540,8 @@ static void inspect(const struct sc_ctx *c, struct sc_doctor_area *a)
  */
 static char *resolve_source(const struct sc_ctx *c, const char *src)
 {
-	_cleanup_free_ char *abs = NULL, *link = NULL;
-	char target[PATH_MAX], *p;
-	ssize_t n;
+	_cleanup_free_ char *abs = NULL, *link = NULL, *next = NULL, *target = NULL;
+	char *p;
 
 	if (src[0] == '/') {
 		p = strdup(src);
@@ -546,10 +554,9 @@ static char *resolve_source(const struct sc_ctx *c, const char *src)
 	link = sc_ctx_root_path(c, abs);
 	if (!link)
 		return NULL;
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n < 0)
+	/* The link of the tree doctor looks at: an image's, inside the root. */
+	if (sc_ctx_follow(c, link, &next, &target) <= 0)
 		return NULL;
-	target[n] = '\0';
 	if (target[0] == '/')
 		p = strdup(target);
 	else if (asprintf(&p, "%.*s%s", (int)(strrchr(abs, '/') - abs + 1), abs, target) < 0)
@@ -583,7 +590,7 @@ static const char *owner_of(
 			const char *file = "/var/swap", *v;
 			char own[PATH_MAX];
 
-			if (conf && sc_read_file(conf, 1 << 20, &text, NULL) == 0 &&
+			if (conf && sc_ctx_read(c, conf, 1 << 20, &text, NULL) == 0 &&
 				(v = strstr(text, "\nCONF_SWAPFILE=")) != NULL) {
 				v += strlen("\nCONF_SWAPFILE=");
 				snprintf(own, sizeof(own), "%.*s", (int)strcspn(v, " \t\n#"), v);
@@ -724,12 +731,15 @@ static int read_sysctl(const struct sc_ctx *c, struct sc_doctor_state *s, struct
 	struct sc_sysctl_state *st = &s->sysctl;
 	int r;
 
-	/* Not sc_sysctl_state_read(): doctor reads live values with --root too (fixtures). */
-	r = sc_sysctl_env_read(c, &st->env);
-	if (r < 0)
-		return r;
-	for (size_t k = 0; k < SC_VM_N; k++)
-		st->present[k] = sc_sysctl_read_live(c, sc_sysctl_keys[k].name, &st->live[k]) == 0;
+	/* The live values are the running kernel's: an offline image has only its drop-in. */
+	if (!c->offline) {
+		r = sc_sysctl_env_read(c, &st->env);
+		if (r < 0)
+			return r;
+		for (size_t k = 0; k < SC_VM_N; k++)
+			st->present[k] =
+				sc_sysctl_read_live(c, sc_sysctl_keys[k].name, &st->live[k]) == 0;
+	}
 	return sc_sysctl_dropin_load(c, &st->dropin, err);
 }
 
@@ -759,23 +769,29 @@ int sc_doctor_gather(const struct sc_ctx *c, struct sc_doctor_state *s, struct s
 	int r;
 
 	s->offline = c->offline;
-	r = sc_swaps_read(c, &s->swaps);
-	if (r < 0)
-		return sc_err_set(
-			err, SC_EXIT_FAILURE, -r, "/proc/swaps: cannot read: %s", strerror(-r));
-	s->mem_ok = sc_meminfo_read(c, &s->mem) == 0;
+	/*
+	 * An offline root is an image: the running kernel's swap areas, memory, zones, OOM
+	 * kills and zswap are this machine's, not the image's, and are not looked at.
+	 */
+	if (!c->offline) {
+		r = sc_swaps_read(c, &s->swaps);
+		if (r < 0)
+			return sc_err_set(err, SC_EXIT_FAILURE, -r, "/proc/swaps: cannot read: %s",
+				strerror(-r));
+		s->mem_ok = sc_meminfo_read(c, &s->mem) == 0;
+		s->zones_ok = sc_zoneinfo_read(c, &s->zones) == 0;
+		s->oom_counter_ok = sc_vmstat_read(c, "oom_kill", &s->oom_kills) == 0;
+		r = read_kmsg(c, s);
+		if (r < 0)
+			return r;
+		if (sc_zswap_read(c, &s->zswap) < 0)
+			memset(&s->zswap, 0, sizeof(s->zswap));
+	}
 	r = read_sysctl(c, s, &ignored);
 	if (r == -ENOMEM)
 		return r;
 	s->sysctl_ok = r == 0;
 	s->boot_ok = sc_sysctl_boot_resolve(c, &s->boot) == 0;
-	s->zones_ok = sc_zoneinfo_read(c, &s->zones) == 0;
-	s->oom_counter_ok = sc_vmstat_read(c, "oom_kill", &s->oom_kills) == 0;
-	r = read_kmsg(c, s);
-	if (r < 0)
-		return r;
-	if (sc_zswap_read(c, &s->zswap) < 0)
-		memset(&s->zswap, 0, sizeof(s->zswap));
 	r = find_managers(c, s);
 	if (r < 0)
 		return r;

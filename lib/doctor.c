@@ -198,6 +198,9 @@ static int check_swap(const struct sc_doctor_state *s, struct sc_findings *ret)
 {
 	char b1[32], b2[32];
 
+	/* An offline image has no active swap: what it will activate is checked in fstab. */
+	if (s->offline)
+		return 0;
 	if (!has_swap(s)) {
 		ADD("no-swap", SC_SEV_WARNING,
 			strdup("no swap is active: anonymous memory cannot be reclaimed, so when "
@@ -434,7 +437,7 @@ static int check_fstab(const struct sc_doctor_state *s, struct sc_findings *ret)
 					area_name(a), l->line));
 			continue;
 		}
-		if (!a->active && !l->noauto && a->type != SC_SWAP_ZRAM)
+		if (!a->active && !l->noauto && a->type != SC_SWAP_ZRAM && !s->offline)
 			ADD("fstab-swap-inactive", SC_SEV_WARNING,
 				fmt("%s line %zu names %s, which exists but is not active: swap "
 				    "that boot would enable is missing now",

@@ -12,7 +12,11 @@
  *      (stat, statfs, inode flags, statx attributes: through c->sys so tests can fake them);
  *   3. sc_doctor_check() turns the state into findings: pure, no I/O.
  * Everything is read-only. Paths from /proc/swaps and fstab are looked up under ctx->root
- * (the running system has root "").
+ * (the running system has root ""), inside it (sc_ctx_open()). For an offline root (an image,
+ * ctx->offline) only the image is looked at: its fstab and the files it names, its sysctl
+ * files and swapctl's drop-in, the rotation journal and the other swap managers installed in
+ * it; the running kernel's swap areas, memory, zones, vm.* values, zswap and kernel log are
+ * not read, and the checks that need them find nothing.
  *
  * sc_doctor_state_done() frees the state including the fstab lines; sc_findings_free() the
  * findings. Functions return 0 or -errno.

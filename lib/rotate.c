@@ -460,7 +460,7 @@ int sc_rotate_journal_read(const struct sc_ctx *c, struct sc_rotate_journal *ret
 
 	if (!path)
 		return -ENOMEM;
-	r = sc_read_file(path, 64 << 10, &text, NULL);
+	r = sc_ctx_read(c, path, 64 << 10, &text, NULL);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
@@ -487,11 +487,17 @@ int sc_rotate_journal_write(const struct sc_ctx *c, const struct sc_rotation *r)
 int sc_rotate_journal_remove(const struct sc_ctx *c)
 {
 	_cleanup_free_ char *path = sc_rotate_journal_path(c);
+	_cleanup_close_ int dirfd = -1;
+	const char *name;
 	int r;
 
 	if (!path)
 		return -ENOMEM;
-	r = c->sys->unlinkat(AT_FDCWD, path, 0);
+	/* The journal sits next to the fstab: inside the root, as the fstab. */
+	dirfd = sc_ctx_open_parent(c, path, &name);
+	if (dirfd < 0)
+		return dirfd == -ENOENT ? 0 : dirfd;
+	r = c->sys->unlinkat(dirfd, name, 0);
 	return r == -ENOENT ? 0 : r;
 }
 

@@ -11,7 +11,9 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
+#include <linux/openat2.h>
 #include <sys/swap.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,6 +64,25 @@ static int real_openat(int dirfd, const char *path, int flags, mode_t mode)
 {
 	int fd = openat(dirfd, path, flags | O_CLOEXEC, mode);
 	return fd < 0 ? neg_errno() : fd;
+}
+
+/* glibc 2.36 has no openat2() wrapper. */
+static int real_openat2(int dirfd, const char *path, int flags, mode_t mode, uint64_t resolve)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		/* openat2 refuses a mode that would not be used */
+		.mode = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? mode : 0,
+		.resolve = resolve,
+	};
+	long fd;
+
+	for (int tries = 0;; tries++) {
+		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN || tries == 16)
+			break;
+	}
+	return fd < 0 ? neg_errno() : (int)fd;
 }
 
 static int real_mkdirat(int dirfd, const char *path, mode_t mode)
@@ -264,6 +285,7 @@ const struct sc_sys sc_sys_real = {
 	.swapon = real_swapon,
 	.swapoff = real_swapoff,
 	.openat = real_openat,
+	.openat2 = real_openat2,
 	.mkdirat = real_mkdirat,
 	.unlinkat = real_unlinkat,
 	.renameat = real_renameat,

@@ -35,6 +35,11 @@ struct sc_sys {
 	int (*swapoff)(const char *path, struct sc_swapoff_result *ret);
 
 	int (*openat)(int dirfd, const char *path, int flags, mode_t mode);
+	/*
+	 * openat2(2) with how.resolve = resolve (RESOLVE_IN_ROOT and friends): the path is
+	 * resolved with dirfd as its root. Retried on EAGAIN (a concurrent rename or mount).
+	 */
+	int (*openat2)(int dirfd, const char *path, int flags, mode_t mode, uint64_t resolve);
 	int (*mkdirat)(int dirfd, const char *path, mode_t mode);
 	int (*unlinkat)(int dirfd, const char *path, int flags);
 	int (*renameat)(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "macro.h"
 #include "parse.h"
 #include "procfs.h"
@@ -108,7 +109,7 @@ static bool root_file_exists(const struct sc_ctx *c, const char *abs)
 	_cleanup_free_ char *p = sc_ctx_root_path(c, abs);
 	struct stat st;
 
-	return p && stat(p, &st) == 0;
+	return p && sc_ctx_stat(c, p, true, &st) == 0;
 }
 
 static void read_thp(const struct sc_ctx *c, struct sc_sysctl_env *e)
@@ -660,14 +661,14 @@ int sc_sysctl_dropin_load(const struct sc_ctx *c, struct sc_sysctl_dropin *ret, 
 		ret->path = NULL;
 		return -ENOMEM;
 	}
-	r = sc_read_file(ret->path, 1 << 20, &ret->text, &ret->len);
+	r = sc_ctx_read(c, ret->path, 1 << 20, &ret->text, &ret->len);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
 		return sc_err_set(
 			err, SC_EXIT_FAILURE, -r, "%s: cannot read: %s", ret->path, strerror(-r));
 	ret->exists = true;
-	r = sc_file_identity(ret->path, ret->text, ret->len, &ret->id);
+	r = sc_file_identity(c, ret->path, ret->text, ret->len, &ret->id);
 	if (r < 0)
 		return sc_err_set(
 			err, SC_EXIT_FAILURE, -r, "%s: cannot stat: %s", ret->path, strerror(-r));
@@ -1047,8 +1048,8 @@ int sc_sysctl_apply(const struct sc_ctx *c, const struct sc_sysctl_state *s,
 	int r = 0;
 
 	if (p->dropin_text) {
-		r = c->sys->mkdirat(AT_FDCWD, c->sysctl_dir, 0755);
-		if (r < 0 && r != -EEXIST)
+		r = sc_config_mkdir(c, c->sysctl_dir, 0755);
+		if (r < 0)
 			return sc_err_set(err, SC_EXIT_FAILURE, -r, "%s: cannot create: %s",
 				c->sysctl_dir, strerror(-r));
 		r = sc_atomic_replace(c, d->path, p->dropin_text, strlen(p->dropin_text), &opts);

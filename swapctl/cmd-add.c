@@ -109,14 +109,14 @@ static int default_boot_path(struct sc_fstab *f, char **ret)
  * An existing file that is not a usable swap area is never overwritten; libblkid names what
  * it holds instead (an ext4 image, a hibernation image, a partition table...).
  */
-static void name_foreign(const char *path, struct sc_swapfile_state *st)
+static void name_foreign(const struct sc_ctx *c, const char *path, struct sc_swapfile_state *st)
 {
 	_cleanup_close_ int fd = -1;
 	struct sc_probe p;
 
 	if (!st->exists || !st->regular || (st->header_read && st->header.status == SC_HEADER_OK))
 		return;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	fd = sc_ctx_open(c, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0);
 	if (fd < 0 || sc_probe_fd(fd, &p) < 0)
 		return;
 	for (size_t i = 0; i < p.n; i++)
@@ -338,7 +338,7 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 			return finish(cli, &plan, &err, err.kind, NULL, 0);
 	}
 
-	r = sc_fstab_load(c->fstab, &run.fstab, &err);
+	r = sc_fstab_load(c, c->fstab, &run.fstab, &err);
 	if (r < 0) {
 		ret = finish(cli, &plan, &err, err.kind ? err.kind : SC_EXIT_FAILURE, NULL, 0);
 		goto out;
@@ -408,7 +408,7 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 		sc_err_clear(&err);
 		r = sc_swapfile_inspect(c, full, flags, &st, &err);
 		if (r == 0) {
-			name_foreign(full, &st);
+			name_foreign(c, full, &st);
 			r = sc_swapfile_plan_add(&req, &st, &fst, &facts, &plan, &err);
 		}
 		/* XFS and btrfs free a deleted file's space lazily: settle and look again. */

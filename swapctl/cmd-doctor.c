@@ -27,7 +27,7 @@ int sc_doctor_load_fstab(const struct sc_ctx *c, struct sc_doctor_state *s, stru
 	size_t n = 0;
 	int r;
 
-	r = sc_fstab_load(c->fstab, &f, err);
+	r = sc_fstab_load(c, c->fstab, &f, err);
 	if (r < 0)
 		return r;
 	r = sc_fstab_list_swap(f, &e, &n);

@@ -79,11 +79,14 @@ static int resolve(struct prio *p, const char *arg)
 	int r;
 
 	if (sc_startswith(arg, "/dev/")) {
-		/* /dev/disk/by-uuid/... and other links name the node /proc/swaps shows. */
+		/*
+		 * /dev/disk/by-uuid/... and other links name the node /proc/swaps shows. An
+		 * image's devices are the booted machine's: named as given, not resolved here.
+		 */
 		char buf[PATH_MAX];
 
 		p->device = true;
-		p->path = strdup(realpath(arg, buf) ? buf : arg);
+		p->path = strdup(!p->c->offline && realpath(arg, buf) ? buf : arg);
 		if (!p->path)
 			return sc_report_errno(p->cli, -ENOMEM, arg, "cannot resolve");
 		p->zram = sc_startswith(p->path, "/dev/zram");
@@ -108,7 +111,7 @@ static int gather(struct prio *p)
 	struct stat st;
 	int r;
 
-	r = sc_fstab_load(p->c->fstab, &p->fstab, &err);
+	r = sc_fstab_load(p->c, p->c->fstab, &p->fstab, &err);
 	if (r < 0)
 		return sc_report(p->cli, &err);
 	r = sc_fstab_find_swap(
@@ -137,7 +140,7 @@ static int gather(struct prio *p)
 		p->t.discard = p->entry.discard;
 	}
 	p->managed_file = !p->device && p->has_entry && p->entry.managed &&
-		lstat(p->path, &st) == 0 && S_ISREG(st.st_mode);
+		sc_ctx_stat(p->c, p->path, false, &st) == 0 && S_ISREG(st.st_mode);
 	return 0;
 }
 

@@ -300,7 +300,7 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 		if (r < 0)
 			return finish(cli, &plan, NULL, &err, err.kind, false);
 	}
-	r = sc_fstab_load(c->fstab, &run.fstab, &err);
+	r = sc_fstab_load(c, c->fstab, &run.fstab, &err);
 	if (r < 0) {
 		ret = finish(cli, &plan, NULL, &err, err.kind ? err.kind : SC_EXIT_FAILURE, false);
 		goto out;

@@ -107,7 +107,7 @@ static int load_fstab(struct run *run, struct sc_err *err)
 {
 	sc_fstab_free(run->fstab);
 	run->fstab = NULL;
-	return sc_fstab_load(run->c->fstab, &run->fstab, err);
+	return sc_fstab_load(run->c, run->c->fstab, &run->fstab, err);
 }
 
 /* stage: "plan" (before anything is made, replacement counted) or "apply" (the real check). */
@@ -313,6 +313,16 @@ static int do_swapoff(struct run *run, const struct sc_rotation *u, struct sc_er
 	return r;
 }
 
+/* statfs(2) of a directory of the tree ("" is "/"), found inside the root. */
+static int dir_statfs(const struct sc_ctx *c, const char *dir, struct statfs *ret)
+{
+	_cleanup_close_ int fd = sc_ctx_open(c, dir[0] ? dir : "/", O_PATH | O_DIRECTORY, 0);
+
+	if (fd < 0)
+		return fd;
+	return fstatfs(fd, ret) < 0 ? -errno : 0;
+}
+
 static int apply_unit(struct run *run, struct sc_rotation *u, struct sc_err *err)
 {
 	bool enabled = false, in_place = false;
@@ -350,7 +360,7 @@ static int apply_unit(struct run *run, struct sc_rotation *u, struct sc_err *err
 			if (!slash)
 				return -ENOMEM;
 			*slash = '\0';
-			o.reserve = statfs(dir[0] ? dir : "/", &sf) == 0
+			o.reserve = dir_statfs(run->c, dir, &sf) == 0
 				? sc_swapfile_default_reserve((uint64_t)sf.f_blocks * sf.f_frsize)
 				: 0;
 			r = sc_swapfile_create(run->c, u->new_path, &o, err);
@@ -428,11 +438,11 @@ static int apply_unit(struct run *run, struct sc_rotation *u, struct sc_err *err
 
 /* ---- recovery ---- */
 
-static bool path_exists(const char *p)
+static bool path_exists(const struct sc_ctx *c, const char *p)
 {
 	struct stat st;
 
-	return lstat(p, &st) == 0;
+	return sc_ctx_stat(c, p, false, &st) == 0;
 }
 
 /*
@@ -466,8 +476,8 @@ static int recover(struct run *run)
 		sc_rotate_journal_done(&j);
 		return sc_report_errno(run->cli, r, "/proc/swaps", "cannot read");
 	}
-	o.old_exists = path_exists(j.old_path);
-	o.new_exists = path_exists(j.new_path);
+	o.old_exists = path_exists(run->c, j.old_path);
+	o.new_exists = path_exists(run->c, j.new_path);
 	s = sc_swaps_find(&sw, j.old_path);
 	o.old_active = s != NULL;
 	o.old_used = s ? s->used_bytes : 0;
@@ -557,17 +567,19 @@ static bool resume_suspect(const struct sc_ctx *c, const struct stat *st)
 	return major(st->st_dev) == maj && minor(st->st_dev) == min;
 }
 
-static int list_dir(const char *dir, char ***ret, size_t *ret_n)
+static int list_dir(const struct sc_ctx *c, const char *dir, char ***ret, size_t *ret_n)
 {
-	DIR *d = opendir(dir);
 	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0;
+	DIR *d;
+	int r;
 
 	*ret = NULL;
 	*ret_n = 0;
-	if (!d)
-		return -errno;
+	r = sc_ctx_opendir(c, dir, &d);
+	if (r < 0)
+		return r;
 	while ((de = readdir(d))) {
 		char **nn;
 
@@ -597,7 +609,7 @@ oom:
 /* The old header's label, so the replacement keeps it (NULL: none or unreadable). */
 static char *read_label(const struct sc_ctx *c, const char *path, uint64_t file_size)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	_cleanup_close_ int fd = sc_ctx_open(c, path, O_RDONLY | O_NOFOLLOW | O_NOCTTY, 0);
 	_cleanup_free_ char *page = NULL;
 	struct sc_header_info hdr;
 	ssize_t n;
@@ -657,7 +669,7 @@ static int gather_target(
 		t->active_priority = s->priority;
 		t->active_used = s->used_bytes;
 	}
-	if (lstat(tb->full, &st) == 0) {
+	if (sc_ctx_stat(run->c, tb->full, false, &st) == 0) {
 		t->exists = true;
 		t->regular = S_ISREG(st.st_mode);
 		t->file_size = (uint64_t)st.st_size;
@@ -679,13 +691,13 @@ static int gather_target(
 	if (!dir)
 		return sc_report_errno(run->cli, -ENOMEM, tb->full, "gathering");
 	*strrchr(dir, '/') = '\0';
-	if (statfs(dir[0] ? dir : "/", &sf) == 0) {
+	if (dir_statfs(run->c, dir, &sf) == 0) {
 		t->fs_free = (uint64_t)sf.f_bavail * sf.f_frsize;
 		t->reserve = sc_swapfile_default_reserve((uint64_t)sf.f_blocks * sf.f_frsize);
 	}
 	if (!t->exists || !t->regular)
 		return 0; /* the planner refuses it with the reason */
-	r = list_dir(dir[0] ? dir : "/", &names, &n_names);
+	r = list_dir(run->c, dir[0] ? dir : "/", &names, &n_names);
 	if (r < 0)
 		return sc_report_errno(run->cli, r, dir, "cannot list");
 	active = calloc(sw->n + 1, sizeof(*active));

@@ -29,6 +29,7 @@ struct fstab_view {
 	bool exists; /* the file or device exists */
 	dev_t dev; /* its identity, when it exists */
 	ino_t ino;
+	bool unknown; /* an image's device source: not looked up (exists is false) */
 };
 
 struct status {
@@ -70,13 +71,18 @@ static void status_done(struct status *s)
 
 /*
  * Where an fstab source lives on this system: a path (under --root for an image), or a
- * UUID=/LABEL=/PARTUUID= tag through the udev symlinks in /dev/disk.
+ * UUID=/LABEL=/PARTUUID= tag through the udev symlinks in /dev/disk. An image's devices are
+ * those of the machine it will boot on: NULL, not looked up.
  */
 static char *entry_location(const struct sc_ctx *c, const char *source)
 {
 	char *link;
 	int r = sc_fstab_tag_link(source, &link);
 
+	if (c->offline && (r != 0 || sc_startswith(source, "/dev/"))) {
+		free(link);
+		return NULL;
+	}
 	if (r != 0)
 		return link;
 	return source[0] == '/' ? sc_ctx_root_path(c, source) : strdup(source);
@@ -114,7 +120,7 @@ static int gather_fstab(struct sc_cli *cli, struct status *s)
 		active_ok[i] = stat(s->swaps.items[i].path, &active_st[i]) == 0;
 	}
 
-	r = sc_fstab_load(c->fstab, &f, &err);
+	r = sc_fstab_load(c, c->fstab, &f, &err);
 	if (r < 0) {
 		sc_warn(cli, "%s, skipping fstab", err.msg[0] ? err.msg : strerror(-r));
 		r = 0;
@@ -134,16 +140,18 @@ static int gather_fstab(struct sc_cli *cli, struct status *s)
 		/* Each boot-time reader's path: libmount's, and glibc getmntent's when it differs. */
 		const char *src[2] = {entries[i].source, entries[i].glibc_source};
 		struct stat st[2];
-		bool have_st[2] = {false, false};
+		bool have_st[2] = {false, false}, located = false;
 
 		for (unsigned m = 0; m < 2 && src[m]; m++) {
 			_cleanup_free_ char *loc = entry_location(c, src[m]);
 
-			have_st[m] = loc && stat(loc, &st[m]) == 0;
+			located |= loc != NULL;
+			have_st[m] = loc && sc_ctx_stat(c, loc, true, &st[m]) == 0;
 		}
 		v->e = entries[i];
 		memset(&entries[i], 0, sizeof(entries[i]));
 		v->exists = have_st[0] || have_st[1];
+		v->unknown = !located && c->offline;
 		if (v->exists) {
 			v->dev = have_st[0] ? st[0].st_dev : st[1].st_dev;
 			v->ino = have_st[0] ? st[0].st_ino : st[1].st_ino;
@@ -297,7 +305,7 @@ static int compute_drift(const struct sc_ctx *c, struct status *s)
 	}
 	for (size_t i = 0; i < s->n_fstab && r == 0; i++) {
 		const struct fstab_view *v = &s->fstab[i];
-		if (!v->exists)
+		if (!v->exists && !v->unknown)
 			r = add_drift(s, "missing", v->e.source,
 				"%s line %zu names %s, which does not exist", c->fstab, v->e.line,
 				v->e.source);
@@ -328,7 +336,10 @@ static int gather(struct sc_cli *cli, struct status *s)
 	const struct sc_ctx *c = &cli->ctx;
 	int r;
 
-	/* An offline image (--root) has no running swap: only its fstab is shown. */
+	/*
+	 * An offline image (--root) has no running swap, memory, zram, zswap or live vm.*
+	 * values (the running kernel's are this machine's): only its fstab is shown.
+	 */
 	if (!c->offline) {
 		r = sc_swaps_read(c, &s->swaps);
 		if (r < 0)
@@ -339,6 +350,8 @@ static int gather(struct sc_cli *cli, struct status *s)
 		r = compute_drift(c, s);
 	if (r < 0)
 		return sc_report_errno(cli, r, c->fstab, "cannot read");
+	if (c->offline)
+		return 0;
 	r = sc_meminfo_read(c, &s->mem);
 	if (r < 0)
 		return sc_report_errno(cli, r, "/proc/meminfo", "cannot read");
@@ -370,7 +383,7 @@ static bool zram_swap_active(const struct status *s)
 	return false;
 }
 
-static struct json_object *render_json(const struct status *s)
+static struct json_object *render_json(const struct status *s, bool offline)
 {
 	struct json_object *o = json_object_new_object(), *a, *e;
 
@@ -403,7 +416,8 @@ static struct json_object *render_json(const struct status *s)
 		json_object_object_add(e, "priority",
 			v->e.has_priority ? json_object_new_int(v->e.priority) : NULL);
 		json_object_object_add(e, "managed", json_object_new_boolean(v->e.managed));
-		json_object_object_add(e, "exists", json_object_new_boolean(v->exists));
+		json_object_object_add(
+			e, "exists", v->unknown ? NULL : json_object_new_boolean(v->exists));
 		json_object_object_add(e, "active", json_object_new_boolean(v->active != NULL));
 		json_object_array_add(a, e);
 	}
@@ -475,6 +489,10 @@ static struct json_object *render_json(const struct status *s)
 	}
 	json_object_object_add(o, "sysctl", e);
 
+	if (offline) { /* an image has no memory figures */
+		json_object_object_add(o, "memory", NULL);
+		return o;
+	}
 	e = json_object_new_object();
 	json_object_object_add(e, "total_bytes", json_u64(s->mem.total));
 	json_object_object_add(e, "available_bytes", json_u64(s->mem.available));
@@ -486,7 +504,8 @@ static struct json_object *render_json(const struct status *s)
 	return o;
 }
 
-static void render_human(const struct status *s, bool offline)
+/* The running system's memory and swap areas (an offline image has neither). */
+static void render_live(const struct status *s)
 {
 	char b1[32], b2[32], b3[32], b4[32];
 
@@ -513,17 +532,33 @@ static void render_human(const struct status *s, bool offline)
 			w->priority, where, w->deleted ? "  (deleted)" : "");
 	}
 
-	printf("\nfstab swap entries:\n");
+	printf("\n");
+}
+
+static void render_human(const struct status *s, bool offline)
+{
+	char b1[32], b2[32], b3[32];
+
+	if (!offline)
+		render_live(s);
+	printf("fstab swap entries:\n");
 	if (s->n_fstab == 0)
 		printf("  (none)\n");
 	for (size_t i = 0; i < s->n_fstab; i++) {
 		const struct fstab_view *v = &s->fstab[i];
 		printf("  %-40s %-8s %s\n", v->e.source,
 			v->active	     ? "active"
+				: v->unknown ? "unchecked"
 				: !v->exists ? "missing"
 				: offline    ? "present"
 					     : "inactive",
 			v->e.managed ? "managed" : "unmanaged");
+	}
+	if (offline) {
+		for (size_t i = 0; i < s->n_drift; i++)
+			printf("%s  %s: %s\n", i ? "" : "\nDrift:\n", s->drift[i].kind,
+				s->drift[i].message);
+		return;
 	}
 
 	printf("\nzram devices:\n");
@@ -585,7 +620,7 @@ int sc_cmd_status(struct sc_cli *cli, int argc, char **argv)
 	ret = gather(cli, &s);
 	if (ret == 0) {
 		if (cli->json)
-			sc_json_print(render_json(&s));
+			sc_json_print(render_json(&s, cli->ctx.offline));
 		else
 			render_human(&s, cli->ctx.offline);
 	}

@@ -116,7 +116,7 @@ static void warn_unit_disabled(struct sc_cli *cli)
 		&cli->ctx, "/etc/systemd/system/swap.target.wants/swapctl.service");
 	struct stat st;
 
-	if (p && lstat(p, &st) < 0 && errno == ENOENT)
+	if (p && sc_ctx_stat(&cli->ctx, p, false, &st) == -ENOENT)
 		sc_warn(cli,
 			"swapctl.service is not enabled, so nothing re-creates the zram "
 			"device at boot; run 'systemctl%s%s enable swapctl.service'",

@@ -252,7 +252,7 @@ int sc_main(int argc, char **argv, const struct sc_sys *sys)
 	const struct command *cmd = NULL;
 	char **rest;
 	int nrest = 0, r, ret;
-	bool dashdash = false;
+	bool dashdash = false, live_root;
 
 	rest = calloc((size_t)argc + 1, sizeof(char *));
 	if (!rest) {
@@ -323,12 +323,21 @@ int sc_main(int argc, char **argv, const struct sc_sys *sys)
 	/* -v: every side effect is explained as it happens. */
 	if (g.verbose)
 		sys = sc_sys_trace(sys, trace_line);
-	r = sc_ctx_init(&cli.ctx, sys, g.root, getenv("SWAPCTL_SYSROOT"), g.fstab, g.sysctl_dir);
+	/*
+	 * SWAPCTL_ROOT (tests only): a fixture of a whole running machine, its configured tree
+	 * below that directory and its kernel below SWAPCTL_SYSROOT. Unlike --root it is not
+	 * offline, so doctor and status read the fixture's live state.
+	 */
+	live_root = !g.root && getenv("SWAPCTL_ROOT") && *getenv("SWAPCTL_ROOT");
+	r = sc_ctx_init(&cli.ctx, sys, live_root ? getenv("SWAPCTL_ROOT") : g.root,
+		getenv("SWAPCTL_SYSROOT"), g.fstab, g.sysctl_dir);
 	if (r < 0) {
 		free(rest);
 		sc_error("out of memory");
 		return SC_EXIT_FAILURE;
 	}
+	if (live_root)
+		cli.ctx.offline = false;
 	cli.ctx.dry_run = g.dry_run;
 	if (getenv("SWAPCTL_CONFIG_DIR") && *getenv("SWAPCTL_CONFIG_DIR")) {
 		free(cli.ctx.config_dir);

@@ -22,10 +22,10 @@ tree() { # tree CASE -> prints the root of a fresh copy of base + CASE
 	find "$t/swap" "$t/var" -type f -exec chmod 0600 {} + 2>/dev/null
 	echo "$t"
 }
-doctor() { # doctor ROOT ARGS...
+doctor() { # doctor ROOT ARGS...: the fixture as a running machine (SWAPCTL_ROOT, not --root)
 	local t=$1
 	shift
-	SWAPCTL_SYSROOT=$t "$SWAPCTL" --root "$t" --fstab "$t/etc/fstab" --sysctl-dir "$t/etc/sysctl.d" doctor "$@"
+	SWAPCTL_SYSROOT=$t SWAPCTL_ROOT=$t "$SWAPCTL" --fstab "$t/etc/fstab" --sysctl-dir "$t/etc/sysctl.d" doctor "$@"
 }
 
 n=0
@@ -80,6 +80,24 @@ grep -q '^warning: oom-kills$' <<<"$out" || fail "no oom-kills heading: $out"
 grep -q 'see swappiness-zero' <<<"$out" || fail "the kill is not explained: $out"
 grep -q '^  fix: ' <<<"$out" || fail "no fix line: $out"
 grep -q '^0 errors, 2 warnings, 0 notes$' <<<"$out" || fail "no summary: $out"
+
+# --root is an image: the host's OOM kills, live swap and vm.* values (here the fixture's
+# sysroot, with kills in its kernel log and an active swapfile) are not findings about it,
+# while doctor without --root reports them.
+t=$(tree oom-with-free-swap)
+rc=0
+SWAPCTL_SYSROOT=$t "$SWAPCTL" --fstab "$t/etc/fstab" --sysctl-dir "$t/etc/sysctl.d" doctor --json \
+	>"$tmp/live.json" || rc=$?
+[ "$rc" = 4 ] || fail "doctor without --root: exit $rc"
+python3 -c 'import json,sys; ids={f["id"] for f in json.load(open(sys.argv[1]))["findings"]}; assert "oom-kills" in ids, ids' \
+	"$tmp/live.json" || fail "doctor without --root does not report the kills"
+rc=0
+SWAPCTL_SYSROOT=$t "$SWAPCTL" --root "$t" doctor --json >"$tmp/image.json" || rc=$?
+[ "$rc" = 0 ] || fail "doctor --root: exit $rc: $(cat "$tmp/image.json")"
+python3 -c 'import json,sys; ids={f["id"] for f in json.load(open(sys.argv[1]))["findings"]}; assert not ids & {"oom-kills","swappiness-zero","no-swap","swap-nearly-full","zone-below-low-watermark","fstab-swap-inactive","swap-not-persistent","sysctl-drift"}, ids' \
+	"$tmp/image.json" || fail "doctor --root reports the host's live state"
+out=$(SWAPCTL_SYSROOT=$t "$SWAPCTL" --root "$t" doctor) || fail "doctor --root (human): exit $?"
+grep -qi 'oom\|killed' <<<"$out" && fail "doctor --root mentions OOM kills: $out"
 
 # Bad usage.
 rc=0

@@ -26,6 +26,9 @@
 #include "macro.h"
 #include "util.h"
 
+/* The running system: no root, paths used as given. */
+static const struct sc_ctx host_ctx = {.sys = &sc_sys_real, .root = "", .sysroot = ""};
+
 /* ---- the fake system layer ---- */
 
 static struct {
@@ -241,7 +244,7 @@ static struct sc_fstab *load(const char *path)
 	struct sc_fstab *f = NULL;
 	struct sc_err err = {0};
 
-	if (sc_fstab_load(path, &f, &err) != 0)
+	if (sc_fstab_load(&host_ctx, path, &f, &err) != 0)
 		fail_msg("load: %s", err.msg);
 	sc_fstab_set_resolver(f, NULL, NULL);
 	return f;
@@ -857,7 +860,7 @@ static void test_concurrent_processes(void **state)
 				_exit(10);
 			if (sc_lock_acquire(&c, 60000, &fd, &err) < 0)
 				_exit(11);
-			r = sc_fstab_load(c.fstab, &mine, &err);
+			r = sc_fstab_load(&c, c.fstab, &mine, &err);
 			if (r >= 0)
 				r = sc_fstab_set_swap(mine, &s, &err);
 			if (r >= 0)

@@ -14,6 +14,9 @@
 #include "internal.h"
 #include "macro.h"
 
+/* The running system: no root, paths used as given. */
+static const struct sc_ctx host_ctx = {.sys = &sc_sys_real, .root = "", .sysroot = ""};
+
 static struct sc_fstab *parse(const char *text)
 {
 	struct sc_fstab *f = NULL;
@@ -84,7 +87,7 @@ static void test_load_file_round_trip(void **state)
 	assert_true(asprintf(&path, "%s/fstab", dir) > 0);
 	again = sc_test_read_len(SC_FIXTURE_DIR "/fstab/crlf.fstab", &len);
 	sc_test_write(dir, "fstab", again);
-	assert_int_equal(sc_fstab_load(path, &f, &err), 0);
+	assert_int_equal(sc_fstab_load(&host_ctx, path, &f, &err), 0);
 	assert_false(sc_fstab_is_new(f));
 	assert_string_equal(sc_fstab_path(f), path);
 	assert_int_equal(sc_fstab_render(f, &out, &olen), 0);
@@ -106,7 +109,7 @@ static void test_load_missing_is_new(void **state)
 	size_t olen;
 
 	assert_true(asprintf(&path, "%s/nope/fstab", dir) > 0);
-	assert_int_equal(sc_fstab_load(path, &f, &err), 0);
+	assert_int_equal(sc_fstab_load(&host_ctx, path, &f, &err), 0);
 	assert_true(sc_fstab_is_new(f));
 	assert_int_equal(sc_fstab_render(f, &out, &olen), 0);
 	assert_int_equal(olen, 0);
@@ -139,7 +142,7 @@ static void test_nul_refused(void **state)
 	assert_int_equal(fwrite(text, 1, sizeof(text) - 1, fp), sizeof(text) - 1);
 	assert_int_equal(fclose(fp), 0);
 	sc_err_clear(&err);
-	assert_int_equal(sc_fstab_load(path, &f, &err), -EINVAL);
+	assert_int_equal(sc_fstab_load(&host_ctx, path, &f, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, path));
 	free(path);
 	sc_test_rmtree(dir);
@@ -152,7 +155,7 @@ static void test_directory_is_an_error(void **state)
 	struct sc_fstab *f = NULL;
 	struct sc_err err = {0};
 
-	assert_true(sc_fstab_load(dir, &f, &err) < 0);
+	assert_true(sc_fstab_load(&host_ctx, dir, &f, &err) < 0);
 	assert_int_equal(err.kind, SC_EXIT_FAILURE);
 	assert_non_null(strstr(err.msg, "cannot read"));
 	sc_test_rmtree(dir);
@@ -434,7 +437,7 @@ static void test_system_fstab_read_only(void **state)
 		skip();
 	}
 	data = sc_test_read_len("/etc/fstab", &len);
-	if (sc_fstab_load("/etc/fstab", &f, &err) != 0)
+	if (sc_fstab_load(&host_ctx, "/etc/fstab", &f, &err) != 0)
 		fail_msg("%s", err.msg);
 	assert_renders(f, data, len, "/etc/fstab");
 	if (sc_fstab_validate_all(f, &err) != 0)
