@@ -12,11 +12,12 @@
  *     the same entries with the same fields, reject exactly the lines this module calls
  *     unparsable, and getmntent must read swapctl's lines as libmount does.
  * Lines that libmount already rejected before the edit are kept as they are and do not block
- * it; a rejection of a line swapctl wrote does (FAILURE-MODES F-45, F-62).
+ * it; a rejection of a line swapctl wrote does: every reader must read
+ * it as swapctl meant it.
  *
  * libmount's own writer (mnt_table_replace_file) is not used: it drops what it cannot parse,
  * normalises alignment, forces mode 0644, replaces a symlink with a file and does not fsync
- * (KERNEL-FACTS §1.9). The write goes through lib/atomic.c instead.
+ * (docs/kernel-notes.md: fstab). The write goes through lib/atomic.c instead.
  */
 #include <errno.h>
 #include <libmount.h>

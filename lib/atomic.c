@@ -1,5 +1,6 @@
 /*
- * Atomic file replacement. See atomic.h for the contract; KERNEL-FACTS §1.10 for why every
+ * Atomic file replacement. See atomic.h for the contract; docs/kernel-notes.md (crash-safe
+ * file replacement) for why every
  * step is there (libmount's replace does not fsync, forces 0644 and renamed a truncated file
  * into place on ENOSPC).
  */

@@ -1,4 +1,4 @@
-/* The swap header v1 encoder and validator. See header.h; KERNEL-FACTS §1.1. */
+/* The swap header v1 encoder and validator. See header.h; docs/kernel-notes.md (swap header). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -158,7 +158,7 @@ int sc_header_validate(const void *buf, size_t len, size_t page_size, uint64_t f
 		ret->status = SC_HEADER_TOO_LONG;
 		return -EINVAL;
 	}
-	/* The kernel refuses bad pages on regular files without a message (KERNEL-FACTS §1.1). */
+	/* The kernel refuses bad pages on regular files without a message. */
 	if (ret->nr_badpages != 0) {
 		ret->status = SC_HEADER_BAD_PAGES;
 		return -EINVAL;

@@ -1,5 +1,5 @@
 /*
- * The Linux swap area header, version 1 ("SWAPSPACE2"), for any page size (KERNEL-FACTS §1.1).
+ * The Linux swap area header, version 1 ("SWAPSPACE2"), for any page size (docs/kernel-notes.md: swap header).
  *
  * Layout of the first page: 1024 bytes of boot bits (zero), then at 1024 the u32 fields
  * version (1), last_page (pages - 1) and nr_badpages (0 for files), the 16-byte UUID, the

@@ -19,7 +19,7 @@ mkdir -m 0700 "$tmp/d"
 printf '# cli test\n' >"$tmp/fstab"
 A=("$SWAPCTL" --fstab "$tmp/fstab")
 
-# Malformed or out-of-range sizes (SPEC §2).
+# Malformed or out-of-range sizes.
 for s in 010G 0x10G 1.5 1e3 +1G " 1G" 1G. 16Q "" 0 $((9 * pagesize)) 17T; do
 	check 2 "size '$s'" "${A[@]}" add -- "$s" --path "$tmp/d/swapfile"
 done

@@ -928,7 +928,7 @@ static void write_tricky(struct env *e)
 	sc_fstab_free(f);
 }
 
-/* F-62: every line swapctl writes reads the same to libmount and to glibc getmntent(3). */
+/* Every line swapctl writes reads the same to libmount and to glibc getmntent(3). */
 static void test_written_lines_read_alike(void **state)
 {
 	struct env e;
@@ -966,7 +966,7 @@ static void test_written_lines_read_alike(void **state)
 	env_done(&e);
 }
 
-/* The result passes findmnt --verify: no parse error, no [E] line (KERNEL-FACTS §1.9). */
+/* The result passes findmnt --verify: no parse error, no [E] line. */
 static void test_findmnt_verify(void **state)
 {
 	struct env e;

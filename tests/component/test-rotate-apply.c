@@ -193,7 +193,7 @@ static int fake_unlinkat(int dirfd, const char *name, int flags)
 
 	if (dir_path(dirfd, name, p, sizeof(p)) == 0) {
 		if (is_active(p))
-			return -EPERM; /* KERNEL-FACTS §1.2: an active swapfile cannot be unlinked */
+			return -EPERM; /* an active swapfile cannot be unlinked */
 		if (g_fail == FAIL_UNLINK && strcmp(p, g_old) == 0)
 			return -EIO;
 	}

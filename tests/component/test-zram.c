@@ -1,6 +1,6 @@
 /*
  * zram add / remove / boot against a fake zram: a state machine behind write_attr and
- * read_attr that behaves like zram_drv.c (KERNEL-FACTS 1.7): hot_add hands out the lowest
+ * read_attr that behaves like zram_drv.c (docs/kernel-notes.md: zram): hot_add hands out the lowest
  * free id, comp_algorithm and disksize answer EBUSY once the device is initialised, unknown
  * algorithms EINVAL, reset restores the default algorithm and mem_limit 0 and refuses while
  * the device is swapped on, hot_remove answers ENODEV for unknown ids, mem_limit is
@@ -802,7 +802,7 @@ static void test_priority_updates_config(void **state)
 	free(conf);
 }
 
-/* F-38: a knob the kernel lacks (algorithm_params before 6.12) is detected, not guessed. */
+/* A knob the kernel lacks (algorithm_params before 6.12) is detected, not guessed. */
 static void test_missing_algorithm_params(void **state)
 {
 	struct sc_plan plan = {0};

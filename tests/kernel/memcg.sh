@@ -4,7 +4,7 @@
 #
 #   kt_memcg_require                  # skip (77) without the v1 memory controller + swap accounting
 #   kt_no_foreign_swap PREFIX         # wait (bounded) until every active area is under PREFIX,
-#                                     # skip otherwise: other areas change the outcome (F-63)
+#                                     # skip otherwise: other areas change the outcome
 #   cg=$(kt_memcg_create 40)          # /sys/fs/cgroup/memory/<unique> with a 40 MiB limit;
 #                                     # prints the cgroup's path below the hierarchy ("/name")
 #   kt_hog_start "$cg" 100            # memhog.py with 100 MiB in it; sets HOG_PID
@@ -34,7 +34,7 @@ kt_no_foreign_swap() {
 		[ -z "$foreign" ] && return 0
 		sleep 0.5
 	done
-	kt_skip "other swap areas are active ($(echo $foreign)); their free space would decide the outcome (F-63)"
+	kt_skip "other swap areas are active ($(echo $foreign)); their free space would decide the outcome"
 }
 
 kt_memcg_create() {

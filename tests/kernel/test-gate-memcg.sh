@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The swapoff safety gate on the real kernel (FAILURE-MODES F-25, F-26, F-63).
+# The swapoff safety gate on the real kernel (docs/kernel-notes.md: swapoff).
 #
 # A process limited to 40 MiB by a memory cgroup holds 100 MiB of known data, most of it in
 # a swapfile that is the only swap area. swapoff of that file would charge the pages back to

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# rotate on the real kernel (SPEC §7, FAILURE-MODES F-29, F-30, F-31).
+# rotate on the real kernel: make-before-break, crash windows, equal priorities.
 #
 # 1. Under load: a process limited to 40 MiB by a memory cgroup holds 100 MiB of known data,
 #    most of it in the managed swapfile (the only swap area). rotate replaces the file while

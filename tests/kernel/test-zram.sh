@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# zram add / remove / boot on the real kernel (SPEC §8, KERNEL-FACTS 1.7): the device swapctl
+# zram add / remove / boot on the real kernel (docs/kernel-notes.md: zram): the device swapctl
 # hot_adds comes up with the best offered algorithm, the requested size and priority 100, is
 # reported by status, is idempotent, and goes away again; boot run twice makes one device;
-# a device id handed out again is recognised as new (F-37). zram0 -- and every device this
+# a device id handed out again is recognised as new (by diskseq). zram0 -- and every device this
 # test did not create -- is never touched: its state is compared before and after.
 source "${SC_SOURCE_DIR:?}/tests/kernel/lib.sh"
 [ "$(id -u)" = 0 ] || kt_skip "needs root"
@@ -112,7 +112,7 @@ grep -q '^size=' "$SWAPCTL_CONFIG_DIR/zram.conf" && kt_fail "zram.conf still lis
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); acts=[a["action"] for a in d["actions"]]; assert acts == ["swapoff","reset","hot-remove","config-remove"], acts; assert d["gate"]["allowed"] is True, d' \
 	"$KT_TMP/rm.json" || kt_fail "zram remove --json"
 
-# ids come back (lowest free): each new device is swapctl's own, by diskseq (F-37)
+# ids come back (lowest free): each new device is swapctl's own, by diskseq
 ids=()
 for i in 1 2 3; do
 	"$SWAPCTL" zram add 16M --no-persist --json >"$KT_TMP/r$i.json" || kt_fail "round $i add"
