@@ -1,6 +1,7 @@
 /*
- * zram devices: reading their state from sysfs (this file's readers are used by status and
- * doctor), and -- in zram.c's planner/applier -- creating and removing them.
+ * zram devices: reading their state from sysfs (zram-read.c; used by status and doctor),
+ * swapctl's requests and files (zram-config.c), and creating and removing devices: the
+ * observed state (zram-world.c), the planners (zram-plan.c) and the applier (zram-apply.c).
  * Paths: <sysroot>/sys/block/zramN/..., <sysroot>/sys/class/zram-control/, <sysroot>/dev/zramN.
  *
  * Ownership (FAILURE-MODES F-37): the kernel's hot_add hands out the lowest free id, so ids
