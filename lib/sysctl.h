@@ -1,7 +1,9 @@
 /*
- * vm.* companions. The table of keys swapctl manages, reading live values from
- * <sysroot>/proc/sys/vm; validation, profiles, the drop-in and applying live values live in
- * sysctl.c as well.
+ * vm.* companions: the table of keys swapctl manages and their live values under
+ * <sysroot>/proc/sys/vm (sysctl-keys.c), the machine facts (sysctl-env.c), validation
+ * (sysctl-rules.c), profiles (sysctl-profile.c), swapctl's drop-in (sysctl-dropin.c), the
+ * observed state, plan and apply (sysctl-state.c, sysctl-plan.c, sysctl-apply.c) and the
+ * boot-time resolution of every sysctl.d file (sysctl-boot.c).
  *
  * Calling order for `sysctl apply`:
  *   sc_sysctl_state_read()  -> the machine facts (kernel version, RAM, zones, THP, whether
