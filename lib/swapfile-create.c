@@ -78,24 +78,6 @@ static void remove_stale_temps(const struct sc_ctx *c, int dirfd)
 	closedir(d);
 }
 
-int sc_swapfile_refuse_space(
-	const char *path, uint64_t need, uint64_t reserve, uint64_t avail, struct sc_err *err)
-{
-	char b1[32], b2[32], b3[32], b4[32];
-	uint64_t want = need + reserve;
-	int r;
-
-	r = sc_err_set(err, SC_EXIT_REFUSED, ENOSPC,
-		"%s: too little free space: %s for the file plus a reserve of %s, but %s available "
-		"(short by %s)",
-		path, sc_format_bytes(need, b1), sc_format_bytes(reserve, b2),
-		sc_format_bytes(avail, b3), sc_format_bytes(want > avail ? want - avail : 0, b4));
-	sc_err_hint(err,
-		"choose a smaller size, free some space, or lower the reserve with "
-		"--reserve");
-	return r;
-}
-
 int sc_swapfile_create_full(const struct sc_ctx *c, const char *path,
 	const struct sc_swapfile_opts *o, struct sc_swapfile_created *ret, struct sc_err *err)
 {

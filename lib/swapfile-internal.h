@@ -2,9 +2,9 @@
  * Private to the lib/swapfile-*.c files: the helpers more than one of them uses. Nothing
  * outside them includes this header; the contract is swapfile.h.
  *
- * Dependencies point one way: swapfile-dir.c (paths and the directory chain) is at the
- * bottom; swapfile-create.c, swapfile-enable.c and swapfile-inspect.c use it; swapfile-plan.c
- * is pure and uses none of them; swapfile-apply.c sits on top and uses them all.
+ * Dependencies point one way, each file using only those before it: swapfile-dir.c (paths
+ * and the directory chain), swapfile-plan.c (pure), swapfile-create.c, swapfile-enable.c,
+ * swapfile-inspect.c, swapfile-apply.c.
  */
 #pragma once
 
@@ -29,18 +29,18 @@ int sc_swapfile_split_path(const char *path, char **ret_dir, char **ret_name);
 int sc_swapfile_open_dir_chain(
 	const struct sc_ctx *c, const char *dir, bool strict, int *ret_fd, struct sc_err *err);
 
+/* swapfile-plan.c */
+
+/* The refusal for too little free space: need bytes plus reserve, but only avail. */
+int sc_swapfile_refuse_space(
+	const char *path, uint64_t need, uint64_t reserve, uint64_t avail, struct sc_err *err);
+
 /* swapfile-create.c */
 
 /* See SC_INSPECT_SETTLE: syncfs on XFS and btrfs, then refresh the free space in fs. */
 void sc_swapfile_settle_frees(const struct sc_ctx *c, int fd, struct sc_fs_info *fs);
 /* Write zeros to fd over [from, to), then fsync. */
 int sc_swapfile_zero_fill(const struct sc_ctx *c, int fd, uint64_t from, uint64_t to);
-
-/* swapfile-plan.c */
-
-/* The refusal for too little free space: need bytes plus reserve, but only avail. */
-int sc_swapfile_refuse_space(
-	const char *path, uint64_t need, uint64_t reserve, uint64_t avail, struct sc_err *err);
 
 /* swapfile-enable.c */
 

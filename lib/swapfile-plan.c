@@ -73,6 +73,25 @@ static const char *size_arg(uint64_t v, char buf[32])
 	return buf;
 }
 
+/* Also used by creation, which checks the space again when it allocates. */
+int sc_swapfile_refuse_space(
+	const char *path, uint64_t need, uint64_t reserve, uint64_t avail, struct sc_err *err)
+{
+	char b1[32], b2[32], b3[32], b4[32];
+	uint64_t want = need + reserve;
+	int r;
+
+	r = sc_err_set(err, SC_EXIT_REFUSED, ENOSPC,
+		"%s: too little free space: %s for the file plus a reserve of %s, but %s available "
+		"(short by %s)",
+		path, sc_format_bytes(need, b1), sc_format_bytes(reserve, b2),
+		sc_format_bytes(avail, b3), sc_format_bytes(want > avail ? want - avail : 0, b4));
+	sc_err_hint(err,
+		"choose a smaller size, free some space, or lower the reserve with "
+		"--reserve");
+	return r;
+}
+
 static int plan_err_oom(struct sc_err *err)
 {
 	return sc_err_set(err, SC_EXIT_FAILURE, ENOMEM, "out of memory");
