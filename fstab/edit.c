@@ -207,7 +207,10 @@ static int check_spec(const struct sc_fstab *f, const struct sc_swap_spec *spec,
 	return r;
 }
 
-/* A line swapctl writes must read the same to libmount and getmntent (F-62). */
+/*
+ * A line swapctl writes must read the same to libmount and getmntent: swapon -a reads fstab
+ * through libmount, systemd-fstab-generator up to v252 through getmntent.
+ */
 static int check_written(
 	const struct sc_fstab *f, const struct sc_line *l, const char *path, struct sc_err *err)
 {

@@ -191,7 +191,7 @@ int sc_swapfile_create_full(const struct sc_ctx *c, const char *path,
 	r = sc_header_encode(page, ps, npages, uuid, o->label, false);
 	if (r == 0)
 		r = c->sys->pwrite_all(fd, page, ps, 0);
-	/* mkswap's own comment: a later swapon fails if the signature is not on disk (F-17). */
+	/* mkswap's own comment: a later swapon fails if the signature is not on disk. */
 	if (r == 0)
 		r = c->sys->fsync(fd);
 	if (r < 0) {

@@ -225,7 +225,7 @@ int sc_swapfile_mkdir(
 	/*
 	 * On btrfs the swap directory is its own subvolume: a snapshot of / then neither
 	 * includes the swapfile nor fails with ETXTBSY ("cannot snapshot subvolume with active
-	 * swapfile"), and a snapshot cannot share (and so poison) its extents (F-06).
+	 * swapfile"), and a snapshot cannot share (and so poison) its extents.
 	 */
 	if (fs.kind == SC_FS_BTRFS) {
 		r = sc_fs_btrfs_subvol_create(c, pfd, name);

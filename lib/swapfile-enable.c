@@ -38,7 +38,7 @@ int sc_swap_flags(int priority, enum sc_discard discard, int *ret_flags)
 	/* -1: no PREFER bit, the kernel picks the next automatic (negative) priority. */
 	if (priority >= 0)
 		flags = SWAP_FLAG_PREFER | (priority & SWAP_FLAG_PRIO_MASK);
-	/* ONCE or PAGES without DISCARD are ignored by the kernel (KERNEL-FACTS §1.5). */
+	/* ONCE or PAGES without DISCARD are ignored by the kernel. */
 	switch (discard) {
 	case SC_DISCARD_NONE:
 		break;
@@ -98,7 +98,7 @@ static int swapon_error(const struct sc_ctx *c, const char *path, int r, size_t 
 {
 	switch (-r) {
 	case EPERM:
-		/* The kernel answers EPERM when no swap type is free (F-20). */
+		/* The kernel answers EPERM when no swap type is free. */
 		if (n_active >= SC_SWAP_AREAS_MIN_LIMIT) {
 			r = sc_err_set(err, SC_EXIT_REFUSED, EPERM,
 				"%s: kernel swap area limit reached (%zu areas active)", path,
@@ -176,7 +176,10 @@ int sc_swapfile_enable_full(const struct sc_ctx *c, const char *path, int priori
 	if (r < 0)
 		return r;
 
-	/* By name, never following a link; everything below runs on this descriptor (F-24). */
+	/*
+	 * By name, never following a link; everything below runs on this descriptor, so a rename
+	 * between the checks and swapon cannot put another file in its place.
+	 */
 	fd = c->sys->openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY, 0);
 	if (fd == -ELOOP) {
 		r = sc_err_set(err, SC_EXIT_REFUSED, ELOOP,
@@ -192,7 +195,7 @@ int sc_swapfile_enable_full(const struct sc_ctx *c, const char *path, int priori
 			err, SC_EXIT_FAILURE, errno, "%s: cannot stat: %s", path, strerror(errno));
 	if (!S_ISREG(st.st_mode))
 		return sc_err_set(err, SC_EXIT_REFUSED, 0, "%s: not a regular file", path);
-	/* F-13, F-53: anyone who can read it reads swapped-out memory; a second link can. */
+	/* Anyone who can read it reads swapped-out memory; a second link can. */
 	if (st.st_uid != 0 || (st.st_mode & 07077) || st.st_nlink != 1) {
 		r = sc_err_set(err, SC_EXIT_REFUSED, 0,
 			"%s: insecure swapfile (owner uid %u, mode %04o, %lu links); swapped-out "
@@ -235,7 +238,7 @@ int sc_swapfile_enable_full(const struct sc_ctx *c, const char *path, int priori
 		return sc_err_set(
 			err, SC_EXIT_FAILURE, -r, "/proc/swaps: cannot read: %s", strerror(-r));
 	n_active = sw.n;
-	/* F-18: identity, not path text: a hard link or bind mount is the same area. */
+	/* Identity, not path text: a hard link or bind mount is the same area. */
 	act = sc_swapfile_find_active(&sw, st.st_dev, st.st_ino, false, 0);
 	if (act) {
 		if (strcmp(act->path, path) != 0) {
@@ -255,7 +258,10 @@ int sc_swapfile_enable_full(const struct sc_ctx *c, const char *path, int priori
 	}
 	sc_swaps_free(&sw);
 
-	/* F-19: the kernel would accept both, and they would corrupt each other. */
+	/*
+	 * A loop device and its backing file are the same storage: the kernel would accept both,
+	 * and they would corrupt each other.
+	 */
 	r = sc_fs_loop_backing(c, st.st_dev, st.st_ino, loopdev, sizeof(loopdev));
 	if (r > 0) {
 		r = sc_err_set(err, SC_EXIT_REFUSED, 0,
@@ -305,7 +311,7 @@ int sc_swapfile_enable_full(const struct sc_ctx *c, const char *path, int priori
 	r = c->sys->swapon(procpath, flags);
 	if (r == -EINVAL && rep.unwritten) {
 		/*
-		 * F-02: kernels before the iomap swap fixes (XFS < 4.18, ext4 5.7 until the
+		 * Kernels before the iomap swap fixes (XFS < 4.18, ext4 5.7 until the
 		 * 2020 fix) take fallocated (unwritten) extents for holes. Writing zeros
 		 * converts them; done once, then swapon again. The header page stays.
 		 */

@@ -23,7 +23,7 @@
 
 /*
  * reset, hot_remove, opening and locking the node answer EBUSY while anyone has the device
- * open -- udev's blkid probe does so for a moment after every change (F-36). Ten tries
+ * open -- udev's blkid probe does so for a moment after every change. Ten tries
  * 100 ms apart outlast a probe; a holder that stays is a real user and gets reported.
  */
 #define BUSY_TRIES   10
@@ -162,7 +162,7 @@ static int verify_active(const struct sc_ctx *c, const char *name, int priority,
 	return r;
 }
 
-/* A fresh device: hot_add just returned it, so nobody has configured it (F-37). */
+/* A fresh device: hot_add just returned it, so nobody has configured it. */
 static int check_fresh(const struct sc_ctx *c, int id, struct sc_err *err)
 {
 	_cleanup_free_ char *path = sc_zram_attr_path(c, id, "initstate");
@@ -194,7 +194,7 @@ static int open_locked(const struct sc_ctx *c, const char *devp, struct sc_err *
 
 	/*
 	 * Hold the node open with an exclusive flock while configuring: by the block device
-	 * locking convention udev (and systemd's tools) skip probing a locked device (F-36).
+	 * locking convention udev (and systemd's tools) skip probing a locked device.
 	 * Not O_EXCL, which would make swapon's own exclusive open fail.
 	 */
 	for (int i = 1; i <= BUSY_TRIES; i++) {
@@ -428,7 +428,7 @@ static int apply_teardown(const struct sc_ctx *c, struct sc_zram_world *w, struc
 	if (owned_step) {
 		uint64_t seq = 0;
 
-		/* The id is ours only while its diskseq is the one we recorded (F-37). */
+		/* The id is ours only while its diskseq is the one we recorded: ids are reused. */
 		if (!o || sc_zram_read_diskseq(c, id, &seq) < 0 || seq != o->diskseq)
 			return sc_err_set(err, SC_EXIT_FAILURE, ESTALE,
 				"%s: no longer the device swapctl created; left alone", name);

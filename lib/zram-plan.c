@@ -79,10 +79,10 @@ static struct sc_action *add_action(struct sc_plan *plan, int kind, const char *
 }
 
 /*
- * The creation sequence of one device, in the kernel's order (KERNEL-FACTS 1.7): the
+ * The creation sequence of one device, in the kernel's order: the
  * compressor and its parameters can only be chosen before disksize is written -- disksize
  * initialises the device, after which comp_algorithm answers EBUSY ("Can't change algorithm
- * for initialized device") and algorithm_params are accepted but never read (F-34).
+ * for initialized device") and algorithm_params are accepted but never read.
  * mem_limit can be written at any time; it goes before disksize so that the device never
  * runs without it.
  */

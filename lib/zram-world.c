@@ -35,7 +35,7 @@ int sc_zram_world_read(const struct sc_ctx *c, struct sc_zram_world *w, struct s
 			"/sys/block: cannot list zram devices: %s", strerror(-r));
 	/*
 	 * Every device offers the same list. The bracketed entry is the kernel's default only
-	 * on a device nobody configured yet (reset restores it, KERNEL-FACTS 1.7).
+	 * on a device nobody configured yet (reset restores it).
 	 */
 	for (size_t i = 0; i < w->n_devs && !w->current; i++) {
 		char **names = NULL, *cur = NULL;
