@@ -122,7 +122,10 @@ struct sc_swapfile_enabled {
 int sc_swapfile_enable_full(const struct sc_ctx *c, const char *path, int priority,
 	enum sc_discard discard, struct sc_swapfile_enabled *ret, struct sc_err *err);
 
-/* What is at a path, on disk and in /proc/swaps. */
+/*
+ * What is at a path, on disk and in /proc/swaps: the observed state the planners take
+ * (filled by sc_swapfile_inspect(), in swapfile-inspect.c).
+ */
 struct sc_swapfile_state {
 	bool dir_exists;
 	bool exists; /* a directory entry with this name */
@@ -225,6 +228,7 @@ struct sc_add_request {
 	bool default_path; /* no --path: create the directory if needed */
 };
 
+/* What the add planner needs to know about the machine and the run, besides the path. */
 struct sc_add_facts {
 	uint64_t mem_total; /* MemTotal, for auto */
 	bool capable; /* CAP_SYS_ADMIN in the effective set (or unknown) */

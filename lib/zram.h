@@ -153,6 +153,10 @@ struct sc_zram_owned {
 	struct sc_zram_spec spec;
 };
 
+/*
+ * The runtime record of the devices swapctl created (<sysroot>/run/swapctl/zram-ids); not
+ * the observed state, which is struct sc_zram_world.
+ */
 struct sc_zram_state {
 	struct sc_zram_owned *devs;
 	size_t n;
