@@ -53,7 +53,7 @@
  * line swapctl wrote that any reader would read differently does (nothing is written). Under
  * c->dry_run it validates and writes nothing. The caller holds the swapctl lock
  * (lib/lock.h) from load to commit, and runs `systemctl daemon-reload` afterwards when
- * systemd is PID 1 (FAILURE-MODES F-51).
+ * systemd is PID 1 (otherwise its stale .swap units can reactivate the old file).
  *
  * Ownership: sc_fstab_load/parse return a document the caller frees with sc_fstab_free.
  * Entry arrays from sc_fstab_list_swap are owned by the caller (sc_fstab_entries_free).
@@ -95,7 +95,7 @@ struct sc_fstab_entry {
 	char *discard; /* NULL: none; "": plain "discard"; "once" / "pages" */
 	bool noauto;
 	bool nofail;
-	/* Readers disagree on this line (libmount vs glibc getmntent, KERNEL-FACTS §1.9): */
+	/* Readers disagree on this line (libmount vs glibc getmntent): */
 	bool crlf; /* line ends in CR LF */
 	bool inline_comment; /* text after the sixth field */
 	bool short_fields; /* fewer than six fields */

@@ -14,7 +14,10 @@
  *  - \ooo is decoded in any field when all three digits are octal and inside the field.
  * glibc getmntent(3), which systemd-fstab-generator v252 uses, differs on CR, on \ooo other than
  * the four it knows, on "\\", and on lines libmount rejects: those are the flags of
- * struct sc_fstab_entry (KERNEL-FACTS §1.9, FAILURE-MODES F-62).
+ * struct sc_fstab_entry.
+ *
+ * Uses source.c (the default device resolver, installed on a loaded file); everything else
+ * in fstab/ uses this file.
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,5 +1,7 @@
 /*
- * Swapfiles: creation, activation, deactivation and removal (SPEC §5, KERNEL-FACTS §1.10).
+ * Swapfiles: creation, activation, deactivation and removal. The implementation is split by
+ * step: swapfile-dir.c (paths, the directory chain), swapfile-create.c, swapfile-enable.c,
+ * swapfile-inspect.c, swapfile-plan.c (pure) and swapfile-apply.c.
  *
  * Calling order for a new swapfile:
  *   sc_swapfile_check_dir()  -> the directory chain is root-owned, not group/other writable,
@@ -20,7 +22,7 @@
  * turn request + state into a plan of SC_SWAPFILE_ACT_* actions (plan.h) or a refusal. The
  * command applies the plan with the functions above and fstab/, rolling back in reverse.
  *
- * Directory chain rule (FAILURE-MODES F-55): every component from / is a real directory (no
+ * Directory chain rule: every component from / is a real directory (no
  * symlink) owned by root; the directory holding the swapfile is writable by root only; an
  * ancestor may be writable by others only when it is sticky (others can then neither rename
  * nor remove root's entries in it, so nobody but root can swap a component).
@@ -72,13 +74,14 @@ int sc_swapfile_unlink(const struct sc_ctx *c, const char *path, struct sc_err *
 
 /* ---- Additions to the contract above ---- */
 
-/* The default swap directory and file (SPEC §5), as the booted system sees them. */
+/* The default swap directory and file, as the booted system sees them. */
 #define SC_SWAPFILE_DIR	     "/swap"
 #define SC_SWAPFILE_DEFAULT  "/swap/swapfile"
 #define SC_SWAPFILE_PRIORITY 10 /* managed swapfiles always get an explicit priority */
 /*
- * The kernel's limit on swap areas is 32 minus the swap types the config reserves (23..28,
- * KERNEL-FACTS §1.2 row 3) and cannot be queried. With SC_SWAP_AREAS_MAX active areas no
+ * The kernel's limit on swap areas is 32 minus the swap types the config reserves
+ * (device-private, migration, memory-failure and PTE-marker entries: 23..28) and cannot be
+ * queried; swapon answers EPERM when it is reached. With SC_SWAP_AREAS_MAX active areas no
  * configuration has room; from SC_SWAP_AREAS_MIN_LIMIT on, an EPERM from swapon is the limit.
  */
 #define SC_SWAP_AREAS_MAX	28
@@ -113,13 +116,16 @@ int sc_swapfile_create_full(const struct sc_ctx *c, const char *path,
 
 struct sc_swapfile_enabled {
 	bool already_active; /* it was active under this path: nothing done */
-	bool zero_filled; /* swapon refused unwritten extents once; zeros were written (F-02) */
+	bool zero_filled; /* swapon refused unwritten extents once; zeros were written */
 	int priority; /* as /proc/swaps shows it afterwards */
 };
 int sc_swapfile_enable_full(const struct sc_ctx *c, const char *path, int priority,
 	enum sc_discard discard, struct sc_swapfile_enabled *ret, struct sc_err *err);
 
-/* What is at a path, on disk and in /proc/swaps. */
+/*
+ * What is at a path, on disk and in /proc/swaps: the observed state the planners take
+ * (filled by sc_swapfile_inspect(), in swapfile-inspect.c).
+ */
 struct sc_swapfile_state {
 	bool dir_exists;
 	bool exists; /* a directory entry with this name */
@@ -222,6 +228,7 @@ struct sc_add_request {
 	bool default_path; /* no --path: create the directory if needed */
 };
 
+/* What the add planner needs to know about the machine and the run, besides the path. */
 struct sc_add_facts {
 	uint64_t mem_total; /* MemTotal, for auto */
 	bool capable; /* CAP_SYS_ADMIN in the effective set (or unknown) */

@@ -1,6 +1,8 @@
 /*
  * Which file sets each vm.* key at boot: systemd-sysctl's and procps' search order. See
- * sysctl.h; KERNEL-FACTS §1.8 "Persistence", FAILURE-MODES F-43.
+ * sysctl.h. systemd-sysctl reads /etc, /run, /usr/local/lib and /usr/lib sysctl.d, sorted by
+ * basename, a file in /etc masking the same name elsewhere; for one key the later file wins,
+ * so another file (e.g. /etc/sysctl.conf through 99-sysctl.conf) can override swapctl's.
  */
 #include <dirent.h>
 #include <errno.h>
