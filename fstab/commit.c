@@ -44,7 +44,7 @@ static int internal_error(struct sc_err *err, const char *name, size_t line, con
 	return r;
 }
 
-/* Per-intent resolution cache for matching (see edit.c). */
+/* Per-intent resolution cache for matching (see match.c). */
 struct intent_q {
 	char *device;
 	bool resolved;
