@@ -137,12 +137,14 @@ _swapctl()
                 fi
                 ;;
         esac
-        # a command's options are known once the command (and subcommand) is
-        if [[ $cmd && ( -z ${sub[$cmd]-} || $subcmd ) && ${#copts[@]} -eq 0 ]]; then
+        # a command's options are known once the command (and subcommand) is; only a
+        # command the help lists is run, and only with --help
+        if [[ $cmd && " ${cmds[*]} " == *" $cmd "* && ( -z ${sub[$cmd]-} || $subcmd ) &&
+            ${#copts[@]} -eq 0 ]]; then
             while read -r n a; do
                 copts+=("$n")
                 takes[$n]=$a
-            done < <(LC_ALL=C "$bin" $cmd $subcmd --help 2>/dev/null | _swapctl_opts)
+            done < <(LC_ALL=C "$bin" "$cmd" ${subcmd:+"$subcmd"} --help 2>/dev/null | _swapctl_opts)
         fi
     done
     root=${root/#\~/$HOME}
@@ -173,8 +175,10 @@ _swapctl()
             fi
             ;;
         --algorithm)
-            local algs
-            algs=$(cat "$sysroot"/sys/block/zram*/comp_algorithm 2>/dev/null | tr -d '[]')
+            local algs= f
+            for f in "$sysroot"/sys/block/zram*/comp_algorithm; do
+                [[ -r $f ]] && algs+=" $(tr -d '[]' <"$f")"
+            done
             COMPREPLY=($(compgen -W "${algs:-lzo lzo-rle lz4 lz4hc 842 zstd}" -- "$cur"))
             return
             ;;
