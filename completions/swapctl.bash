@@ -10,9 +10,14 @@
 # shows a metavariable after it anywhere: --path FILE, -s, --size SIZE, --set vm.KEY=VALUE).
 _swapctl_opts()
 {
-    awk '{
+    awk 'BEGIN {
+        name = "--?[A-Za-z][A-Za-z-]*"
+        meta = "[A-Za-z.=|%]*[A-Z][A-Za-z.=|%]*"
+        re = "(^|[[ (])" name "(, " name ")?( " meta ")?"
+    }
+    {
         line = $0
-        while (match(line, /(^|[[ (])--?[A-Za-z][A-Za-z-]*(, --[A-Za-z][A-Za-z-]*)?( [A-Za-z.=|%]*[A-Z][A-Za-z.=|%]*)?/)) {
+        while (match(line, re)) {
             tok = substr(line, RSTART, RLENGTH)
             line = substr(line, RSTART + RLENGTH)
             sub(/^[[ (]/, "", tok)
@@ -185,7 +190,7 @@ _swapctl()
         --compressor)
             local comps
             comps=$(awk '$1 == "name" { n = $3 }
-                $1 == "type" && ($3 == "compression" || $3 == "scomp" || $3 == "acomp") { print n }' \
+                $1 == "type" && $3 ~ /^(compression|scomp|acomp)$/ { print n }' \
                 "$sysroot/proc/crypto" 2>/dev/null)
             COMPREPLY=($(compgen -W "${comps:-lzo lzo-rle lz4 lz4hc 842 zstd deflate}" -- "$cur"))
             return

@@ -90,7 +90,8 @@ expect "add 2G " # a size was given: nothing more to offer but options
 expect "add --priority " # N: no candidates
 expect "rotate --size " # SIZE: no candidates
 got=$(comp sysctl apply --set "")
-grep -qx 'vm.swappiness=' <<<"$got" || fail "sysctl apply --set: no vm.swappiness= in [$(echo $got)]"
+grep -qx 'vm.swappiness=' <<<"$got" ||
+	fail "sysctl apply --set: no vm.swappiness= in [$(echo $got)]"
 
 echo "# managed swapfiles"
 mkdir -p "$tmp/img/etc"
@@ -138,6 +139,19 @@ Filename				Type		Size		Used		Priority
 /dev/zram3                              partition	1048572		0		5
 /swap/swapfile                          file		1048572		0		10
 EOF
+cat >"$sr/proc/crypto" <<'EOF'
+name         : zstd
+driver       : zstd-scomp
+type         : scomp
+
+name         : sha256
+driver       : sha256-generic
+type         : shash
+
+name         : lz4
+driver       : lz4-generic
+type         : compression
+EOF
 export SWAPCTL_SYSROOT=$sr
 # zram1: created by swapctl; zram2: the number reused by another device (diskseq);
 # zram3: active swap; zram4: neither; zram5: gone
@@ -145,6 +159,8 @@ expect "zram remove " /dev/zram1 /dev/zram3
 expect "zram remove z" zram1 zram3
 expect "zram remove /dev/zram1 " /dev/zram3
 expect "zram add --algorithm " lz4 lzo lzo-rle zstd
+expect "zswap enable --compressor " lz4 zstd
+expect "zswap disable --compressor z" zstd
 unset SWAPCTL_SYSROOT
 
 [ "$fails" = 0 ] || { echo "$fails check(s) failed"; exit 1; }
