@@ -12,10 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "fsinfo.h"
 #include "fstab.h"
 #include "lock.h"
 #include "macro.h"
@@ -23,6 +23,7 @@
 #include "probe.h"
 #include "procfs.h"
 #include "swapfile.h"
+#include "systemd.h"
 #include "util.h"
 
 struct add_run {
@@ -111,19 +112,9 @@ static int default_boot_path(struct sc_fstab *f, char **ret)
  */
 static void name_foreign(const struct sc_ctx *c, const char *path, struct sc_swapfile_state *st)
 {
-	_cleanup_close_ int fd = -1;
-	struct sc_probe p;
-
 	if (!st->exists || !st->regular || (st->header_read && st->header.status == SC_HEADER_OK))
 		return;
-	fd = sc_ctx_open(c, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0);
-	if (fd < 0 || sc_probe_fd(fd, &p) < 0)
-		return;
-	for (size_t i = 0; i < p.n; i++)
-		if (strcmp(p.sigs[i].type, "swap") != 0) {
-			snprintf(st->foreign, sizeof(st->foreign), "%s", p.sigs[i].type);
-			return;
-		}
+	(void)sc_probe_foreign(c, path, st->foreign, sizeof(st->foreign));
 }
 
 /*
@@ -132,19 +123,7 @@ static void name_foreign(const struct sc_ctx *c, const char *path, struct sc_swa
  */
 static void warn_discard(struct sc_cli *cli, const struct sc_swapfile_state *st)
 {
-	_cleanup_free_ char *path = NULL, *parent = NULL;
-	char rel[96];
-	uint64_t v;
-
-	snprintf(rel, sizeof(rel), "/sys/dev/block/%u:%u/queue/discard_max_bytes",
-		major(st->fs.dev), minor(st->fs.dev));
-	path = sc_ctx_sys_path(&cli->ctx, rel);
-	snprintf(rel, sizeof(rel), "/sys/dev/block/%u:%u/../queue/discard_max_bytes",
-		major(st->fs.dev), minor(st->fs.dev));
-	parent = sc_ctx_sys_path(&cli->ctx, rel);
-	if (!path || !parent)
-		return;
-	if ((sc_read_u64(path, &v) == 0 || sc_read_u64(parent, &v) == 0) && v == 0)
+	if (sc_fsinfo_discard(&cli->ctx, st->fs.dev) == 0)
 		sc_warn(cli,
 			"the device under this filesystem does not support discard; the "
 			"kernel will ignore --discard");
@@ -153,16 +132,8 @@ static void warn_discard(struct sc_cli *cli, const struct sc_swapfile_state *st)
 /* PID 1 reads fstab into .swap units; it must see the edit (FAILURE-MODES F-51). */
 void sc_cli_daemon_reload(struct sc_cli *cli)
 {
-	_cleanup_free_ char *marker = NULL;
-	char *argv[] = {"systemctl", "daemon-reload", NULL};
-	int r;
+	int r = sc_systemd_daemon_reload(&cli->ctx);
 
-	if (cli->ctx.offline)
-		return;
-	marker = sc_ctx_sys_path(&cli->ctx, "/run/systemd/system");
-	if (!marker || access(marker, F_OK) < 0)
-		return;
-	r = cli->ctx.sys->run(argv);
 	if (r != 0)
 		sc_warn(cli,
 			"systemctl daemon-reload failed (%d); run it yourself so systemd sees "

@@ -7,14 +7,13 @@
  * not active, or already runs with N) touches nothing in the kernel.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "config.h"
+#include "fsinfo.h"
 #include "fstab.h"
 #include "gate.h"
 #include "lock.h"
@@ -22,6 +21,7 @@
 #include "parse.h"
 #include "procfs.h"
 #include "rotate.h"
+#include "swapdev.h"
 #include "swapfile.h"
 #include "util.h"
 #include "zram.h"
@@ -83,11 +83,11 @@ static int resolve(struct prio *p, const char *arg)
 		 * /dev/disk/by-uuid/... and other links name the node /proc/swaps shows. An
 		 * image's devices are the booted machine's: named as given, not resolved here.
 		 */
-		char buf[PATH_MAX];
-
 		p->device = true;
-		p->path = strdup(!p->c->offline && realpath(arg, buf) ? buf : arg);
-		if (!p->path)
+		r = p->c->offline ? 0 : sc_fsinfo_canonical(p->c, arg, &p->path);
+		if (r == 0)
+			p->path = strdup(arg);
+		if (r < 0 || !p->path)
 			return sc_report_errno(p->cli, -ENOMEM, arg, "cannot resolve");
 		p->zram = sc_startswith(p->path, "/dev/zram");
 		return 0;
@@ -108,7 +108,6 @@ static int gather(struct prio *p)
 	struct sc_swaps sw = {0};
 	const struct sc_swap *s;
 	struct sc_err err = {0};
-	struct stat st;
 	int r;
 
 	r = sc_fstab_load(p->c, p->c->fstab, &p->fstab, &err);
@@ -140,27 +139,18 @@ static int gather(struct prio *p)
 		p->t.discard = p->entry.discard;
 	}
 	p->managed_file = !p->device && p->has_entry && p->entry.managed &&
-		sc_ctx_stat(p->c, p->path, false, &st) == 0 && S_ISREG(st.st_mode);
+		sc_fsinfo_is_regular(p->c, p->path);
 	return 0;
 }
 
 static int swapon_with(struct prio *p, int priority, struct sc_err *err)
 {
 	enum sc_discard d = sc_rotate_discard_parse(p->has_entry ? p->entry.discard : NULL);
-	int flags, r;
 
 	if (p->managed_file)
 		return sc_swapfile_enable(p->c, p->path, priority, d, err);
 	/* A device, or a file swapctl does not manage: as the user had it, by name. */
-	r = sc_swap_flags(priority, d, &flags);
-	if (r < 0)
-		return sc_err_set(
-			err, SC_EXIT_USAGE, EINVAL, "priority %d is outside 0..32767", priority);
-	r = p->c->sys->swapon(p->path, flags);
-	if (r < 0)
-		return sc_err_set(
-			err, SC_EXIT_FAILURE, -r, "%s: swapon: %s", p->path, strerror(-r));
-	return 0;
+	return sc_swapdev_enable(p->c, p->path, priority, d, err);
 }
 
 static int check_priority(struct prio *p, int priority, struct sc_err *err)

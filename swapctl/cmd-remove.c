@@ -7,13 +7,12 @@
  * --dry-run, or apply it: swapoffs (each in a child), one fstab commit, then the files.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
+#include "fsinfo.h"
 #include "fstab.h"
 #include "gate.h"
 #include "lock.h"
@@ -82,7 +81,6 @@ static void targets_free(struct target *t, size_t n)
 static int target_path(const struct sc_ctx *c, const char *arg, char **ret)
 {
 	_cleanup_free_ char *norm = NULL, *full = NULL;
-	char real[PATH_MAX];
 	int r;
 
 	r = sc_swapfile_normalize(arg, &norm);
@@ -91,9 +89,10 @@ static int target_path(const struct sc_ctx *c, const char *arg, char **ret)
 	full = sc_ctx_root_path(c, norm);
 	if (!full)
 		return -ENOMEM;
-	if (!c->root[0] && realpath(full, real)) {
-		*ret = strdup(real);
-		return *ret ? 0 : -ENOMEM;
+	if (!c->root[0]) {
+		r = sc_fsinfo_canonical(c, full, ret);
+		if (r != 0)
+			return r < 0 ? r : 0;
 	}
 	*ret = TAKE_PTR(full);
 	return 0;
@@ -135,13 +134,6 @@ static bool retired(const struct sc_plan *plan, int64_t t)
 	return true;
 }
 
-static bool path_exists(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) == 0;
-}
-
 /*
  * After a failure: the files that are off and named by no fstab entry any more but could not
  * be deleted (nothing would ever name them again), and whether everything is done and only
@@ -161,11 +153,11 @@ static void failure_state(struct sc_cli *cli, struct sc_plan *plan, struct sc_er
 
 		if (a->done)
 			continue;
-		if (a->kind != SC_SWAPFILE_ACT_UNLINK || path_exists(a->target))
+		if (a->kind != SC_SWAPFILE_ACT_UNLINK || sc_fsinfo_exists(&cli->ctx, a->target))
 			committed = false;
 		if (a->kind == SC_SWAPFILE_ACT_FSTAB_REMOVE)
 			fstab_left = true;
-		if (a->kind != SC_SWAPFILE_ACT_UNLINK || !path_exists(a->target) ||
+		if (a->kind != SC_SWAPFILE_ACT_UNLINK || !sc_fsinfo_exists(&cli->ctx, a->target) ||
 			!retired(plan, f ? f->num : 0))
 			continue;
 		json_object_array_add(*ret_leftover,

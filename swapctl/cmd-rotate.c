@@ -7,7 +7,6 @@
  * plan, ask the gate before anything is created, then apply one file at a time. The applier is
  * shared with `priority` through sc_rotate_recover_pending().
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -16,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "cli.h"
+#include "fsinfo.h"
 #include "fstab.h"
 #include "gate.h"
 #include "header.h"
@@ -29,6 +28,7 @@
 #include "parse.h"
 #include "procfs.h"
 #include "rotate.h"
+#include "swaplabel.h"
 #include "swapfile.h"
 #include "util.h"
 
@@ -86,8 +86,7 @@ static void run_done(struct run *run)
 /* After each step: where a test layer can stop the process as a crash would. */
 static void checkpoint(const struct run *run, const char *step)
 {
-	if (run->c->sys->checkpoint)
-		run->c->sys->checkpoint(step);
+	sc_checkpoint(run->c, step);
 }
 
 static uint64_t active_total(const struct sc_ctx *c)
@@ -313,16 +312,6 @@ static int do_swapoff(struct run *run, const struct sc_rotation *u, struct sc_er
 	return r;
 }
 
-/* statfs(2) of a directory of the tree ("" is "/"), found inside the root. */
-static int dir_statfs(const struct sc_ctx *c, const char *dir, struct statfs *ret)
-{
-	_cleanup_close_ int fd = sc_ctx_open(c, dir[0] ? dir : "/", O_PATH | O_DIRECTORY, 0);
-
-	if (fd < 0)
-		return fd;
-	return fstatfs(fd, ret) < 0 ? -errno : 0;
-}
-
 static int apply_unit(struct run *run, struct sc_rotation *u, struct sc_err *err)
 {
 	bool enabled = false, in_place = false;
@@ -353,16 +342,12 @@ static int apply_unit(struct run *run, struct sc_rotation *u, struct sc_err *err
 				.label = u->label,
 				.reserve = UINT64_MAX,
 			};
-			struct statfs sf;
-			_cleanup_free_ char *dir = strdup(u->new_path);
-			char *slash = dir ? strrchr(dir, '/') : NULL;
+			struct sc_fsinfo_space sp;
 
-			if (!slash)
-				return -ENOMEM;
-			*slash = '\0';
-			o.reserve = dir_statfs(run->c, dir, &sf) == 0
-				? sc_swapfile_default_reserve((uint64_t)sf.f_blocks * sf.f_frsize)
-				: 0;
+			r = sc_fsinfo_parent_space(run->c, u->new_path, &sp);
+			if (r == -ENOMEM)
+				return r;
+			o.reserve = r == 0 ? sp.reserve_bytes : 0;
 			r = sc_swapfile_create(run->c, u->new_path, &o, err);
 			if (r < 0) {
 				sc_rotate_journal_remove(run->c);
@@ -438,13 +423,6 @@ static int apply_unit(struct run *run, struct sc_rotation *u, struct sc_err *err
 
 /* ---- recovery ---- */
 
-static bool path_exists(const struct sc_ctx *c, const char *p)
-{
-	struct stat st;
-
-	return sc_ctx_stat(c, p, false, &st) == 0;
-}
-
 /*
  * Finish or roll back a rotation a crash or kill interrupted (the journal says which). Adds
  * its actions to run->rp and applies them unless --dry-run. Returns 0 (also when none was
@@ -476,8 +454,8 @@ static int recover(struct run *run)
 		sc_rotate_journal_done(&j);
 		return sc_report_errno(run->cli, r, "/proc/swaps", "cannot read");
 	}
-	o.old_exists = path_exists(run->c, j.old_path);
-	o.new_exists = path_exists(run->c, j.new_path);
+	o.old_exists = sc_fsinfo_exists(run->c, j.old_path);
+	o.new_exists = sc_fsinfo_exists(run->c, j.new_path);
 	s = sc_swaps_find(&sw, j.old_path);
 	o.old_active = s != NULL;
 	o.old_used = s ? s->used_bytes : 0;
@@ -549,84 +527,6 @@ static void targets_free(struct target_buf *tb, size_t n)
 	free(tb);
 }
 
-/* /sys/power/resume names the filesystem's device and resume_offset is set: suspect. */
-static bool resume_suspect(const struct sc_ctx *c, const struct stat *st)
-{
-	_cleanup_free_ char *p = sc_ctx_sys_path(c, "/sys/power/resume");
-	_cleanup_free_ char *q = sc_ctx_sys_path(c, "/sys/power/resume_offset");
-	_cleanup_free_ char *dev = NULL;
-	uint64_t off = 0;
-	unsigned maj, min;
-
-	if (!p || !q || sc_read_line(p, &dev) < 0)
-		return false;
-	if (sscanf(dev, "%u:%u", &maj, &min) != 2 || (maj == 0 && min == 0))
-		return false;
-	if (sc_read_u64(q, &off) < 0 || off == 0)
-		return false;
-	return major(st->st_dev) == maj && minor(st->st_dev) == min;
-}
-
-static int list_dir(const struct sc_ctx *c, const char *dir, char ***ret, size_t *ret_n)
-{
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0;
-	DIR *d;
-	int r;
-
-	*ret = NULL;
-	*ret_n = 0;
-	r = sc_ctx_opendir(c, dir, &d);
-	if (r < 0)
-		return r;
-	while ((de = readdir(d))) {
-		char **nn;
-
-		if (de->d_name[0] == '.')
-			continue;
-		nn = realloc(names, (n + 1) * sizeof(*nn));
-		if (!nn)
-			goto oom;
-		names = nn;
-		names[n] = strdup(de->d_name);
-		if (!names[n])
-			goto oom;
-		n++;
-	}
-	closedir(d);
-	*ret = names;
-	*ret_n = n;
-	return 0;
-oom:
-	closedir(d);
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	return -ENOMEM;
-}
-
-/* The old header's label, so the replacement keeps it (NULL: none or unreadable). */
-static char *read_label(const struct sc_ctx *c, const char *path, uint64_t file_size)
-{
-	_cleanup_close_ int fd = sc_ctx_open(c, path, O_RDONLY | O_NOFOLLOW | O_NOCTTY, 0);
-	_cleanup_free_ char *page = NULL;
-	struct sc_header_info hdr;
-	ssize_t n;
-
-	if (fd < 0)
-		return NULL;
-	page = calloc(1, c->page_size);
-	if (!page)
-		return NULL;
-	n = pread(fd, page, c->page_size, 0);
-	if (n != (ssize_t)c->page_size ||
-		sc_header_validate(page, c->page_size, c->page_size, file_size, &hdr) < 0 ||
-		!hdr.label[0])
-		return NULL;
-	return strdup(hdr.label);
-}
-
 static int gather_target(
 	struct run *run, const struct sc_swaps *sw, struct target_buf *tb, bool named)
 {
@@ -637,7 +537,7 @@ static int gather_target(
 	const char **active = NULL;
 	char **names = NULL;
 	size_t n_names = 0;
-	struct statfs sf;
+	struct sc_fsinfo_space sp;
 	struct stat st;
 	int r;
 
@@ -673,9 +573,9 @@ static int gather_target(
 		t->exists = true;
 		t->regular = S_ISREG(st.st_mode);
 		t->file_size = (uint64_t)st.st_size;
-		t->resume_target = t->regular && resume_suspect(run->c, &st);
+		t->resume_target = t->regular && sc_fsinfo_resume_device(run->c, st.st_dev);
 		if (t->regular) {
-			tb->label = read_label(run->c, tb->full, t->file_size);
+			(void)sc_swaplabel_read(run->c, tb->full, t->file_size, &tb->label);
 			t->label = tb->label;
 			/* All 16 bytes of the field used (not by mkswap): the copy could not keep it. */
 			if (tb->label && strlen(tb->label) > SC_HEADER_LABEL_MAX)
@@ -691,13 +591,13 @@ static int gather_target(
 	if (!dir)
 		return sc_report_errno(run->cli, -ENOMEM, tb->full, "gathering");
 	*strrchr(dir, '/') = '\0';
-	if (dir_statfs(run->c, dir, &sf) == 0) {
-		t->fs_free = (uint64_t)sf.f_bavail * sf.f_frsize;
-		t->reserve = sc_swapfile_default_reserve((uint64_t)sf.f_blocks * sf.f_frsize);
+	if (sc_fsinfo_dir_space(run->c, dir, &sp) == 0) {
+		t->fs_free = sp.avail_bytes;
+		t->reserve = sp.reserve_bytes;
 	}
 	if (!t->exists || !t->regular)
 		return 0; /* the planner refuses it with the reason */
-	r = list_dir(run->c, dir[0] ? dir : "/", &names, &n_names);
+	r = sc_fsinfo_list_dir(run->c, dir[0] ? dir : "/", &names, &n_names);
 	if (r < 0)
 		return sc_report_errno(run->cli, r, dir, "cannot list");
 	active = calloc(sw->n + 1, sizeof(*active));
@@ -708,9 +608,7 @@ static int gather_target(
 	if (r == 0)
 		r = sc_rotate_next_path(tb->full, (const char *const *)names, n_names, active,
 			sw->n, &tb->new_path);
-	for (size_t i = 0; i < n_names; i++)
-		free(names[i]);
-	free(names);
+	sc_fsinfo_names_free(names, n_names);
 	free(active);
 	if (r == -ERANGE)
 		return sc_usage_error(

@@ -9,15 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "compressors.h"
 #include "estimate.h"
+#include "fsinfo.h"
 #include "lock.h"
 #include "macro.h"
 #include "parse.h"
 #include "procfs.h"
+#include "systemd.h"
 #include "util.h"
 #include "zram.h"
 #include "zswap.h"
@@ -112,11 +114,7 @@ static void warn_zswap_front(struct sc_cli *cli)
 
 static void warn_unit_disabled(struct sc_cli *cli)
 {
-	_cleanup_free_ char *p = sc_ctx_root_path(
-		&cli->ctx, "/etc/systemd/system/swap.target.wants/swapctl.service");
-	struct stat st;
-
-	if (p && sc_ctx_stat(&cli->ctx, p, false, &st) == -ENOENT)
+	if (sc_systemd_unit_enabled(&cli->ctx) == 0)
 		sc_warn(cli,
 			"swapctl.service is not enabled, so nothing re-creates the zram "
 			"device at boot; run 'systemctl%s%s enable swapctl.service'",
@@ -444,39 +442,23 @@ static void render_estimate_human(
 /* zram on this kernel may not offer zstd: the ratio measured here is then optimistic. */
 static void note_kernel_algorithms(struct sc_cli *cli)
 {
-	struct sc_zram_dev *devs = NULL;
-	size_t n = 0;
+	char **names = NULL, list[256] = "";
+	bool zstd = false;
 
-	if (sc_zram_list(&cli->ctx, &devs, &n) < 0)
+	if (sc_compressors_zram(&cli->ctx, &names) <= 0)
 		return;
-	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *rel = NULL, *path = NULL, *text = NULL;
-		char **names = NULL;
-		bool zstd = false;
-
-		if (asprintf(&rel, "/sys/block/%s/comp_algorithm", devs[i].name) < 0)
-			break;
-		path = sc_ctx_sys_path(&cli->ctx, rel);
-		if (!path || sc_read_line(path, &text) < 0 ||
-			sc_zram_parse_algorithms(text, &names, NULL) < 0)
-			continue;
-		for (char **p = names; p && *p; p++)
-			zstd |= strcmp(*p, "zstd") == 0;
-		if (!zstd) {
-			char list[256] = "";
-
-			for (char **p = names; p && *p; p++)
-				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
-					list[0] ? ", " : "", *p);
-			sc_info(cli,
-				"note: this kernel's zram does not offer zstd (it offers %s), "
-				"which compress less: expect a lower ratio there",
-				list);
-		}
-		sc_strv_free(names);
-		break;
+	for (char **p = names; *p; p++)
+		zstd |= strcmp(*p, "zstd") == 0;
+	if (!zstd) {
+		for (char **p = names; *p; p++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+				list[0] ? ", " : "", *p);
+		sc_info(cli,
+			"note: this kernel's zram does not offer zstd (it offers %s), "
+			"which compress less: expect a lower ratio there",
+			list);
 	}
-	sc_zram_list_free(devs, n);
+	sc_strv_free(names);
 }
 
 static int cmd_estimate(struct sc_cli *cli, int argc, char **argv)
@@ -518,16 +500,13 @@ static int cmd_estimate(struct sc_cli *cli, int argc, char **argv)
 					"one page");
 			break;
 		case 'p': {
-			_cleanup_free_ char *rel = NULL, *dir = NULL;
-			struct stat st;
+			char rel[32];
 
 			if (sc_parse_int(optarg, 1, INT32_MAX, &v) < 0)
 				return sc_usage_error(
 					cli, "zram estimate: invalid PID '%s'", optarg);
-			if (asprintf(&rel, "/proc/%" PRId64, v) < 0 ||
-				!(dir = sc_ctx_sys_path(&cli->ctx, rel)))
-				return sc_report_errno(cli, -ENOMEM, "zram estimate", "failed");
-			if (stat(dir, &st) < 0)
+			snprintf(rel, sizeof(rel), "/proc/%" PRId64, v);
+			if (!sc_fsinfo_sys_exists(&cli->ctx, rel))
 				return sc_usage_error(cli, "zram estimate: no process %" PRId64, v);
 			pids[n++] = (int)v;
 			break;
