@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #include "parse.h"
 #include "probe.h"
 #include "procfs.h"
+#include "signals.h"
 #include "swapfile.h"
 #include "systemd.h"
 #include "util.h"
@@ -217,8 +217,6 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 	const char *size_arg = NULL;
 	int opt, ret, r, lock_fd = -1;
 	uint64_t shown_size = 0;
-	sigset_t stop, saved;
-	bool blocked = false;
 	int64_t v;
 
 	while ((opt = sc_cli_getopt(cli, argc, argv, "h", opts, &ret)) != -1) {
@@ -419,16 +417,12 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 	}
 
 	/*
-	 * An interrupt must not cut the steps short of their rollback: hold the usual
-	 * termination signals until the plan is applied (or undone) and reported. The whole
-	 * apply takes milliseconds, unless an old kernel makes swapctl write zeros.
+	 * The plan is one change, completed or rolled back as a whole (lib/signals.h): a
+	 * termination signal waits until it is applied (or undone), systemd told, and the
+	 * result reported. The apply takes milliseconds, unless an old kernel makes swapctl
+	 * write zeros.
 	 */
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGHUP);
-	sigaddset(&stop, SIGQUIT);
-	blocked = sigprocmask(SIG_BLOCK, &stop, &saved) == 0;
+	sc_signals_hold();
 	{
 		struct sc_swapfile_hooks hooks = {stage_fstab, commit_fstab, &run};
 		r = sc_swapfile_apply_add(c, &plan, &hooks, &err);
@@ -480,10 +474,5 @@ out:
 	if (run.fstab)
 		sc_fstab_free(run.fstab);
 	sc_lock_release(c, lock_fd);
-	if (blocked) {
-		/* what was printed goes out before a held signal ends the process */
-		fflush(stdout);
-		sigprocmask(SIG_SETMASK, &saved, NULL);
-	}
 	return ret;
 }

@@ -21,6 +21,7 @@
 #include "parse.h"
 #include "procfs.h"
 #include "rotate.h"
+#include "signals.h"
 #include "swapdev.h"
 #include "swapfile.h"
 #include "util.h"
@@ -372,6 +373,8 @@ int sc_cmd_priority(struct sc_cli *cli, int argc, char **argv)
 	}
 	if (sc_swaps_read(&cli->ctx, &before) < 0)
 		before.n = 0;
+	/* swapoff, swapon and pri= are one change: never stopped half-way (lib/signals.h). */
+	sc_signals_hold();
 	r = apply(&p, (int)prio, &err);
 	sc_report_auto_priorities(cli, &before);
 	sc_swaps_free(&before);

@@ -17,6 +17,7 @@
 #include "gate.h"
 #include "lock.h"
 #include "macro.h"
+#include "signals.h"
 #include "swapfile.h"
 #include "util.h"
 
@@ -404,6 +405,12 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 		sc_print_fstab_diff(cli, diff);
 		goto out;
 	}
+	/*
+	 * The swapoffs, the fstab commit and the unlinks are one change (lib/signals.h): a
+	 * termination signal waits until it is done or rolled back and systemd told. A ^C
+	 * reaches the swapoff child too and stops a long swapoff with its area still active.
+	 */
+	sc_signals_hold();
 	{
 		struct sc_swapfile_hooks hooks = {stage_fstab, commit_fstab, &run};
 		r = sc_swapfile_apply_remove(c, &plan, &hooks, &err);

@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +27,7 @@
 #include "parse.h"
 #include "procfs.h"
 #include "rotate.h"
+#include "signals.h"
 #include "swaplabel.h"
 #include "swapfile.h"
 #include "util.h"
@@ -45,27 +45,11 @@ struct run {
 };
 
 /*
- * SIGINT, SIGTERM and SIGHUP let the step under way finish (a swapoff child gets the signal
- * too and returns EINTR, leaving its area active) and then stop the rotation at a step
- * boundary, with the journal kept for the next run. Handlers are inherited by the swapoff
- * child, which is what makes swapoff(2) see a pending signal instead of dying mid-way.
+ * Signals (lib/signals.h): a termination signal lets the step under way finish (a swapoff
+ * child gets a terminal's signal too and returns EINTR, leaving its area active), then stops
+ * the rotation at that step boundary with the journal kept for the next run, which finishes
+ * or rolls it back.
  */
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-	interrupted = sig;
-}
-
-static void catch_signals(bool on)
-{
-	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-	struct sigaction sa = {.sa_handler = on ? on_signal : SIG_DFL};
-
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
-		sigaction(sigs[i], &sa, NULL);
-}
 
 /* Print err and remember it for the JSON object. */
 static int fail(struct run *run, const struct sc_err *err)
@@ -406,12 +390,12 @@ static int apply_unit(struct run *run, struct sc_rotation *u, struct sc_err *err
 		}
 		a->done = true;
 		checkpoint(run, a->action);
-		if (interrupted && k + 1 < u->n)
+		if (sc_signals_pending() && k + 1 < u->n)
 			return sc_err_set(err, SC_EXIT_FAILURE, EINTR,
 				"%s: interrupted by signal %d after %s; the rotation to %s is "
 				"recorded and the next swapctl rotate, resize or priority finishes "
 				"or rolls it back",
-				u->old_path, (int)interrupted, a->action, u->new_path);
+				u->old_path, sc_signals_pending(), a->action, u->new_path);
 	}
 	r = sc_rotate_journal_remove(run->c);
 	if (r < 0)
@@ -473,11 +457,20 @@ static int recover(struct run *run)
 	run->n_recovered++;
 	if (run->cli->dry_run)
 		return 0;
+	/* Held for the recovery only: the command's own change holds them again. */
+	sc_signals_hold();
 	r = apply_unit(run, u, &err);
+	sc_signals_release();
 	if (r < 0)
 		return fail(run, &err);
 	sc_info(run->cli, "%s: %s the rotation to %s that was interrupted", u->old_path,
 		u->rollback ? "rolled back" : "completed", u->new_path);
+	if (sc_signals_pending()) {
+		sc_err_set(&err, SC_EXIT_FAILURE, EINTR,
+			"interrupted by signal %d after the recovery; nothing else was changed",
+			sc_signals_pending());
+		return fail(run, &err);
+	}
 	return load_fstab(run, &err) < 0 ? fail(run, &err) : 0;
 }
 
@@ -897,20 +890,20 @@ static int rotate_main(struct sc_cli *cli, enum sc_rotate_kind kind, char **file
 	}
 	if (sc_swaps_read(run.c, &before) < 0)
 		before.n = 0;
-	catch_signals(true);
+	sc_signals_hold();
 	for (size_t i = run.n_recovered; i < run.rp.n_units; i++) {
-		r = apply_unit(&run, &run.rp.units[i], &err);
-		if (r == 0 && interrupted && i + 1 < run.rp.n_units)
+		/* Between two rotations: stop before the next one starts. */
+		if (sc_signals_pending())
 			r = sc_err_set(&err, SC_EXIT_FAILURE, EINTR,
 				"interrupted by signal %d; %zu swapfile(s) not rotated",
-				(int)interrupted, run.rp.n_units - i - 1);
+				sc_signals_pending(), run.rp.n_units - i);
+		else
+			r = apply_unit(&run, &run.rp.units[i], &err);
 		if (r < 0) {
-			catch_signals(false);
 			ret = fail(&run, &err);
 			goto out_print;
 		}
 	}
-	catch_signals(false);
 	report_done(&run);
 	sc_report_auto_priorities(cli, &before);
 	ret = output(&run, SC_EXIT_OK);

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "lock.h"
 #include "macro.h"
+#include "signals.h"
 #include "sysctl.h"
 #include "util.h"
 
@@ -196,9 +197,14 @@ static int cmd_apply(struct sc_cli *cli, int argc, char **argv)
 	for (size_t i = 0; i < plan.n_notes; i++)
 		sc_warn(cli, "%s", plan.notes[i]);
 
-	if (!cli->dry_run && plan.plan.n > 0 && sc_sysctl_apply(&cli->ctx, &st, &plan, &err) < 0) {
-		ret = sc_report(cli, &err);
-		goto out;
+	if (!cli->dry_run && plan.plan.n > 0) {
+		/* every value and the drop-in, or the previous ones back (lib/signals.h) */
+		sc_signals_hold();
+		r = sc_sysctl_apply(&cli->ctx, &st, &plan, &err);
+		if (r < 0) {
+			ret = sc_report(cli, &err);
+			goto out;
+		}
 	}
 	if (!req.no_persist && sc_sysctl_boot_resolve(&cli->ctx, &boot) == 0) {
 		warn_overrides(cli, &plan.want, &boot);

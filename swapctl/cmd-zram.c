@@ -19,6 +19,7 @@
 #include "macro.h"
 #include "parse.h"
 #include "procfs.h"
+#include "signals.h"
 #include "systemd.h"
 #include "util.h"
 #include "zram.h"
@@ -274,6 +275,8 @@ static int cmd_add(struct sc_cli *cli, int argc, char **argv)
 	if (r == 0)
 		r = sc_zram_plan_add(&cli->ctx, &w, &req, &plan, &device, &err);
 	if (r == 0 && !cli->dry_run) {
+		/* completed, or the new device rolled back, as a whole (lib/signals.h) */
+		sc_signals_hold();
 		r = sc_zram_apply(&cli->ctx, &w, &plan, false, &err);
 		for (size_t i = 0; i < plan.n; i++)
 			if (plan.actions[i].kind == SC_ZRAM_SWAPON && plan.actions[i].done)
@@ -375,8 +378,10 @@ static int cmd_remove(struct sc_cli *cli, int argc, char **argv)
 		else if (overridden)
 			sc_warn(cli, "%s (overridden by --force)", gerr.msg);
 	}
-	if (r == 0 && !cli->dry_run)
+	if (r == 0 && !cli->dry_run) {
+		sc_signals_hold(); /* lib/signals.h */
 		r = sc_zram_apply(&cli->ctx, &w, &plan, false, &err);
+	}
 	sc_lock_release(&cli->ctx, lockfd);
 	if (cli->json) {
 		struct json_object *o = sc_json_result(&plan, sc_plan_changed(&plan));
