@@ -9,7 +9,6 @@
  * the applier is shared with `priority` through sc_rotate_recover_pending().
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

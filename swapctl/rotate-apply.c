@@ -6,12 +6,9 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "fsinfo.h"
-#include "macro.h"
-#include "parse.h"
 #include "rotate-run.h"
 #include "signals.h"
 #include "swapfile.h"

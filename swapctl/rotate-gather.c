@@ -4,7 +4,6 @@
  * space and the name of their replacement.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +12,6 @@
 #include "fsinfo.h"
 #include "header.h"
 #include "macro.h"
-#include "parse.h"
 #include "rotate-run.h"
 #include "swapfile.h"
 #include "swaplabel.h"

@@ -2,15 +2,10 @@
  * rotate, resize and priority --rotate: the shared state of a run -- its fstab, plan, gate
  * figures and error -- with the lookups, the fstab staging and the output every step uses.
  */
-#include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "checkpoint.h"
-#include "macro.h"
-#include "parse.h"
 #include "rotate-run.h"
 
 /* Print err and remember it for the JSON object. */
