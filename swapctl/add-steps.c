@@ -25,7 +25,7 @@ int sc_add_stage_set(void *data, struct sc_fstab *f, const struct sc_action *a, 
 		.priority = prio ? (int)prio->num : SC_SWAPFILE_PRIORITY,
 		.discard = d ? (strcmp(d->str, "both") == 0 ? "" : d->str) : NULL,
 		.managed = true,
-		/* A missing file must never hold up the boot (FAILURE-MODES F-50). */
+		/* A missing file must never hold up the boot: nofail, so systemd does not wait for it. */
 		.nofail = true,
 	};
 	int r = sc_fstab_set_swap(f, &spec, err);
@@ -101,7 +101,7 @@ void sc_add_name_foreign(const struct sc_ctx *c, const char *path, struct sc_swa
 }
 
 /*
- * The kernel ignores discard on a device that cannot (KERNEL-FACTS §1.5): say so rather than
+ * The kernel ignores discard flags on a device that cannot discard: say so rather than
  * let the option look effective. btrfs has no single device to ask.
  */
 void sc_add_warn_discard(struct sc_cli *cli, const struct sc_swapfile_state *st)

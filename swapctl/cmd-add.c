@@ -1,5 +1,5 @@
 /*
- * swapctl add SIZE|auto: create, enable and persist a swapfile (SPEC §5).
+ * swapctl add SIZE|auto: create, enable and persist a swapfile.
  *
  * argv -> request (add-args.c); gather the state (lib/swapfile inspection, the fstab entry,
  * RAM); plan (lib/swapfile, pure); print it under --dry-run, or apply it (lib/swapfile, with
@@ -99,7 +99,11 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 		}
 	}
 	{
-		/* fstab can only say what its readers agree on (KERNEL-FACTS §1.9). */
+		/*
+		 * fstab can only say what all its readers decode alike: glibc's getmntent (which
+		 * systemd-fstab-generator uses) knows only the escapes of space, tab, newline and
+		 * backslash, so other control characters cannot be written.
+		 */
 		_cleanup_free_ char *mangled = NULL;
 		if (sc_mangle(boot, &mangled) < 0) {
 			sc_err_set(&err, SC_EXIT_USAGE, EINVAL,

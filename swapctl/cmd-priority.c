@@ -98,7 +98,7 @@ int sc_cmd_priority(struct sc_cli *cli, int argc, char **argv)
 		return sc_usage_error(cli, "priority: expected FILE|DEVICE N");
 	/*
 	 * Only explicit priorities: -1 (automatic) would be renumbered by the kernel at every
-	 * swapoff (KERNEL-FACTS §1.4), and above 32767 the kernel masks or misreads the value.
+	 * swapoff, and above 32767 the kernel masks or misreads the value.
 	 */
 	if (sc_parse_int(argv[optind + 1], 0, 32767, &prio) < 0)
 		return sc_usage_error(cli,

@@ -1,5 +1,5 @@
 /*
- * swapctl remove FILE|DEVICE... | --all: retire swap areas safely (SPEC §5, §7).
+ * swapctl remove FILE|DEVICE... | --all: retire swap areas safely.
  *
  * argv -> targets (named ones, or every managed fstab entry for --all); gather each target's
  * state (lib/swapfile inspection, its fstab entry); plan (lib/swapfile, pure); ask the swapoff
@@ -81,7 +81,7 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 	req.fstab = c->fstab;
 
 	if (all) {
-		/* Managed entries only: unmanaged swap is touched only when named (SPEC §5). */
+		/* Managed entries only: unmanaged swap is touched only when named. */
 		struct sc_fstab_entry *e = NULL;
 		size_t ne = 0;
 
@@ -152,7 +152,7 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 		goto out;
 	}
 
-	/* SPEC §7: no swapoff unless the used pages fit; --force overrides. */
+	/* No swapoff unless the used pages fit back in memory; --force overrides. */
 	for (size_t i = 0; i < plan.n; i++)
 		if (plan.actions[i].kind == SC_SWAPFILE_ACT_SWAPOFF)
 			victims[n_victims++] = plan.actions[i].target;

@@ -1,5 +1,5 @@
 /*
- * swapctl sysctl show | apply: the vm.* companions of a swap layout (SPEC §9).
+ * swapctl sysctl show | apply: the vm.* companions of a swap layout.
  *
  * show: for each managed key the live value, the kernel's default, swapctl's persisted value
  * and the file that sets it at boot, with overrides spelled out.

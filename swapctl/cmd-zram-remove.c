@@ -100,7 +100,7 @@ int sc_zram_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 	if (cli->json) {
 		struct json_object *o = sc_json_result(&plan, sc_plan_changed(&plan));
 
-		/* the gate's figures whenever it was asked (SPEC 7; swapctl(8)) */
+		/* the gate's figures whenever it was asked (swapctl(8)) */
 		for (size_t i = 0; gated && i < plan.n; i++)
 			if (plan.actions[i].kind == SC_ZRAM_SWAPOFF) {
 				json_object_object_add(o, "gate", sc_json_gate(&gate));

@@ -13,7 +13,10 @@
 #include "signals.h"
 #include "swapfile.h"
 
-/* Check that the replacement is live with the intended priority (KERNEL-FACTS §1.4). */
+/*
+ * Check that the replacement is live with the intended priority (the kernel masks or ignores
+ * priority bits it does not expect; /proc/swaps says what it took).
+ */
 static int verify_enabled(struct run *run, const struct sc_rotation *u, struct sc_err *err)
 {
 	struct sc_swaps sw = {0};
