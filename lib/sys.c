@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -281,6 +282,18 @@ static void real_checkpoint(const char *step)
 {
 }
 
+static int real_pread(int fd, void *buf, size_t len, off_t offset)
+{
+	ssize_t n;
+
+	if (len > INT_MAX)
+		len = INT_MAX;
+	do
+		n = pread(fd, buf, len, offset);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? neg_errno() : (int)n;
+}
+
 const struct sc_sys sc_sys_real = {
 	.swapon = real_swapon,
 	.swapoff = real_swapoff,
@@ -309,4 +322,5 @@ const struct sc_sys sc_sys_real = {
 	.now_ns = real_now_ns,
 	.sleep_ns = real_sleep_ns,
 	.checkpoint = real_checkpoint,
+	.pread = real_pread,
 };

@@ -83,6 +83,11 @@ struct sc_sys {
 	 * next run repairs the state. May be NULL.
 	 */
 	void (*checkpoint)(const char *step);
+	/*
+	 * pread(2), retried on EINTR: read-only, but here so tests can fake what a file holds.
+	 * Returns the number of bytes read (short at the end of the file).
+	 */
+	int (*pread)(int fd, void *buf, size_t len, off_t offset);
 };
 
 extern const struct sc_sys sc_sys_real;

@@ -55,8 +55,9 @@ int sc_cmd_priority(struct sc_cli *cli, int argc, char **argv);
 struct json_object;
 int sc_rotate_recover_pending(struct sc_cli *cli, struct json_object **ret_actions);
 /*
- * After swapoffs: say which areas with automatic priorities the kernel renumbered (FAILURE-MODES
- * F-28). before is /proc/swaps as read before the first swapoff.
+ * After swapoffs: say which areas with automatic priorities the kernel renumbered (a swapoff
+ * moves the automatic priorities of the others). before is /proc/swaps as read before the
+ * first swapoff.
  */
 struct sc_swaps;
 void sc_report_auto_priorities(struct sc_cli *cli, const struct sc_swaps *before);
@@ -93,7 +94,7 @@ int sc_usage_error(const struct sc_cli *cli, const char *fmt, ...)
  */
 int sc_cli_swap_size(const struct sc_cli *cli, const char *s, uint64_t *ret);
 
-/* JSON: the {"changed", "actions"} object of a mutating command (SPEC §4). */
+/* JSON: the {"changed", "actions"} object of a mutating command (swapctl(8)). */
 struct json_object *sc_json_result(const struct sc_plan *plan, bool changed);
 struct json_object *sc_json_action(const struct sc_action *a);
 /*

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "lock.h"
 #include "parse.h"
+#include "signals.h"
 #include "version.h"
 
 struct command {
@@ -356,5 +357,7 @@ int sc_main(int argc, char **argv, const struct sc_sys *sys)
 	sc_ctx_done(&cli.ctx);
 	free(rest);
 	r = sc_close_stdout();
+	/* A signal held while the command applied its change ends the process now. */
+	sc_signals_end();
 	return ret != SC_EXIT_OK ? ret : r;
 }

@@ -1,7 +1,8 @@
 /*
  * Planning of fstab edits: the plan's fstab actions are tried on a copy of the loaded
  * document before the first effect, so --dry-run and the real run refuse the same edits with
- * the same exit code, and the dry run can show the exact diff the real run would write.
+ * the same exit code, and the dry run can show the exact diff the real run would write. After
+ * a committed edit, systemd is told (sc_cli_daemon_reload()).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "cli.h"
 #include "fstab.h"
 #include "macro.h"
+#include "systemd.h"
 
 int sc_cli_stage_fstab(const struct sc_cli *cli, const struct sc_plan *plan, int first_kind,
 	int last_kind, sc_fstab_stage_fn stage, void *data, const struct sc_fstab *f,
@@ -42,4 +44,19 @@ int sc_cli_stage_fstab(const struct sc_cli *cli, const struct sc_plan *plan, int
 		r = sc_fstab_diff(copy, cli->ctx.fstab, ret_diff);
 	sc_fstab_free(copy);
 	return r < 0 ? r : 0;
+}
+
+/*
+ * systemd-fstab-generator turns fstab's swap lines into .swap units only when PID 1 reloads:
+ * without a daemon-reload it keeps acting on the old fstab.
+ */
+void sc_cli_daemon_reload(struct sc_cli *cli)
+{
+	int r = sc_systemd_daemon_reload(&cli->ctx);
+
+	if (r != 0)
+		sc_warn(cli,
+			"systemctl daemon-reload failed (%d); run it yourself so systemd sees "
+			"the new fstab",
+			r);
 }

@@ -22,6 +22,9 @@
  *    for the next run (exit 1).
  * Then a fault-free run of the same command must reach the new state with exit 0.
  *
+ * The same commands are also run with SIGTERM raised during each call in turn (the signal
+ * policy: no step cut short, the process then ends by the signal).
+ *
  * Swapfiles must sit in a root-owned directory chain and be owned by root: the test runs in
  * a user namespace in which the caller is uid 0, chrooted into its fixture tree (the host's
  * /proc bound in, for /proc/self/fd), so it needs no privileges. It skips where user
@@ -55,6 +58,7 @@
 #include "macro.h"
 #include "procfs.h"
 #include "rotate.h"
+#include "signals.h"
 #include "util.h"
 
 #define MAGIC_EXT4   0xEF53
@@ -70,6 +74,7 @@
 static struct {
 	struct sc_sys sys;
 	int calls, fail_at, fail_err;
+	int signal_at; /* call that raises SIGTERM as it runs (0: none) */
 	const char *names[MAX_CALLS + 1]; /* names[k]: the k-th call of the last run */
 	uint8_t rnd;
 } F;
@@ -79,6 +84,8 @@ static bool step(const char *name)
 	F.calls++;
 	if (F.calls <= MAX_CALLS)
 		F.names[F.calls] = name;
+	if (F.signal_at && F.calls == F.signal_at)
+		raise(SIGTERM);
 	return F.fail_at && F.calls == F.fail_at;
 }
 
@@ -498,6 +505,7 @@ static struct result run_cmd(char **argv, int argc, int fail_at, int fail_err)
 	F.fail_err = fail_err;
 	optind = 0;
 	res.ret = cmds[i].fn(&cli, argc, argv);
+	sc_signals_end(); /* as sc_main() does: the command's signal hold ends */
 	F.fail_at = 0;
 
 	fflush(stdout);
@@ -794,6 +802,156 @@ static void test_rotate(void **state)
 	fault_each_call(CMD_ROTATE, "rotate");
 }
 
+/*
+ * The command run as swapctl runs it (sc_main, with --json), in a child, with SIGTERM raised
+ * during call k. Returns the child's wait status; the JSON it printed is in *res.
+ */
+static int run_signalled(enum cmd c, int k, struct result *res)
+{
+	char *argv[8] = {"swapctl", "--json", "-q", "--fstab", FSTAB};
+	int argc = 5, status;
+	pid_t pid;
+
+	switch (c) {
+	case CMD_ADD:
+		argv[argc++] = add_argv[0];
+		argv[argc++] = add_argv[1];
+		break;
+	case CMD_REMOVE:
+		argv[argc++] = remove_argv[0];
+		argv[argc++] = remove_argv[1];
+		break;
+	default:
+		argv[argc++] = rotate_argv[0];
+		break;
+	}
+	unlink("/out.json");
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int out = open("/out.json", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		int err = open("/err.txt", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+		if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+			_exit(99);
+		signal(SIGTERM, SIG_DFL);
+		setenv("SWAPCTL_SYSROOT", SYSROOT, 1);
+		setenv("SWAPCTL_LOCK_TIMEOUT_MS", "100", 1);
+		F.calls = 0;
+		F.signal_at = k;
+		_exit(sc_main(argc, argv, &F.sys));
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	memset(res, 0, sizeof(*res));
+	read_json(res);
+	return status;
+}
+
+/*
+ * SIGTERM during each system-layer call in turn: the step under way and its rollback are
+ * never cut short. The process ends by SIGTERM (the usual status) once the command reached a
+ * safe point, and leaves the complete old or new state -- for rotate also a rotation stopped
+ * at a step boundary with its journal, which the next run finishes. A changed state was
+ * reported (the JSON object) before the process ended.
+ */
+static void signal_each_call(enum cmd c, const char *name)
+{
+	struct state old, new;
+	struct result res;
+	static const char *names[MAX_CALLS + 1];
+	int n, n_old = 0, n_new = 0, n_stopped = 0;
+	char journal[PATH_MAX];
+
+	snprintf(journal, sizeof(journal), "%s%s", FSTAB, SC_ROTATE_JOURNAL_SUFFIX);
+	prepare(c);
+	state_take(&old);
+	res = run_command(c, 0, 0);
+	assert_int_equal(res.ret, 0);
+	n = F.calls;
+	memcpy(names, F.names, sizeof(names));
+	state_take(&new);
+
+	for (int k = 1; k <= n; k++) {
+		const char *call = names[k];
+		struct state now;
+		int status;
+
+		prepare(c);
+		status = run_signalled(c, k, &res);
+		if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGTERM)
+			fail_msg("%s, SIGTERM during call %d (%s): wait status %#x, not killed by "
+				 "SIGTERM (%s)",
+				name, k, call, status, res.msg);
+		state_take(&now);
+		if (state_eq(&now, &old))
+			n_old++;
+		else if (state_eq(&now, &new))
+			n_new++;
+		else if (c == CMD_ROTATE && file_exists(journal) &&
+			strstr(res.msg, "interrupted by signal 15"))
+			n_stopped++;
+		else {
+			state_print("old", &old);
+			state_print("new", &new);
+			state_print("after the signal", &now);
+			fail_msg("%s, SIGTERM during call %d (%s): a half-done state", name, k,
+				call);
+		}
+		if (!state_eq(&now, &old) && !res.has_json) {
+			char *e = sc_test_read("/err.txt");
+			state_print("after the signal", &now);
+			print_message("stderr: %s\n", e);
+			free(e);
+			fail_msg("%s, SIGTERM during call %d (%s): changed, but nothing reported",
+				name, k, call);
+		}
+		state_done(&now);
+
+		/* The next run completes what is left. */
+		res = run_command(c, 0, 0);
+		if (res.ret != 0)
+			fail_msg("%s, after SIGTERM during call %d (%s): the next run exits %d: %s",
+				name, k, call, res.ret, res.msg);
+		state_take(&now);
+		if (c != CMD_ROTATE && !state_eq(&now, &new))
+			fail_msg("%s, after SIGTERM during call %d (%s): the next run does not "
+				 "reach the new state",
+				name, k, call);
+		if (c == CMD_ROTATE) {
+			struct sc_swaps w = {0};
+			swaps_read(&w);
+			assert_int_equal(w.n, 1);
+			assert_true(fstab_names(w.items[0].path));
+			assert_false(file_exists(SWAPFILE));
+			assert_false(file_exists(journal));
+			sc_swaps_free(&w);
+		}
+		state_done(&now);
+	}
+	print_message("%s: SIGTERM during each of %d calls: %d times the old state, %d the new "
+		      "one, %d a rotation stopped at a step boundary\n",
+		name, n, n_old, n_new, n_stopped);
+	state_done(&old);
+	state_done(&new);
+}
+
+static void test_signal_add(void **state)
+{
+	signal_each_call(CMD_ADD, "add");
+}
+
+static void test_signal_remove(void **state)
+{
+	signal_each_call(CMD_REMOVE, "remove");
+}
+
+static void test_signal_rotate(void **state)
+{
+	signal_each_call(CMD_ROTATE, "rotate");
+}
+
 /* The members of JSON array key of /out.json whose member field is value. */
 static int json_count(const char *key, const char *field, const char *value)
 {
@@ -909,6 +1067,9 @@ static int run_all(void)
 		cmocka_unit_test(test_rotate),
 		cmocka_unit_test(test_leftover_reported),
 		cmocka_unit_test(test_orphan_rule),
+		cmocka_unit_test(test_signal_add),
+		cmocka_unit_test(test_signal_remove),
+		cmocka_unit_test(test_signal_rotate),
 	};
 
 	fake_init();
