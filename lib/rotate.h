@@ -157,8 +157,6 @@ void sc_rotate_plan_free(struct sc_rotate_plan *p);
  */
 #define SC_ROTATE_PRIORITY_DEFAULT SC_SWAPFILE_PRIORITY
 int sc_rotate_priority_of(const struct sc_rotate_target *t);
-enum sc_discard sc_rotate_discard_parse(const char *fstab_discard);
-const char *sc_rotate_discard_name(enum sc_discard d);
 
 /*
  * Request + targets -> plan (appended to ret, which may already hold recovery units).

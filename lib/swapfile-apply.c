@@ -25,15 +25,9 @@ static const char *field_str(const struct sc_action *a, const char *key)
 
 static enum sc_discard discard_of(const struct sc_action *a)
 {
-	const char *d = field_str(a, "discard");
+	enum sc_discard d;
 
-	if (!d)
-		return SC_DISCARD_NONE;
-	if (!strcmp(d, "once"))
-		return SC_DISCARD_ONCE;
-	if (!strcmp(d, "pages"))
-		return SC_DISCARD_PAGES;
-	return SC_DISCARD_BOTH;
+	return sc_discard_from_name(field_str(a, "discard"), &d) == 0 ? d : SC_DISCARD_NONE;
 }
 
 static int undo_add(const struct sc_ctx *c, struct sc_plan *plan, size_t upto, struct sc_err *err)

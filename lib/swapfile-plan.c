@@ -15,20 +15,6 @@
 #include "swapfile.h"
 #include "util.h"
 
-const char *sc_discard_fstab(enum sc_discard d)
-{
-	switch (d) {
-	case SC_DISCARD_BOTH:
-		return "";
-	case SC_DISCARD_ONCE:
-		return "once";
-	case SC_DISCARD_PAGES:
-		return "pages";
-	default:
-		return NULL;
-	}
-}
-
 uint64_t sc_swapfile_default_reserve(uint64_t fs_total_bytes)
 {
 	return SC_MIN(fs_total_bytes / 20, SC_GIB);
@@ -54,6 +40,12 @@ static bool discard_equal(const char *a, const char *b)
 	if (!a || !b)
 		return a == b;
 	return strcmp(a, b) == 0;
+}
+
+/* The plan's spelling of an fstab discard option (NULL: none is not planned). */
+static const char *plan_discard(const char *fstab_value)
+{
+	return sc_discard_name(sc_discard_from_fstab(fstab_value));
 }
 
 /* A size as the command line takes it back: "16G", "1536M", "40960". */
@@ -279,9 +271,7 @@ static int plan_add(const struct sc_add_request *req, const struct sc_swapfile_s
 		}
 		a = sc_plan_add(plan, SC_SWAPFILE_ACT_SWAPON, "swapon", req->path);
 		if (!a || sc_action_set_int(a, "priority", prio) < 0 ||
-			(discard &&
-				sc_action_set_str(a, "discard", discard[0] ? discard : "both") <
-					0) ||
+			(discard && sc_action_set_str(a, "discard", plan_discard(discard)) < 0) ||
 			sc_action_set_int(a, "size_bytes", (int64_t)size) < 0)
 			return plan_err_oom(err);
 	}
@@ -297,8 +287,7 @@ static int plan_add(const struct sc_add_request *req, const struct sc_swapfile_s
 			if (!a || sc_action_set_str(a, "path", req->boot_path) < 0 ||
 				sc_action_set_int(a, "priority", prio) < 0 ||
 				(discard &&
-					sc_action_set_str(
-						a, "discard", discard[0] ? discard : "both") < 0))
+					sc_action_set_str(a, "discard", plan_discard(discard)) < 0))
 				return plan_err_oom(err);
 		}
 	}

@@ -38,17 +38,11 @@
 #include <sys/types.h>
 
 #include "ctx.h"
+#include "discard.h"
 #include "error.h"
 #include "fs.h"
 #include "header.h"
 #include "plan.h"
-
-enum sc_discard {
-	SC_DISCARD_NONE,
-	SC_DISCARD_BOTH, /* --discard: swapon-time and per-cluster */
-	SC_DISCARD_ONCE, /* --discard=once */
-	SC_DISCARD_PAGES, /* --discard=pages */
-};
 
 /*
  * swapon(2) flags from a priority (-1 = kernel's automatic priority, 0..32767 explicit) and
@@ -56,8 +50,6 @@ enum sc_discard {
  * values spill into the discard bits.
  */
 int sc_swap_flags(int priority, enum sc_discard discard, int *ret_flags);
-/* The fstab spelling of a discard policy: NULL (none), "" (discard), "once", "pages". */
-const char *sc_discard_fstab(enum sc_discard d);
 
 struct sc_swapfile_opts {
 	uint64_t size; /* bytes, a multiple of the page size */

@@ -67,13 +67,7 @@ int sc_add_parse_args(
 			break;
 		case OPT_DISCARD:
 			req->discard_given = true;
-			if (!optarg)
-				req->discard = SC_DISCARD_BOTH;
-			else if (!strcmp(optarg, "once"))
-				req->discard = SC_DISCARD_ONCE;
-			else if (!strcmp(optarg, "pages"))
-				req->discard = SC_DISCARD_PAGES;
-			else
+			if (sc_discard_from_option(optarg, &req->discard) < 0)
 				return sc_usage_error(cli,
 					"add: --discard takes 'once' or 'pages', not '%s'", optarg);
 			break;

@@ -19,7 +19,7 @@
 
 static int swapon_with(struct prio *p, int priority, struct sc_err *err)
 {
-	enum sc_discard d = sc_rotate_discard_parse(p->has_entry ? p->entry.discard : NULL);
+	enum sc_discard d = sc_discard_from_fstab(p->has_entry ? p->entry.discard : NULL);
 
 	if (p->managed_file)
 		return sc_swapfile_enable(p->c, p->path, priority, d, err);
