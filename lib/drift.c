@@ -131,6 +131,16 @@ static bool same_target(
 		(u->id && v->id && sc_obs_id_same(u->id, v->id));
 }
 
+/*
+ * A zram device is set up at boot by its manager (swapctl boot, zram-generator), which also
+ * activates it: fstab naming it does not make it inactive drift.
+ */
+static bool names_zram(const struct sc_obs_entry *e)
+{
+	return sc_startswith(e->source, "/dev/zram") ||
+		(e->device && sc_startswith(e->device, "/dev/zram"));
+}
+
 static int entry_drift(const struct sc_observation *obs, struct sc_drift *d)
 {
 	int r = 0;
@@ -152,7 +162,7 @@ static int entry_drift(const struct sc_observation *obs, struct sc_drift *d)
 			r = add(d, rec(SC_DRIFT_MISSING, -1, (ssize_t)i, -1, -1), e->source,
 				"%s line %zu names %s, which does not exist", obs->fstab, e->line,
 				e->source);
-		else if (v->swap < 0 && !e->noauto && !obs->offline)
+		else if (v->swap < 0 && !e->noauto && !obs->offline && !names_zram(e))
 			r = add(d, rec(SC_DRIFT_INACTIVE, -1, (ssize_t)i, -1, -1), e->source,
 				"%s line %zu names %s, which is not active", obs->fstab, e->line,
 				e->source);

@@ -10,7 +10,8 @@
  *  - missing: an entry (entry) whose source does not exist. An image's device sources are
  *    not looked up and never missing.
  *  - inactive: an entry (entry) without noauto whose source exists but is not active (not
- *    for images, which have no active swap).
+ *    for images, which have no active swap, nor for zram devices, which their manager
+ *    activates when it sets them up).
  *  - duplicate: an entry (entry) naming what an earlier one (first) names: the same active
  *    area, the same source as either boot-time reader reads it, or the same file or device
  *    by identity. Reported once, against the earliest such entry.

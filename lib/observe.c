@@ -43,11 +43,14 @@ static int observe_swaps(const struct sc_ctx *c, struct sc_observation *obs)
 	obs->swap_ids = calloc(obs->swaps.n + 1, sizeof(*obs->swap_ids));
 	if (!obs->swap_ids)
 		return -ENOMEM;
-	/* The kernel's paths are the running system's: looked up as given. */
+	/* The kernel's paths name files of the running system's tree (the root, "" on a host). */
 	for (size_t i = 0; i < obs->swaps.n; i++) {
+		_cleanup_free_ char *full = sc_ctx_root_path(c, obs->swaps.items[i].path);
 		struct stat st;
 
-		if (sc_ctx_stat(c, obs->swaps.items[i].path, true, &st) == 0)
+		if (!full)
+			return -ENOMEM;
+		if (sc_ctx_stat(c, full, true, &st) == 0)
 			id_from_stat(&obs->swap_ids[i], &st);
 	}
 	return 0;
@@ -167,7 +170,8 @@ int sc_observe_system(const struct sc_ctx *c, unsigned what, struct sc_observati
  * PARTUUID=/PARTLABEL= tag through the udev links in /dev/disk of the tree. An image's devices are those
  * of the machine it will boot on: not looked up (located false).
  */
-static int locate(const struct sc_ctx *c, const char *source, struct sc_obs_reading *ret)
+static int locate(
+	const struct sc_ctx *c, const char *source, const char *device, struct sc_obs_reading *ret)
 {
 	_cleanup_free_ char *link = NULL, *loc = NULL;
 	int r = sc_fstab_tag_link(source, &link);
@@ -177,7 +181,9 @@ static int locate(const struct sc_ctx *c, const char *source, struct sc_obs_read
 		return r;
 	if (c->offline && (r > 0 || sc_startswith(source, "/dev/")))
 		return 0;
-	if (r > 0) /* the tree's own link: the running system's when there is no root */
+	if (r > 0 && device) /* libblkid's answer for the tag */
+		loc = strdup(device);
+	else if (r > 0) /* the tree's own link: the running system's when there is no root */
 		loc = sc_ctx_root_path(c, link);
 	else if (source[0] == '/')
 		loc = sc_ctx_root_path(c, source);
@@ -200,7 +206,7 @@ int sc_observe_locate(const struct sc_ctx *c, struct sc_observation *obs)
 
 		memset(e->at, 0, sizeof(e->at));
 		for (unsigned m = 0; m < 2 && src[m]; m++) {
-			r = locate(c, src[m], &e->at[m]);
+			r = locate(c, src[m], m == 0 ? e->device : NULL, &e->at[m]);
 			if (r < 0)
 				return r;
 		}

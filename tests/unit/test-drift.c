@@ -241,6 +241,23 @@ static void test_offline(void **state)
 	sc_observation_done(&o);
 }
 
+/* zram devices are activated by whatever sets them up, not by fstab: never inactive. */
+static void test_zram_entry(void **state)
+{
+	struct sc_observation o;
+	struct sc_obs_id z = blk_id(0xfb01, 3);
+	struct sc_obs_entry *e;
+
+	obs_init(&o, false);
+	add_entry(&o, 1, "/dev/zram1", &z);
+	e = add_entry(&o, 2, "LABEL=zswap", &z);
+	e->device = strdup("/dev/zram1");
+	add_entry(&o, 3, "/dev/sdc1",
+		&(struct sc_obs_id){.known = true, .mode = S_IFBLK, .rdev = 0x821, .ino = 4});
+	expect(&o, "duplicate LABEL=zswap\ninactive /dev/sdc1\n");
+	sc_observation_done(&o);
+}
+
 static void test_duplicate(void **state)
 {
 	struct sc_observation o;
@@ -393,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_glibc_reading),
 		cmocka_unit_test(test_missing_and_inactive),
 		cmocka_unit_test(test_offline),
+		cmocka_unit_test(test_zram_entry),
 		cmocka_unit_test(test_duplicate),
 		cmocka_unit_test(test_duplicate_of_earliest),
 		cmocka_unit_test(test_rotation_pending),
