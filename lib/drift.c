@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "drift.h"
+#include "macro.h"
 #include "util.h"
 
 const char *sc_drift_kind_name(enum sc_drift_kind k)
@@ -66,6 +67,26 @@ static struct sc_drift_record rec(
 		.kind = k, .swap = swap, .entry = entry, .first = first, .swapfile = swapfile};
 }
 
+/*
+ * Two paths taken for the same file: equal once lexically cleaned when both are absolute
+ * ("/swap//swapfile" is "/swap/swapfile"), else equal as written. Identity, where known,
+ * decides before this does.
+ */
+static bool same_path(const char *a, const char *b)
+{
+	_cleanup_free_ char *x = NULL, *y = NULL;
+
+	if (!a || !b)
+		return false;
+	if (sc_streq(a, b))
+		return true;
+	if (a[0] != '/' || b[0] != '/' || !(x = strdup(a)) || !(y = strdup(b)))
+		return false;
+	sc_path_normalize(x);
+	sc_path_normalize(y);
+	return sc_streq(x, y);
+}
+
 /* Does reading m of entry e name active area k: by identity where both are known, else by path. */
 static bool names_area(
 	const struct sc_observation *obs, const struct sc_obs_entry *e, unsigned m, size_t k)
@@ -75,7 +96,7 @@ static bool names_area(
 
 	if (e->at[m].id.known && a && a->known)
 		return sc_obs_id_same(&e->at[m].id, a);
-	return sc_streq(src, obs->swaps.items[k].path);
+	return same_path(src, obs->swaps.items[k].path);
 }
 
 /* How each entry relates to the active areas (none for an image). */
@@ -115,10 +136,9 @@ static void relate(const struct sc_observation *obs, struct sc_drift *d)
 /* Two entries any boot-time reader takes for the same source. */
 static bool same_source(const struct sc_obs_entry *a, const struct sc_obs_entry *b)
 {
-	return sc_streq(a->source, b->source) ||
-		(a->glibc_source && sc_streq(a->glibc_source, b->source)) ||
-		(b->glibc_source && sc_streq(a->source, b->glibc_source)) ||
-		(a->glibc_source && b->glibc_source && sc_streq(a->glibc_source, b->glibc_source));
+	return same_path(a->source, b->source) || same_path(a->glibc_source, b->source) ||
+		same_path(a->source, b->glibc_source) ||
+		same_path(a->glibc_source, b->glibc_source);
 }
 
 static bool same_target(

@@ -2,6 +2,7 @@
  * The observation of the box, all but the fstab part (fstab/observe.c). See observe.h.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -187,8 +188,10 @@ static int locate(
 		loc = sc_ctx_root_path(c, link);
 	else if (source[0] == '/')
 		loc = sc_ctx_root_path(c, source);
+	else if (asprintf(&link, "/%s", source) < 0) /* at boot the working directory is "/" */
+		return -ENOMEM;
 	else
-		loc = strdup(source);
+		loc = sc_ctx_root_path(c, link);
 	if (!loc)
 		return -ENOMEM;
 	ret->located = true;

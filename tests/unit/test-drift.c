@@ -173,6 +173,26 @@ static void test_identity_beats_text(void **state)
 }
 
 /* glibc getmntent's reading of the line names the active area. */
+/* Without identities (nothing stat-able), paths compare lexically cleaned. */
+static void test_lexical_paths(void **state)
+{
+	struct sc_observation o;
+	struct sc_drift d;
+
+	obs_init(&o, false);
+	add_swap(&o, "/swap/swapfile", SC_SWAP_FILE, NULL);
+	add_entry(&o, 1, "/swap//swapfile", NULL);
+	add_entry(&o, 2, "/swap/./swapfile", NULL);
+	add_entry(&o, 3, "swap/swapfile", NULL); /* relative: only as written */
+	assert_int_equal(sc_drift_compute(&o, &d), 0);
+	assert_int_equal(d.swap_entry[0], 0);
+	assert_int_equal(d.entries[1].swap, 0);
+	assert_int_equal(d.entries[2].swap, -1);
+	sc_drift_done(&d);
+	expect(&o, "duplicate /swap/./swapfile\nmissing swap/swapfile\n");
+	sc_observation_done(&o);
+}
+
 static void test_glibc_reading(void **state)
 {
 	struct sc_observation o;
@@ -407,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_not_persisted),
 		cmocka_unit_test(test_match_by_identity),
 		cmocka_unit_test(test_identity_beats_text),
+		cmocka_unit_test(test_lexical_paths),
 		cmocka_unit_test(test_glibc_reading),
 		cmocka_unit_test(test_missing_and_inactive),
 		cmocka_unit_test(test_offline),
