@@ -230,7 +230,8 @@ static void run_case_as(const char *name, bool offline, struct sc_findings *ret)
 	assert_int_equal(sc_ctx_init(&c, &fake_sys, root, root, fstab, sysctl_dir), 0);
 	c.offline = offline; /* false: the fixture is a running machine, root and kernel */
 	s.fstab_path = strdup("/etc/fstab");
-	assert_int_equal(sc_doctor_load_fstab(&c, &s, &err), 0);
+	assert_int_equal(sc_observe(&c, SC_DOCTOR_OBSERVE, &s.obs), 0);
+	assert_true(s.obs.fstab_ok);
 	if (sc_doctor_gather(&c, &s, &err) < 0)
 		fail_msg("%s: gather: %s", name, err.msg);
 	assert_int_equal(sc_doctor_check(&s, ret), 0);
