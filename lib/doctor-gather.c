@@ -58,7 +58,7 @@ static bool unit_enabled(const struct sc_ctx *c, const char *unit)
 	return found;
 }
 
-/* ---- other swap managers (FAILURE-MODES F-59) ---- */
+/* ---- other swap managers: systemd, zram-generator or cloud-init may manage swap too ---- */
 
 static int add_manager(
 	struct sc_doctor_state *s, const char *name, const char *evidence, bool active)

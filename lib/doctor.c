@@ -1,7 +1,8 @@
 /*
- * doctor: the checks, pure functions of the gathered state. See doctor.h; SPEC §10,
- * KERNEL-FACTS §1.8-§1.9, FAILURE-MODES F-13, F-42..F-44, F-59, F-62. Every id is documented
- * in swapctl(8).
+ * doctor: the checks, pure functions of the gathered state. See doctor.h. They cover memory
+ * and reclaim, dangerous but accepted vm.* values, swapfile permissions, persistence that is
+ * overridden at boot, other swap managers and fstab lines its readers disagree on. Every id
+ * is documented in swapctl(8).
  */
 #include <errno.h>
 #include <inttypes.h>

@@ -1,5 +1,5 @@
 /*
- * doctor: the risks that lead to OOM kills and broken swap (SPEC §10), as findings with a
+ * doctor: the risks that lead to OOM kills and broken swap, as findings with a
  * stable id, a severity, a message and a fix.
  *
  * Calling order:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # swapctl doctor on the fixture trees of tests/fixtures/doctor (base + one overlay per case):
 # the ids each case expects, exit status 4 exactly when a warning or error is found, the JSON
-# shape of SPEC §4, and the human rendering. Cases whose file attributes need the fake
+# shape swapctl(8) documents, and the human rendering. Cases whose file attributes need the fake
 # system layer (an "attrs" file) are covered by tests/component/test-doctor.c.
 set -u
 SWAPCTL=${SWAPCTL:?}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# status --json on a fixture tree: the keys of SPEC §4 and values read from the fixture.
+# status --json on a fixture tree: the keys swapctl(8) documents and values read from the fixture.
 set -u
 SWAPCTL=${SWAPCTL:?}
 FIX=${SC_FIXTURE_DIR:?}/sysroot-basic
