@@ -2,13 +2,10 @@
  * swapctl status: every active swap area, fstab swap entry, zram device, zswap state, the
  * companion vm.* values and memory figures, with drift flagged.
  */
-#include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "drift.h"
