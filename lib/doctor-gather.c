@@ -20,8 +20,6 @@
 
 #include "doctor.h"
 #include "macro.h"
-#include "rotate.h"
-#include "swapfile.h"
 #include "util.h"
 
 /* ---- small helpers ---- */
@@ -60,7 +58,7 @@ static bool unit_enabled(const struct sc_ctx *c, const char *unit)
 	return found;
 }
 
-/* ---- other swap managers (FAILURE-MODES F-59) ---- */
+/* ---- other swap managers: systemd, zram-generator or cloud-init may manage swap too ---- */
 
 static int add_manager(
 	struct sc_doctor_state *s, const char *name, const char *evidence, bool active)
@@ -613,8 +611,11 @@ static int gather_areas(const struct sc_ctx *c, struct sc_doctor_state *s)
 	struct sc_doctor_area *a;
 	int r;
 
-	for (size_t i = 0; i < s->swaps.n; i++) {
-		const struct sc_swap *w = &s->swaps.items[i];
+	s->line_area = calloc(s->obs.n_entries + 1, sizeof(*s->line_area));
+	if (!s->line_area)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->obs.swaps.n; i++) {
+		const struct sc_swap *w = &s->obs.swaps.items[i];
 
 		r = add_area(s, w->path, &a);
 		if (r < 0)
@@ -626,14 +627,14 @@ static int gather_areas(const struct sc_ctx *c, struct sc_doctor_state *s)
 		inspect(c, a);
 		a->owner = owner_of(c, s, a->path);
 	}
-	for (size_t i = 0; i < s->n_fstab; i++) {
-		struct sc_doctor_fstab_line *l = &s->fstab[i];
+	for (size_t i = 0; i < s->obs.n_entries; i++) {
+		const struct sc_obs_entry *l = &s->obs.entries[i];
 		_cleanup_free_ char *path =
 			l->device ? strdup(l->device) : resolve_source(c, l->source);
 		struct sc_doctor_area probe = {0};
 		ssize_t match = -1;
 
-		l->area = -1;
+		s->line_area[i] = -1;
 		if (!path)
 			continue;
 		probe.path = path;
@@ -659,108 +660,27 @@ static int gather_areas(const struct sc_ctx *c, struct sc_doctor_state *s)
 			a->owner = owner_of(c, s, a->path);
 			match = (ssize_t)(s->n_areas - 1);
 		}
-		l->area = match;
+		s->line_area[i] = match;
 		if (s->areas[match].fstab < 0)
 			s->areas[match].fstab = (ssize_t)i;
 	}
 	return 0;
 }
 
-/* After gather_areas(): every area is active or named in fstab. */
-static int gather_orphans(const struct sc_ctx *c, struct sc_doctor_state *s)
-{
-	struct sc_swapfile_found *f = NULL;
-	size_t n = 0;
-	int r;
-
-	if (!s->fstab_loaded)
-		return 0; /* without fstab, every inactive file would look orphaned */
-	r = sc_swapfile_list_inactive(c, &f, &n);
-	if (r < 0)
-		return r == -ENOMEM ? r : 0;
-	for (size_t i = 0; i < n && r == 0; i++) {
-		const char *boot = sc_ctx_boot_path(c, f[i].path);
-		bool named = sc_streq(boot, s->rotation_old) || sc_streq(boot, s->rotation_new) ||
-			sc_streq(f[i].path, s->rotation_old) ||
-			sc_streq(f[i].path, s->rotation_new);
-		char **v;
-
-		for (size_t k = 0; k < s->n_areas && !named; k++)
-			named = sc_streq(s->areas[k].path, boot) ||
-				(s->areas[k].exists && s->areas[k].is_file &&
-					s->areas[k].dev == f[i].dev && s->areas[k].ino == f[i].ino);
-		if (named)
-			continue;
-		v = realloc(s->orphans, (s->n_orphans + 1) * sizeof(*v));
-		if (!v) {
-			r = -ENOMEM;
-			break;
-		}
-		s->orphans = v;
-		s->orphans[s->n_orphans] = strdup(boot);
-		if (!s->orphans[s->n_orphans])
-			r = -ENOMEM;
-		else
-			s->n_orphans++;
-	}
-	sc_swapfile_found_free(f, n);
-	return r;
-}
-
 /* ---- entry points ---- */
-
-int sc_doctor_add_fstab_line(struct sc_doctor_state *s, const struct sc_doctor_fstab_line *l)
-{
-	struct sc_doctor_fstab_line *n = realloc(s->fstab, (s->n_fstab + 1) * sizeof(*n));
-
-	if (!n)
-		return -ENOMEM;
-	s->fstab = n;
-	n[s->n_fstab] = *l;
-	n[s->n_fstab].area = -1;
-	n[s->n_fstab].source = strdup(l->source);
-	n[s->n_fstab].device = l->device ? strdup(l->device) : NULL;
-	s->n_fstab++;
-	if (!n[s->n_fstab - 1].source || (l->device && !n[s->n_fstab - 1].device))
-		return -ENOMEM;
-	return 0;
-}
 
 static int read_sysctl(const struct sc_ctx *c, struct sc_doctor_state *s, struct sc_err *err)
 {
 	struct sc_sysctl_state *st = &s->sysctl;
 	int r;
 
-	/* The live values are the running kernel's: an offline image has only its drop-in. */
+	/* The kernel's environment is the running one's: an offline image has only its drop-in. */
 	if (!c->offline) {
 		r = sc_sysctl_env_read(c, &st->env);
 		if (r < 0)
 			return r;
-		for (size_t k = 0; k < SC_VM_N; k++)
-			st->present[k] =
-				sc_sysctl_read_live(c, sc_sysctl_keys[k].name, &st->live[k]) == 0;
 	}
 	return sc_sysctl_dropin_load(c, &st->dropin, err);
-}
-
-static int read_rotation(const struct sc_ctx *c, struct sc_doctor_state *s)
-{
-	struct sc_rotate_journal j = {0};
-	int r;
-
-	r = sc_rotate_journal_read(c, &j);
-	if (r == 0 || r == -ENOMEM)
-		return r;
-	s->rotation_pending = true;
-	s->rotation_journal = sc_rotate_journal_path(c);
-	if (!s->rotation_journal)
-		return -ENOMEM;
-	if (r > 0) {
-		s->rotation_old = TAKE_PTR(j.old_path);
-		s->rotation_new = TAKE_PTR(j.new_path);
-	}
-	sc_rotate_journal_done(&j);
-	return 0;
 }
 
 int sc_doctor_gather(const struct sc_ctx *c, struct sc_doctor_state *s, struct sc_err *err)
@@ -769,23 +689,20 @@ int sc_doctor_gather(const struct sc_ctx *c, struct sc_doctor_state *s, struct s
 	int r;
 
 	s->offline = c->offline;
+	if (s->obs.swaps_err < 0)
+		return sc_err_set(err, SC_EXIT_FAILURE, -s->obs.swaps_err,
+			"/proc/swaps: cannot read: %s", strerror(-s->obs.swaps_err));
 	/*
 	 * An offline root is an image: the running kernel's swap areas, memory, zones, OOM
 	 * kills and zswap are this machine's, not the image's, and are not looked at.
 	 */
 	if (!c->offline) {
-		r = sc_swaps_read(c, &s->swaps);
-		if (r < 0)
-			return sc_err_set(err, SC_EXIT_FAILURE, -r, "/proc/swaps: cannot read: %s",
-				strerror(-r));
-		s->mem_ok = sc_meminfo_read(c, &s->mem) == 0;
+		s->mem_ok = s->obs.mem_err == 0;
 		s->zones_ok = sc_zoneinfo_read(c, &s->zones) == 0;
 		s->oom_counter_ok = sc_vmstat_read(c, "oom_kill", &s->oom_kills) == 0;
 		r = read_kmsg(c, s);
 		if (r < 0)
 			return r;
-		if (sc_zswap_read(c, &s->zswap) < 0)
-			memset(&s->zswap, 0, sizeof(s->zswap));
 	}
 	r = read_sysctl(c, s, &ignored);
 	if (r == -ENOMEM)
@@ -798,21 +715,16 @@ int sc_doctor_gather(const struct sc_ctx *c, struct sc_doctor_state *s, struct s
 	r = find_cloud_init(c, s);
 	if (r < 0)
 		return r;
-	r = read_rotation(c, s);
-	if (r < 0)
-		return r;
 	r = gather_areas(c, s);
 	if (r < 0)
 		return r;
-	return gather_orphans(c, s);
+	return sc_drift_compute(&s->obs, &s->drift);
 }
 
 void sc_doctor_state_done(struct sc_doctor_state *s)
 {
-	free(s->rotation_journal);
-	free(s->rotation_old);
-	free(s->rotation_new);
-	sc_swaps_free(&s->swaps);
+	sc_observation_done(&s->obs);
+	sc_drift_done(&s->drift);
 	sc_sysctl_state_done(&s->sysctl);
 	sc_sysctl_boot_done(&s->boot);
 	sc_zoneinfo_free(&s->zones);
@@ -820,17 +732,10 @@ void sc_doctor_state_done(struct sc_doctor_state *s)
 		oom_free(&s->ooms[i]);
 	free(s->ooms);
 	free(s->fstab_path);
-	for (size_t i = 0; i < s->n_fstab; i++) {
-		free(s->fstab[i].source);
-		free(s->fstab[i].device);
-	}
-	free(s->fstab);
 	for (size_t i = 0; i < s->n_areas; i++)
 		free(s->areas[i].path);
 	free(s->areas);
-	for (size_t i = 0; i < s->n_orphans; i++)
-		free(s->orphans[i]);
-	free(s->orphans);
+	free(s->line_area);
 	for (size_t i = 0; i < s->n_managers; i++)
 		free(s->managers[i].evidence);
 	free(s->managers);

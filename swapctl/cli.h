@@ -41,9 +41,6 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv);
 void sc_cli_daemon_reload(struct sc_cli *cli);
 int sc_cmd_sysctl(struct sc_cli *cli, int argc, char **argv);
 int sc_cmd_doctor(struct sc_cli *cli, int argc, char **argv);
-/* doctor's view of the fstab swap lines (fstab/ -> lib/doctor.h); used by tests too. */
-struct sc_doctor_state;
-int sc_doctor_load_fstab(const struct sc_ctx *c, struct sc_doctor_state *s, struct sc_err *err);
 int sc_cmd_rotate(struct sc_cli *cli, int argc, char **argv);
 int sc_cmd_resize(struct sc_cli *cli, int argc, char **argv);
 int sc_cmd_priority(struct sc_cli *cli, int argc, char **argv);

@@ -99,6 +99,52 @@ python3 -c 'import json,sys; ids={f["id"] for f in json.load(open(sys.argv[1]))[
 out=$(SWAPCTL_SYSROOT=$t "$SWAPCTL" --root "$t" doctor) || fail "doctor --root (human): exit $?"
 grep -qi 'oom\|killed' <<<"$out" && fail "doctor --root mentions OOM kills: $out"
 
+# status and doctor read one observation: every drift record status shows is a doctor finding
+# and back (a duplicated line is reported by doctor as the duplicate only), on each case as a
+# running machine and as an image.
+: >"$tmp/pairs"
+for dir in "$FIX"/*/; do
+	name=$(basename "$dir")
+	[ "$name" = base ] && continue
+	[ -e "$dir/attrs" ] && continue
+	t=$(tree "$name")
+	for mode in live image; do
+		if [ $mode = live ]; then
+			run() { SWAPCTL_SYSROOT=$t SWAPCTL_ROOT=$t "$SWAPCTL" --fstab "$t/etc/fstab" \
+				--sysctl-dir "$t/etc/sysctl.d" "$@"; }
+		else
+			run() { SWAPCTL_SYSROOT=$t "$SWAPCTL" --root "$t" "$@"; }
+		fi
+		run --json status >"$tmp/$name.$mode.status" 2>/dev/null || fail "$name: status ($mode)"
+		run --json doctor >"$tmp/$name.$mode.doctor" 2>/dev/null || [ $? = 4 ] ||
+			fail "$name: doctor ($mode)"
+		printf '%s %s\n' "$name" "$mode" >>"$tmp/pairs"
+	done
+done
+python3 - "$tmp" <<'PY' || fail "status and doctor disagree"
+import collections, json, sys
+tmp = sys.argv[1]
+ids = {"not-persisted": "swap-not-persistent", "missing": "fstab-swap-missing",
+       "inactive": "fstab-swap-inactive", "duplicate": "fstab-swap-duplicate",
+       "rotation-pending": "rotation-pending", "orphaned": "orphaned-swapfile"}
+bad = 0
+for line in open(tmp + "/pairs"):
+    name, mode = line.split()
+    drift = json.load(open(f"{tmp}/{name}.{mode}.status"))["drift"]
+    found = json.load(open(f"{tmp}/{name}.{mode}.doctor"))["findings"]
+    dup = {d["message"].split(" both name ")[0].split(" lines ")[1].split(" and ")[1]
+           for d in drift if d["kind"] == "duplicate"}
+    want = collections.Counter(
+        ids[d["kind"]] for d in drift
+        if not (d["kind"] in ("missing", "inactive") and
+                d["message"].split(" line ")[1].split(" ")[0] in dup))
+    got = collections.Counter(f["id"] for f in found if f["id"] in ids.values())
+    if want != got:
+        bad += 1
+        print(f"FAIL {name} ({mode}): status {dict(want)}, doctor {dict(got)}", file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+
 # Bad usage.
 rc=0
 doctor "$t" --bogus >/dev/null 2>&1 || rc=$?
