@@ -96,8 +96,9 @@ int sc_fs_statfs(const struct sc_ctx *c, int fd, struct sc_fs_info *ret)
 	r = c->sys->fstatfs(fd, &sfs);
 	if (r < 0)
 		return r;
-	if (fstat(fd, &st) < 0)
-		return -errno;
+	r = c->sys->fstatat(fd, "", &st, AT_EMPTY_PATH);
+	if (r < 0)
+		return r;
 	ret->magic = (unsigned long)sfs.f_type;
 	ret->kind = sc_fs_kind_of(ret->magic);
 	snprintf(ret->name, sizeof(ret->name), "%s", sc_fs_name(ret->magic, buf, sizeof(buf)));
@@ -562,7 +563,8 @@ int sc_fs_loop_backing(const struct sc_ctx *c, dev_t dev, ino_t ino, char *loopd
 		n = strlen(backing);
 		if (n > 10 && strcmp(backing + n - 10, " (deleted)") == 0)
 			backing[n - 10] = '\0';
-		if (stat(backing, &st) == 0 && st.st_dev == dev && st.st_ino == ino) {
+		if (c->sys->fstatat(AT_FDCWD, backing, &st, 0) == 0 && st.st_dev == dev &&
+			st.st_ino == ino) {
 			snprintf(loopdev, len, "%s", de->d_name);
 			found = 1;
 		}

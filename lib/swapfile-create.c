@@ -219,10 +219,9 @@ int sc_swapfile_create_full(const struct sc_ctx *c, const char *path,
 			strerror(-r));
 		goto fail;
 	}
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
+	r = c->sys->fstatat(fd, "", &st, AT_EMPTY_PATH);
+	if (r < 0)
 		goto fail;
-	}
 	/* util-linux swapon's own hole test, and the fallback when FIEMAP cannot tell. */
 	if ((uint64_t)st.st_blocks * 512 < (uint64_t)st.st_size) {
 		r = sc_err_set(err, SC_EXIT_FAILURE, 0, "%s: is sparse after allocation", path);
@@ -301,10 +300,11 @@ int sc_swapfile_unlink(const struct sc_ctx *c, const char *path, struct sc_err *
 		return 0;
 	if (r < 0)
 		return r;
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0
-				       : sc_err_set(err, SC_EXIT_FAILURE, errno,
-						 "%s: cannot stat: %s", path, strerror(errno));
+	r = c->sys->fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW);
+	if (r < 0)
+		return r == -ENOENT ? 0
+				    : sc_err_set(err, SC_EXIT_FAILURE, -r, "%s: cannot stat: %s",
+					      path, strerror(-r));
 	if (!S_ISREG(st.st_mode))
 		return sc_err_set(
 			err, SC_EXIT_REFUSED, 0, "%s: not a regular file; not removed", path);

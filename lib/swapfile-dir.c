@@ -91,15 +91,16 @@ int sc_swapfile_split_path(const char *path, char **ret_dir, char **ret_name)
 	return 0;
 }
 
-static int check_component(
-	const char *dir, const char *shown, int fd, bool last, struct sc_err *err)
+static int check_component(const struct sc_ctx *c, const char *dir, const char *shown, int fd,
+	bool last, struct sc_err *err)
 {
 	struct stat st;
 	int r;
 
-	if (fstat(fd, &st) < 0)
+	r = c->sys->fstatat(fd, "", &st, AT_EMPTY_PATH);
+	if (r < 0)
 		return sc_err_set(
-			err, SC_EXIT_FAILURE, errno, "%s: cannot stat: %s", shown, strerror(errno));
+			err, SC_EXIT_FAILURE, -r, "%s: cannot stat: %s", shown, strerror(-r));
 	if (st.st_uid != 0) {
 		r = sc_err_set(err, SC_EXIT_REFUSED, 0,
 			"%s: directory is owned by uid %u, not root; its owner could replace the "
@@ -142,7 +143,7 @@ int sc_swapfile_open_dir_chain(
 	if (fd < 0)
 		return sc_err_set(err, SC_EXIT_FAILURE, -fd, "/: cannot open: %s", strerror(-fd));
 	if (strict) {
-		r = check_component(dir, "/", fd, strcmp(dir, "/") == 0, err);
+		r = check_component(c, dir, "/", fd, strcmp(dir, "/") == 0, err);
 		if (r < 0)
 			return r;
 	}
@@ -162,7 +163,7 @@ int sc_swapfile_open_dir_chain(
 					"%s: directory does not exist", shown);
 				return -ENOENT;
 			}
-			if (fstatat(fd, tok, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			if (c->sys->fstatat(fd, tok, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 				S_ISLNK(st.st_mode)) {
 				r = sc_err_set(err, SC_EXIT_REFUSED, 0,
 					"%s: is a symbolic link; swapctl never follows links "
@@ -179,7 +180,7 @@ int sc_swapfile_open_dir_chain(
 		if (strict) {
 			char shown[PATH_MAX];
 			snprintf(shown, sizeof(shown), "%.*s", (int)done, dir);
-			r = check_component(dir, shown, fd, last, err);
+			r = check_component(c, dir, shown, fd, last, err);
 			if (r < 0)
 				return r;
 		}

@@ -78,13 +78,14 @@ int sc_swapfile_capable(const struct sc_ctx *c)
 }
 
 /* The /proc/swaps entry that is the inode (dev, ino), or NULL. */
-const struct sc_swap *sc_swapfile_find_active(
-	const struct sc_swaps *sw, dev_t dev, ino_t ino, bool block, dev_t rdev)
+const struct sc_swap *sc_swapfile_find_active(const struct sc_ctx *c, const struct sc_swaps *sw,
+	dev_t dev, ino_t ino, bool block, dev_t rdev)
 {
 	for (size_t i = 0; i < sw->n; i++) {
 		struct stat st;
 
-		if (sw->items[i].deleted || stat(sw->items[i].path, &st) < 0)
+		if (sw->items[i].deleted ||
+			c->sys->fstatat(AT_FDCWD, sw->items[i].path, &st, 0) < 0)
 			continue;
 		if (block ? (S_ISBLK(st.st_mode) && st.st_rdev == rdev)
 			  : (S_ISREG(st.st_mode) && st.st_dev == dev && st.st_ino == ino))
@@ -190,9 +191,10 @@ int sc_swapfile_enable_full(const struct sc_ctx *c, const char *path, int priori
 	if (fd < 0)
 		return sc_err_set(
 			err, SC_EXIT_FAILURE, -fd, "%s: cannot open: %s", path, strerror(-fd));
-	if (fstat(fd, &st) < 0)
+	r = c->sys->fstatat(fd, "", &st, AT_EMPTY_PATH);
+	if (r < 0)
 		return sc_err_set(
-			err, SC_EXIT_FAILURE, errno, "%s: cannot stat: %s", path, strerror(errno));
+			err, SC_EXIT_FAILURE, -r, "%s: cannot stat: %s", path, strerror(-r));
 	if (!S_ISREG(st.st_mode))
 		return sc_err_set(err, SC_EXIT_REFUSED, 0, "%s: not a regular file", path);
 	/* Anyone who can read it reads swapped-out memory; a second link can. */
@@ -239,7 +241,7 @@ int sc_swapfile_enable_full(const struct sc_ctx *c, const char *path, int priori
 			err, SC_EXIT_FAILURE, -r, "/proc/swaps: cannot read: %s", strerror(-r));
 	n_active = sw.n;
 	/* Identity, not path text: a hard link or bind mount is the same area. */
-	act = sc_swapfile_find_active(&sw, st.st_dev, st.st_ino, false, 0);
+	act = sc_swapfile_find_active(c, &sw, st.st_dev, st.st_ino, false, 0);
 	if (act) {
 		if (strcmp(act->path, path) != 0) {
 			r = sc_err_set(err, SC_EXIT_REFUSED, EBUSY,
@@ -322,7 +324,8 @@ int sc_swapfile_enable_full(const struct sc_ctx *c, const char *path, int priori
 		if (wfd < 0)
 			return sc_err_set(err, SC_EXIT_FAILURE, -wfd, "%s: cannot open: %s", path,
 				strerror(-wfd));
-		if (fstat(wfd, &wst) < 0 || wst.st_dev != st.st_dev || wst.st_ino != st.st_ino)
+		if (c->sys->fstatat(wfd, "", &wst, AT_EMPTY_PATH) < 0 || wst.st_dev != st.st_dev ||
+			wst.st_ino != st.st_ino)
 			return sc_err_set(err, SC_EXIT_FAILURE, 0,
 				"%s: was replaced while it was being activated", path);
 		r = sc_swapfile_zero_fill(c, wfd, ps, (uint64_t)st.st_size);
@@ -340,7 +343,7 @@ int sc_swapfile_enable_full(const struct sc_ctx *c, const char *path, int priori
 	if (r < 0)
 		return sc_err_set(
 			err, SC_EXIT_FAILURE, -r, "/proc/swaps: cannot read: %s", strerror(-r));
-	act = sc_swapfile_find_active(&sw, st.st_dev, st.st_ino, false, 0);
+	act = sc_swapfile_find_active(c, &sw, st.st_dev, st.st_ino, false, 0);
 	if (!act) {
 		sc_swaps_free(&sw);
 		return sc_err_set(err, SC_EXIT_FAILURE, 0,

@@ -166,10 +166,11 @@ int sc_swapfile_inspect(const struct sc_ctx *c, const char *path, unsigned flags
 	} else
 		st->fs_known = sc_fs_statfs(c, dirfd, &st->fs) == 0;
 
-	if (fstatat(dirfd, name, &s, AT_SYMLINK_NOFOLLOW) < 0) {
-		r = errno == ENOENT ? 0
-				    : sc_err_set(err, SC_EXIT_FAILURE, errno, "%s: cannot stat: %s",
-					      path, strerror(errno));
+	r = c->sys->fstatat(dirfd, name, &s, AT_SYMLINK_NOFOLLOW);
+	if (r < 0) {
+		r = r == -ENOENT ? 0
+				 : sc_err_set(err, SC_EXIT_FAILURE, -r, "%s: cannot stat: %s", path,
+					   strerror(-r));
 		goto match_path;
 	}
 	st->exists = true;
@@ -214,7 +215,7 @@ int sc_swapfile_inspect(const struct sc_ctx *c, const char *path, unsigned flags
 			sc_fs_loop_backing(c, st->dev, st->ino, st->loopdev, sizeof(st->loopdev)) <=
 				0)
 			st->loopdev[0] = '\0';
-		act = sc_swapfile_find_active(&sw, st->dev, st->ino, st->block_device, st->rdev);
+		act = sc_swapfile_find_active(c, &sw, st->dev, st->ino, st->block_device, st->rdev);
 		if (act) {
 			st->active = true;
 			st->active_as = strdup(act->path);

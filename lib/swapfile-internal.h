@@ -45,5 +45,5 @@ int sc_swapfile_zero_fill(const struct sc_ctx *c, int fd, uint64_t from, uint64_
 /* swapfile-enable.c */
 
 /* The /proc/swaps entry that is the inode (dev, ino), or the block device rdev, or NULL. */
-const struct sc_swap *sc_swapfile_find_active(
-	const struct sc_swaps *sw, dev_t dev, ino_t ino, bool block, dev_t rdev);
+const struct sc_swap *sc_swapfile_find_active(const struct sc_ctx *c, const struct sc_swaps *sw,
+	dev_t dev, ino_t ino, bool block, dev_t rdev);

@@ -294,6 +294,11 @@ static int real_pread(int fd, void *buf, size_t len, off_t offset)
 	return n < 0 ? neg_errno() : (int)n;
 }
 
+static int real_fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	return fstatat(dirfd, path, st, flags) < 0 ? neg_errno() : 0;
+}
+
 const struct sc_sys sc_sys_real = {
 	.swapon = real_swapon,
 	.swapoff = real_swapoff,
@@ -323,4 +328,5 @@ const struct sc_sys sc_sys_real = {
 	.sleep_ns = real_sleep_ns,
 	.checkpoint = real_checkpoint,
 	.pread = real_pread,
+	.fstatat = real_fstatat,
 };

@@ -88,6 +88,12 @@ struct sc_sys {
 	 * Returns the number of bytes read (short at the end of the file).
 	 */
 	int (*pread)(int fd, void *buf, size_t len, off_t offset);
+	/*
+	 * fstatat(2) (path "" with AT_EMPTY_PATH for a descriptor): read-only, but here so
+	 * tests can fake owners, modes and identities (a root-owned directory chain) and run
+	 * unprivileged.
+	 */
+	int (*fstatat)(int dirfd, const char *path, struct stat *st, int flags);
 };
 
 extern const struct sc_sys sc_sys_real;

@@ -62,3 +62,23 @@ void sc_test_rmtree(const char *dir)
 {
 	nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 }
+
+int sc_test_fstatat_as_root(int dirfd, const char *path, struct stat *st, int flags)
+{
+	int r = sc_sys_real.fstatat(dirfd, path, st, flags);
+
+	if (r < 0)
+		return r;
+	if (st->st_uid == geteuid())
+		st->st_uid = 0;
+	if (st->st_gid == getegid())
+		st->st_gid = 0;
+	return 0;
+}
+
+int sc_test_fchown_as_root(int fd, uid_t uid, gid_t gid)
+{
+	if (geteuid() != 0 && uid == 0 && gid == 0)
+		return 0;
+	return sc_sys_real.fchown(fd, uid, gid);
+}

@@ -21,3 +21,12 @@ void sc_test_write(const char *dir, const char *rel, const char *content);
 char *sc_test_read(const char *path);
 /* rm -rf */
 void sc_test_rmtree(const char *dir);
+/*
+ * System-layer members that let a test run unprivileged as if it were root, the way a user
+ * namespace mapping the caller to uid 0 would: the caller's files are reported as owned by
+ * root (uid and gid 0), and a chown to root succeeds without being done. As root they are the
+ * real calls.
+ */
+#include <sys/stat.h>
+int sc_test_fstatat_as_root(int dirfd, const char *path, struct stat *st, int flags);
+int sc_test_fchown_as_root(int fd, uid_t uid, gid_t gid);
