@@ -77,7 +77,7 @@ static int one_edit(
 	uint64_t t0 = now_ns(), t1, t2, t3, t4;
 	int r;
 
-	r = sc_fstab_load(file, &f, &err);
+	r = sc_fstab_load(c, file, &f, &err);
 	t1 = now_ns();
 	if (r >= 0)
 		r = add ? sc_fstab_set_swap(f, &spec, &err) : sc_fstab_remove_swap(f, path);

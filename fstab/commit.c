@@ -12,11 +12,12 @@
  *     the same entries with the same fields, reject exactly the lines this module calls
  *     unparsable, and getmntent must read swapctl's lines as libmount does.
  * Lines that libmount already rejected before the edit are kept as they are and do not block
- * it; a rejection of a line swapctl wrote does (FAILURE-MODES F-45, F-62).
+ * it; a rejection of a line swapctl wrote does: every reader must read
+ * it as swapctl meant it.
  *
  * libmount's own writer (mnt_table_replace_file) is not used: it drops what it cannot parse,
  * normalises alignment, forces mode 0644, replaces a symlink with a file and does not fsync
- * (KERNEL-FACTS §1.9). The write goes through lib/atomic.c instead.
+ * (docs/kernel-notes.md: fstab). The write goes through lib/atomic.c instead.
  */
 #include <errno.h>
 #include <libmount.h>
@@ -43,7 +44,7 @@ static int internal_error(struct sc_err *err, const char *name, size_t line, con
 	return r;
 }
 
-/* Per-intent resolution cache for matching (see edit.c). */
+/* Per-intent resolution cache for matching (see match.c). */
 struct intent_q {
 	char *device;
 	bool resolved;
@@ -69,11 +70,12 @@ static bool matches_intent(
 	return false;
 }
 
-static bool is_clean_written(const struct sc_line *l)
+/* last: the document's last line, which ends without LF when the file did. */
+static bool is_clean_written(const struct sc_line *l, bool last)
 {
 	return l->kind == SC_LINE_ENTRY && l->nwords == SC_FSTAB_NFIELDS && l->swap && !l->crlf &&
-		!l->inline_comment && !l->odd_escape && l->len <= SC_FSTAB_LINE_MAX && l->len > 0 &&
-		l->text[l->len - 1] == '\n';
+		!l->inline_comment && !l->odd_escape && sc_line_read_len(l) <= SC_FSTAB_LINE_MAX &&
+		l->len > 0 && (l->text[l->len - 1] == '\n' || last);
 }
 
 static int check_own_parse(
@@ -105,7 +107,8 @@ static int check_changes(
 		struct sc_line old;
 
 		if (l->origin == SC_LINE_NEW) {
-			if (!is_clean_written(l) || !matches_intent(f, q, l, SC_INTENT_SET))
+			if (!is_clean_written(l, j == f->n - 1) ||
+				!matches_intent(f, q, l, SC_INTENT_SET))
 				return internal_error(err, name, j + 1,
 					"an added line is not the swap entry that was asked for");
 			continue;
@@ -129,10 +132,19 @@ static int check_changes(
 					"the last line changed beyond its missing newline");
 			continue;
 		}
+		if (l->nl_removed) {
+			/* The line before a removed last line without LF gives up its own. */
+			if (j != f->n - 1 || l->len == 0 || l->len + 1 != o->len ||
+				memcmp(l->text, f->orig + o->off, l->len) != 0 ||
+				f->orig[o->off + l->len] != '\n')
+				return internal_error(err, name, j + 1,
+					"the last line changed beyond its final newline");
+			continue;
+		}
 		old = (struct sc_line){
 			.text = f->orig + o->off, .len = o->len, .origin = l->origin};
 		sc_line_classify(&old);
-		if (!matches_intent(f, q, &old, -1) || !is_clean_written(l) ||
+		if (!matches_intent(f, q, &old, -1) || !is_clean_written(l, j == f->n - 1) ||
 			!matches_intent(f, q, l, SC_INTENT_SET))
 			return internal_error(err, name, j + 1,
 				"a changed line is not the swap entry that was asked for");
@@ -372,7 +384,8 @@ static int check_libmount(const struct sc_fstab *f, const char *name, const stru
 				err, name, k + 1, "libmount reads this line's fields differently");
 			goto out;
 		}
-		if (mine->origin == SC_LINE_NEW || (mine->changed && !mine->nl_added)) {
+		if (mine->origin == SC_LINE_NEW ||
+			(mine->changed && !mine->nl_added && !mine->nl_removed)) {
 			r = check_getmntent(l, fs, &same);
 			if (r < 0)
 				goto out;
@@ -458,10 +471,10 @@ int sc_fstab_validate_all(const struct sc_fstab *f, struct sc_err *err)
 }
 
 /* After a successful write the document describes the new file: a later commit starts here. */
-static int rebase(struct sc_fstab *f, const char *path, struct sc_fstab *g)
+static int rebase(
+	struct sc_fstab *f, const char *path, struct sc_fstab *g, const struct sc_file_id *written)
 {
 	char *p = NULL;
-	int r;
 
 	if (!f->path) {
 		p = strdup(path);
@@ -480,21 +493,22 @@ static int rebase(struct sc_fstab *f, const char *path, struct sc_fstab *g)
 	f->n = g->n;
 	f->cap = g->cap;
 	f->is_new = false;
-	r = sc_file_identity(path, f->orig, f->orig_len, &f->id);
-	f->has_id = r >= 0;
-	return r;
+	f->id = *written;
+	f->has_id = true;
+	return 0;
 }
 
 int sc_fstab_commit(const struct sc_ctx *c, struct sc_fstab *f, struct sc_err *err)
 {
 	const char *path = f->path ? f->path : c->fstab;
+	struct sc_file_id now, written = {0};
 	struct sc_atomic_opts opts = {
 		.mode = 0644, /* fstab(5)'s usual mode, for a file that does not exist yet */
 		.expect = f->has_id ? &f->id : NULL,
 		.backup_suffix = SC_FSTAB_BACKUP_SUFFIX,
+		.ret_id = &written,
 	};
 	struct sc_fstab g = {0};
-	struct sc_file_id now;
 	char *text;
 	size_t len;
 	int r;
@@ -514,10 +528,10 @@ int sc_fstab_commit(const struct sc_ctx *c, struct sc_fstab *f, struct sc_err *e
 
 	r = sc_atomic_replace(c, path, g.orig, len, &opts);
 	if (r >= 0) {
-		r = rebase(f, path, &g);
+		r = rebase(f, path, &g, &written);
 		return r < 0 ? r : 0;
 	}
-	if (r != -ESTALE && sc_file_identity(path, NULL, 0, &now) == 0 && now.exists &&
+	if (r != -ESTALE && sc_file_identity(c, path, NULL, 0, &now) == 0 && now.exists &&
 		now.hash == sc_hash(g.orig, len) && (size_t)now.size == len) {
 		/* Only a failed fsync of the directory comes after the rename. */
 		sc_err_set(err, SC_EXIT_FAILURE, -r,
@@ -525,7 +539,7 @@ int sc_fstab_commit(const struct sc_ctx *c, struct sc_fstab *f, struct sc_err *e
 		sc_err_hint(err,
 			"the new version is in place but may not survive a crash; "
 			"run sync and check the disk");
-		(void)rebase(f, path, &g);
+		(void)rebase(f, path, &g, &written);
 		return r;
 	}
 	sc_fstab_clear(&g);

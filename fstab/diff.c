@@ -248,7 +248,7 @@ int sc_fstab_actions(const struct sc_fstab *f, const char *target, struct sc_pla
 		if (l->origin == SC_LINE_NEW)
 			r = action_for(
 				plan, kind, "fstab-add", target, l->text, l->len, j + 1, NULL, 0);
-		else if (l->changed && !l->nl_added)
+		else if (l->changed && !l->nl_added && !l->nl_removed)
 			r = action_for(plan, kind, "fstab-update", target, l->text, l->len, j + 1,
 				f->orig + f->orig_lines[l->origin].off,
 				f->orig_lines[l->origin].len);

@@ -9,8 +9,10 @@
  * reproduces the input byte for byte. A file containing a NUL byte is refused (-EINVAL,
  * SC_EXIT_USAGE); a missing file is an empty document.
  *
- * Edits. Swap entries are matched by canonical source: the first field unescaped (\ooo, as
- * libmount), paths compared after collapsing "//", "/./" and a trailing "/", UUID=/LABEL=/
+ * Edits. Swap entries are matched by canonical source: the first field unescaped as any
+ * boot-time reader does (libmount decodes every \ooo; glibc getmntent only \040 \011 \012
+ * \134 and reads "\\" as one backslash: a line either reader takes for the path is its line),
+ * paths compared after collapsing "//", "/./" and a trailing "/", UUID=/LABEL=/
  * PARTUUID=/PARTLABEL= tags as written (quotes stripped, UUIDs caselessly); when both sides
  * name a device (a tag or a /dev path) they also match when they resolve to the same device
  * node (libblkid through lib/probe.h; see sc_fstab_set_resolver). Never by text prefix:
@@ -20,20 +22,25 @@
  * as a duplicate of the line swapctl would add.
  *  - set: adds "PATH none swap defaults[,pri=N][,discard[=once|pages]][,x-swapctl][,nofail]
  *    0 0" at the end of the file (giving the old last line its missing newline first: the
- *    only change an append makes to an existing line), or updates the first existing entry in
- *    place. An update replaces only the options swapctl owns (defaults, pri=, discard[=...],
- *    x-swapctl, nofail) where they stand and keeps every other option (sw, noauto,
- *    x-systemd.*) in its place; the source, target and separators stay as written, and freq
- *    and passno when they are plain numbers. Further entries for the same source are removed
+ *    only change an append makes to an existing line; the new line then goes without one, as
+ *    the file did), or updates the first existing entry in place (an entry whose source the
+ *    readers take for different paths gets the path asked for as its source). An update
+ *    replaces only the options swapctl owns (defaults, pri=, discard[=...], x-swapctl,
+ *    nofail) where they stand and keeps every other option (sw, noauto, x-systemd.*) in its
+ *    place; the source, target and separators stay as written, and freq and passno when
+ *    they are plain numbers. Further entries for the same source are removed
  *    (systemd lets the first one win, silently). An entry that already says this is left
  *    alone (returns 0), even with trailing blanks or text after its sixth field; an entry
  *    that must change but carries such text is refused (-EINVAL, SC_EXIT_USAGE, naming the
  *    line) rather than losing it.
- *  - remove: removes every entry for the source, never the comment lines around it.
+ *  - remove: removes every entry for the source, never the comment lines around it. When the
+ *    removed line was the last and had no newline, the new last line gives up its LF: add
+ *    then remove gives back the bytes, in one session or two.
  *  - replace: rewrites the entry of one source to describe another, in its place (rotation).
  * Lines swapctl writes use only the four escapes every reader agrees on (\040 \011 \012
- * \134), all six fields, LF, no inline comment, at most 4095 bytes (glibc's getmntent
- * buffer); a path needing anything else is refused (-EINVAL, SC_EXIT_USAGE). They follow the
+ * \134), all six fields, LF (none for the last line of a file that had none), no inline
+ * comment, at most SC_FSTAB_LINE_MAX bytes before the LF (what getmntent reads whole); a path
+ * needing anything else is refused (-EINVAL, SC_EXIT_USAGE). They follow the
  * layout of the nearest entry line: its leading blanks, its kind of separator (spaces or
  * tabs), and its column positions where the file pads to them; single blanks otherwise.
  *
@@ -46,7 +53,7 @@
  * line swapctl wrote that any reader would read differently does (nothing is written). Under
  * c->dry_run it validates and writes nothing. The caller holds the swapctl lock
  * (lib/lock.h) from load to commit, and runs `systemctl daemon-reload` afterwards when
- * systemd is PID 1 (FAILURE-MODES F-51).
+ * systemd is PID 1 (otherwise its stale .swap units can reactivate the old file).
  *
  * Ownership: sc_fstab_load/parse return a document the caller frees with sc_fstab_free.
  * Entry arrays from sc_fstab_list_swap are owned by the caller (sc_fstab_entries_free).
@@ -61,6 +68,12 @@
 #include "error.h"
 #include "plan.h"
 
+/*
+ * The longest line glibc getmntent(3) reads whole, in bytes before its LF (a CR counts): it
+ * reads lines with fgets() into a 4096-byte buffer and drops the rest of a longer one.
+ */
+#define SC_FSTAB_LINE_MAX 4095
+
 /* The option that marks an entry as managed by swapctl. */
 #define SC_FSTAB_MARKER	       "x-swapctl"
 #define SC_FSTAB_BACKUP_SUFFIX ".swapctl~"
@@ -69,7 +82,9 @@ struct sc_fstab;
 
 struct sc_fstab_entry {
 	size_t line; /* 1-based line number in the document */
-	char *source; /* field 1, unescaped ("UUID=..." kept as written) */
+	char *source; /* field 1, unescaped as libmount does ("UUID=..." kept as written) */
+	/* field 1 as glibc getmntent unescapes it, when that reads another path; else NULL */
+	char *glibc_source;
 	char *target; /* field 2, unescaped */
 	char *fstype; /* field 3 */
 	char *options; /* field 4 as written */
@@ -80,23 +95,36 @@ struct sc_fstab_entry {
 	char *discard; /* NULL: none; "": plain "discard"; "once" / "pages" */
 	bool noauto;
 	bool nofail;
-	/* Readers disagree on this line (libmount vs glibc getmntent, KERNEL-FACTS §1.9): */
+	/* Readers disagree on this line (libmount vs glibc getmntent): */
 	bool crlf; /* line ends in CR LF */
 	bool inline_comment; /* text after the sixth field */
 	bool short_fields; /* fewer than six fields */
 	bool odd_escape; /* a \ooo escape other than \040 \011 \012 \134, or "\\" */
+	bool too_long; /* over SC_FSTAB_LINE_MAX bytes before its LF: getmntent cuts it short */
+	size_t read_len; /* the line's bytes before its LF (a CR included) */
 	/* libmount rejects the line (swapon -a skips it; getmntent may still read a swap entry) */
 	bool unparsable;
 };
 
-/* Load path; a missing file is an empty document (is_new), not an error. */
-int sc_fstab_load(const char *path, struct sc_fstab **ret, struct sc_err *err);
+/*
+ * Load path, a file of c's configured tree (inside the root, see sc_ctx_open()); a missing
+ * file is an empty document (is_new), not an error. Under an offline root device sources
+ * are not resolved (they name the devices of the machine the image boots on).
+ */
+int sc_fstab_load(
+	const struct sc_ctx *c, const char *path, struct sc_fstab **ret, struct sc_err *err);
 int sc_fstab_parse(const char *text, size_t len, struct sc_fstab **ret, struct sc_err *err);
 void sc_fstab_free(struct sc_fstab *f);
 
 int sc_fstab_render(const struct sc_fstab *f, char **ret, size_t *ret_len);
 /* True when the document differs from what was loaded. */
 bool sc_fstab_modified(const struct sc_fstab *f);
+
+/*
+ * A new document over the text f was loaded from (f's own edits are not carried over), with
+ * its path, identity and resolver: planning stages edits on it and leaves f untouched.
+ */
+int sc_fstab_dup_loaded(const struct sc_fstab *f, struct sc_fstab **ret, struct sc_err *err);
 
 /* The path the document was loaded from (NULL after sc_fstab_parse until committed). */
 const char *sc_fstab_path(const struct sc_fstab *f);
@@ -110,8 +138,9 @@ bool sc_fstab_is_new(const struct sc_fstab *f);
 int sc_fstab_list_swap(const struct sc_fstab *f, struct sc_fstab_entry **ret, size_t *ret_n);
 void sc_fstab_entries_free(struct sc_fstab_entry *e, size_t n);
 /*
- * The swap entry whose canonical source is path: 1 found (copied to ret, which may be NULL),
- * 0 none.
+ * The first swap entry whose source, as libmount or as glibc getmntent reads it, is path in
+ * canonical form: 1 found (copied to ret, which may be NULL; its source is the reading that
+ * matched), 0 none.
  */
 int sc_fstab_find_swap(const struct sc_fstab *f, const char *path, struct sc_fstab_entry *ret);
 void sc_fstab_entry_done(struct sc_fstab_entry *e);
@@ -173,6 +202,8 @@ int sc_fstab_validate(const struct sc_fstab *f, struct sc_err *err);
  * unmodified: nothing is written), -ESTALE when another editor changed the file since it was
  * loaded ("run the command again"), other -errno on failure (err says what; the file is
  * unchanged except when only the final directory fsync failed, which err says). After a
- * successful commit the document describes the new file and can be edited and committed again.
+ * successful commit the document describes the new file and can be edited and committed again;
+ * so it does after a failed directory fsync, which is how a caller tells "in place but maybe
+ * not durable" (sc_fstab_modified() false) from "not written" (still true).
  */
 int sc_fstab_commit(const struct sc_ctx *c, struct sc_fstab *f, struct sc_err *err);

@@ -2,6 +2,10 @@
  * Private to fstab/: the line model that model.c builds, edit.c changes, diff.c and commit.c
  * read. Nothing outside fstab/ includes this header.
  *
+ * Dependencies point one way, each file using only those before it: source.c (canonical
+ * sources, device resolution), model.c (the line model), match.c (which lines name a source),
+ * compose.c (the text of new lines), edit.c (the edits), then diff.c, dup.c and commit.c.
+ *
  * A line's text is its raw bytes including its end of line ("\n", "\r\n", or nothing for a
  * last line without a newline). Loaded lines point into the document's copy of the file
  * (orig); lines an edit wrote own their text. Every line remembers which loaded line it came
@@ -24,9 +28,6 @@ enum sc_line_kind {
 	SC_LINE_BAD, /* what libmount rejects ("parse error at line N -- ignored") */
 };
 
-/* glibc getmntent(3) reads lines into a 4096-byte buffer (misc/mntent.c BUFFER_SIZE). */
-#define SC_FSTAB_LINE_MAX 4095
-
 #define SC_FSTAB_NFIELDS 6
 #define SC_LINE_NEW	 UINT32_MAX
 
@@ -46,6 +47,7 @@ struct sc_line {
 	uint8_t nwords; /* blank-separated words, counted up to SC_FSTAB_NFIELDS + 1 */
 	bool changed; /* text differs from the loaded line at origin */
 	bool nl_added; /* the change is only a "\n" added to the old last line */
+	bool nl_removed; /* the change is only the "\n" taken off the new last line */
 	bool crlf;
 	bool inline_comment;
 	bool short_fields;
@@ -90,6 +92,8 @@ struct sc_fstab {
 /* model.c */
 void sc_line_classify(struct sc_line *l);
 int sc_line_field(const struct sc_line *l, unsigned i, char **ret); /* unescaped (libmount) */
+/* The bytes getmntent reads of the line: all but its LF (a CR of CR LF included). */
+size_t sc_line_read_len(const struct sc_line *l);
 int sc_line_to_entry(const struct sc_line *l, size_t lineno, struct sc_fstab_entry *ret);
 /*
  * Split and classify text; own: take the (NUL-terminated) buffer, else copy it. like: a
@@ -105,6 +109,58 @@ unsigned sc_display_width(const char *s, size_t len, unsigned col);
 /* commit.c: sc_fstab_validate with libmount reading every line, not only swap candidates. */
 int sc_fstab_validate_all(const struct sc_fstab *f, struct sc_err *err);
 
-/* edit.c */
+/* The document's name in messages: its path, or "fstab" for parsed text. */
+static inline const char *sc_fstab_doc_name(const struct sc_fstab *f)
+{
+	return f->path ? f->path : "fstab";
+}
+
+/* source.c: canonical sources and their devices (uses nothing else in fstab/). */
+/* The value after a tag name ("UUID=", "LABEL=", ...) with the name's length, or NULL. */
+const char *sc_fstab_tag_value(const char *s, size_t *ret_name_len);
+/* The canonical source names a device: a tag or a /dev path. */
+bool sc_fstab_is_device_source(const char *canon);
+
+/* match.c: which lines name a source (uses source.c and model.c). */
+/* What a lookup or an edit looks for: a canonical source and, resolved once, its device. */
+struct sc_query {
+	char *canon;
+	size_t len;
+	char *device; /* resolved, when canon names a device */
+	bool resolved;
+};
+int sc_query_init(struct sc_query *q, const char *path);
+void sc_query_done(struct sc_query *q);
+/* A swap entry libmount parses whose source names q to some boot-time reader. */
+bool sc_query_line_matches(const struct sc_fstab *f, const struct sc_line *l, struct sc_query *q);
+/* -EINVAL (err filled) when a swap line for q is one libmount rejects: the user must decide. */
+int sc_query_check_no_rejected(
+	const struct sc_fstab *f, struct sc_query *q, const char *path, struct sc_err *err);
+/* sc_query_line_matches for a caller that keeps the resolution cache itself (commit.c). */
 bool sc_fstab_line_matches(const struct sc_fstab *f, const struct sc_line *l, const char *canon,
 	char **resolved_query, bool *query_resolved);
+
+/* compose.c: the text of a line swapctl writes (uses model.c). */
+/* How an existing line lays out its fields, for a new line to copy. */
+struct sc_layout {
+	unsigned n; /* fields described */
+	const char *lead;
+	size_t lead_len;
+	const char *sep[SC_FSTAB_NFIELDS]; /* white space before field i (i >= 1) */
+	size_t sep_len[SC_FSTAB_NFIELDS];
+	unsigned col[SC_FSTAB_NFIELDS]; /* display column where field i starts */
+	unsigned end[SC_FSTAB_NFIELDS]; /* ... and where it ends */
+	bool tab[SC_FSTAB_NFIELDS]; /* the separator uses tabs */
+	/* The file pads field i-1 with blanks to width[i] columns (its width plus padding). */
+	bool aligned[SC_FSTAB_NFIELDS];
+	unsigned width[SC_FSTAB_NFIELDS];
+};
+void sc_layout_of_line(const struct sc_line *l, struct sc_layout *ret);
+/* Layout for a line at index at (f->n for an append): the nearest full entry line's. */
+void sc_layout_near(const struct sc_fstab *f, size_t at, struct sc_layout *ret);
+/* The line for fields[] in layout lo (no end of line). */
+int sc_compose_line(const struct sc_layout *lo, char *const fields[SC_FSTAB_NFIELDS], char **ret,
+	size_t *ret_len);
+/* The options field: old's options with swapctl's own (from spec) replaced or appended. */
+int sc_compose_options(
+	const char *old, size_t old_len, const struct sc_swap_spec *spec, char **ret);

@@ -9,11 +9,15 @@
  *  - blanks are space and tab only; a line of blanks is empty, '#' after blanks a comment;
  *  - fields are runs of non-blanks; source, target and type are required, options, freq and
  *    passno optional; freq and passno must be strtol() numbers (leading white space, a sign,
- *    digits); anything after the sixth field is ignored;
+ *    digits), and one strtol() cannot hold (ERANGE) must end the line; anything after the
+ *    sixth field is ignored;
  *  - \ooo is decoded in any field when all three digits are octal and inside the field.
  * glibc getmntent(3), which systemd-fstab-generator v252 uses, differs on CR, on \ooo other than
  * the four it knows, on "\\", and on lines libmount rejects: those are the flags of
- * struct sc_fstab_entry (KERNEL-FACTS §1.9, FAILURE-MODES F-62).
+ * struct sc_fstab_entry.
+ *
+ * Uses source.c (the default device resolver, installed on a loaded file); everything else
+ * in fstab/ uses this file.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -33,23 +37,47 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
 
+/* strtol(s, ..., 10) of the sign and digits s[0..n) sets ERANGE (the value is outside long). */
+static bool long_overflows(const char *s, size_t n)
+{
+	char buf[48];
+	size_t k = 0, i = 0;
+
+	if (i < n && (s[i] == '+' || s[i] == '-'))
+		buf[k++] = s[i++];
+	while (i + 1 < n && s[i] == '0')
+		i++;
+	if (n - i > sizeof(buf) - 2)
+		return true; /* more significant digits than any long has */
+	memcpy(buf + k, s + i, n - i);
+	buf[k + n - i] = '\0';
+	errno = 0;
+	(void)strtol(buf, NULL, 10);
+	return errno == ERANGE;
+}
+
 /*
  * libmount's next_s32() at s[at]: strtol(..., 10), which skips any white space first (a
- * vertical tab, and the blanks after it, too), then a blank or the end must follow. Returns
- * the end of the number, or SIZE_MAX when libmount calls the line a parse error.
+ * vertical tab, and the blanks after it, too), then a blank or the end must follow; a value
+ * strtol() cannot hold (ERANGE, past 2^63 - 1 or below -2^63) is an error too, which rejects
+ * the line unless nothing at all follows the number (the check is "error and more text").
+ * Returns the end of the number, or SIZE_MAX when libmount calls the line a parse error.
  */
 static size_t number_end(const char *s, size_t n, size_t at)
 {
-	size_t i = at, digits;
+	size_t i = at, sign, digits;
 
 	while (i < n && is_space(s[i]))
 		i++;
+	sign = i;
 	if (i < n && (s[i] == '+' || s[i] == '-'))
 		i++;
 	digits = i;
 	while (i < n && s[i] >= '0' && s[i] <= '9')
 		i++;
 	if (i == digits || (i < n && !is_blank(s[i])))
+		return SIZE_MAX;
+	if (i < n && long_overflows(s + sign, i - sign))
 		return SIZE_MAX;
 	return i;
 }
@@ -197,6 +225,11 @@ void sc_line_classify(struct sc_line *l)
 	l->short_fields = l->nwords < SC_FSTAB_NFIELDS;
 }
 
+size_t sc_line_read_len(const struct sc_line *l)
+{
+	return l->len - (l->len > 0 && l->text[l->len - 1] == '\n');
+}
+
 int sc_line_field(const struct sc_line *l, unsigned i, char **ret)
 {
 	if (i >= SC_MIN(l->nwords, (unsigned)SC_FSTAB_NFIELDS)) {
@@ -237,11 +270,22 @@ int sc_line_to_entry(const struct sc_line *l, size_t lineno, struct sc_fstab_ent
 	e.inline_comment = l->inline_comment;
 	e.short_fields = l->short_fields;
 	e.odd_escape = l->odd_escape;
+	e.read_len = sc_line_read_len(l);
+	e.too_long = e.read_len > SC_FSTAB_LINE_MAX;
 	e.unparsable = l->kind != SC_LINE_ENTRY;
 	e.is_swap = l->swap;
 	if ((r = sc_line_field(l, 0, &e.source)) < 0 || (r = sc_line_field(l, 1, &e.target)) < 0 ||
 		(r = sc_line_field(l, 2, &e.fstype)) < 0)
 		goto fail;
+	if (l->odd_escape && l->nwords > 0) {
+		r = sc_glibc_unmangle(l->text + l->field[0].off, l->field[0].len, &e.glibc_source);
+		if (r < 0)
+			goto fail;
+		if (strcmp(e.glibc_source, e.source) == 0) {
+			free(e.glibc_source);
+			e.glibc_source = NULL;
+		}
+	}
 	e.options =
 		l->nwords >= 4 ? strndup(l->text + l->field[3].off, l->field[3].len) : strdup("");
 	if (!e.options) {
@@ -289,6 +333,7 @@ void sc_fstab_entry_done(struct sc_fstab_entry *e)
 	if (!e)
 		return;
 	free(e->source);
+	free(e->glibc_source);
 	free(e->target);
 	free(e->fstype);
 	free(e->options);
@@ -386,7 +431,7 @@ int sc_fstab_build(struct sc_fstab *f, char *text, size_t len, bool own,
 		line->len = (uint32_t)l;
 		line->own = NULL;
 		line->origin = (uint32_t)i;
-		line->changed = line->nl_added = false;
+		line->changed = line->nl_added = line->nl_removed = false;
 		if (!copied)
 			sc_line_classify(line);
 		off += l;
@@ -412,7 +457,8 @@ int sc_fstab_parse(const char *text, size_t len, struct sc_fstab **ret, struct s
 	return 0;
 }
 
-int sc_fstab_load(const char *path, struct sc_fstab **ret, struct sc_err *err)
+int sc_fstab_load(
+	const struct sc_ctx *c, const char *path, struct sc_fstab **ret, struct sc_err *err)
 {
 	_cleanup_free_ char *text = NULL;
 	struct sc_fstab *f;
@@ -420,7 +466,7 @@ int sc_fstab_load(const char *path, struct sc_fstab **ret, struct sc_err *err)
 	int r;
 
 	/* 64 MiB: a real fstab is a few KiB; this only bounds memory on a corrupted one. */
-	r = sc_read_file(path, 64 << 20, &text, &len);
+	r = sc_ctx_read(c, path, 64 << 20, &text, &len);
 	if (r < 0 && r != -ENOENT)
 		return sc_err_set(
 			err, SC_EXIT_FAILURE, -r, "%s: cannot read: %s", path, strerror(-r));
@@ -432,7 +478,11 @@ int sc_fstab_load(const char *path, struct sc_fstab **ret, struct sc_err *err)
 		sc_fstab_free(f);
 		return -ENOMEM;
 	}
-	sc_fstab_set_resolver(f, sc_fstab_resolve_device, NULL);
+	/*
+	 * An image's UUID= and /dev sources name devices of the machine it will boot on, not
+	 * of this one (whose libblkid and /dev would answer): they match only as written.
+	 */
+	sc_fstab_set_resolver(f, c->offline ? NULL : sc_fstab_resolve_device, NULL);
 	f->is_new = r == -ENOENT;
 	if (text)
 		r = sc_fstab_build(f, TAKE_PTR(text), len, true, NULL, err);
@@ -443,7 +493,7 @@ int sc_fstab_load(const char *path, struct sc_fstab **ret, struct sc_err *err)
 		return r;
 	}
 	/* Identity of what was read: a change by anyone after this point makes commit refuse. */
-	r = sc_file_identity(path, f->orig, len, &f->id);
+	r = sc_file_identity(c, path, f->orig, len, &f->id);
 	if (r < 0) {
 		sc_fstab_free(f);
 		return sc_err_set(

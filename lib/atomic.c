@@ -1,11 +1,11 @@
 /*
- * Atomic file replacement. See atomic.h for the contract; KERNEL-FACTS §1.10 for why every
+ * Atomic file replacement. See atomic.h for the contract; docs/kernel-notes.md (crash-safe
+ * file replacement) for why every
  * step is there (libmount's replace does not fsync, forces 0644 and renamed a truncated file
  * into place on ENOSPC).
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -84,24 +84,17 @@ static int hash_fd(int fd, uint64_t *ret)
 	return 0;
 }
 
-int sc_file_identity(const char *path, const void *data, size_t len, struct sc_file_id *ret)
+/* The identity of the file fd is open on (its content hashed when data is NULL). */
+static int identity_fd(int fd, const void *data, size_t len, struct sc_file_id *ret)
 {
-	_cleanup_close_ int fd = -1;
 	struct stat st;
 	int r;
 
-	memset(ret, 0, sizeof(*ret));
-	if (data) {
-		if (stat(path, &st) < 0)
-			return errno == ENOENT ? 0 : -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (data)
 		ret->hash = sc_hash(data, len);
-	} else {
-		/* One descriptor for the metadata and the bytes. */
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-		if (fd < 0)
-			return errno == ENOENT ? 0 : -errno;
-		if (fstat(fd, &st) < 0)
-			return -errno;
+	else {
 		r = hash_fd(fd, &ret->hash);
 		if (r < 0)
 			return r;
@@ -112,6 +105,29 @@ int sc_file_identity(const char *path, const void *data, size_t len, struct sc_f
 	ret->size = st.st_size;
 	ret->mtime = st.st_mtim;
 	return 0;
+}
+
+int sc_file_identity(const struct sc_ctx *c, const char *path, const void *data, size_t len,
+	struct sc_file_id *ret)
+{
+	/* One descriptor for the metadata and the bytes; O_PATH when only stat is needed. */
+	_cleanup_close_ int fd = sc_ctx_open(c, path, data ? O_PATH : O_RDONLY | O_NOCTTY, 0);
+
+	memset(ret, 0, sizeof(*ret));
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
+	return identity_fd(fd, data, len, ret);
+}
+
+/* The same for name in dirfd, never following a symlink there. */
+static int identity_at(int dirfd, const char *name, struct sc_file_id *ret)
+{
+	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+
+	memset(ret, 0, sizeof(*ret));
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return identity_fd(fd, NULL, 0, ret);
 }
 
 static bool same_identity(const struct sc_file_id *a, const struct sc_file_id *b)
@@ -125,51 +141,10 @@ static bool same_identity(const struct sc_file_id *a, const struct sc_file_id *b
 		a->hash == b->hash;
 }
 
-/* Follow symlinks (relative ones relative to their directory) to the file to replace. */
-static int resolve_target(const char *path, char **ret)
-{
-	char *cur = strdup(path);
-
-	if (!cur)
-		return -ENOMEM;
-	for (int depth = 0; depth < 32; depth++) {
-		char link[PATH_MAX];
-		ssize_t n = readlink(cur, link, sizeof(link) - 1);
-
-		if (n < 0) {
-			if (errno == EINVAL || errno == ENOENT) {
-				*ret = cur;
-				return 0;
-			}
-			free(cur);
-			return -errno;
-		}
-		link[n] = '\0';
-		if (link[0] != '/') {
-			_cleanup_free_ char *dcopy = strdup(cur);
-			char *next;
-			if (!dcopy || asprintf(&next, "%s/%s", dirname(dcopy), link) < 0) {
-				free(cur);
-				return -ENOMEM;
-			}
-			free(cur);
-			cur = next;
-		} else {
-			free(cur);
-			cur = strdup(link);
-			if (!cur)
-				return -ENOMEM;
-		}
-	}
-	free(cur);
-	return -ELOOP;
-}
-
 static int write_temp(const struct sc_ctx *c, int dirfd, const char *tmpname, const void *data,
-	size_t len, mode_t mode, uid_t uid, gid_t gid, bool *created)
+	size_t len, mode_t mode, uid_t uid, gid_t gid, bool *created, struct sc_file_id *ret_id)
 {
 	_cleanup_close_ int fd = -1;
-	struct stat st;
 	int r;
 
 	fd = c->sys->openat(dirfd, tmpname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
@@ -191,9 +166,10 @@ static int write_temp(const struct sc_ctx *c, int dirfd, const char *tmpname, co
 	if (r < 0)
 		return r;
 	/* Belt and braces against a short write reported as success. */
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if ((size_t)st.st_size != len)
+	r = identity_fd(fd, data, len, ret_id);
+	if (r < 0)
+		return r;
+	if ((size_t)ret_id->size != len)
 		return -EIO;
 	return 0;
 }
@@ -201,11 +177,11 @@ static int write_temp(const struct sc_ctx *c, int dirfd, const char *tmpname, co
 int sc_atomic_replace(const struct sc_ctx *c, const char *path, const void *data, size_t len,
 	const struct sc_atomic_opts *opts)
 {
-	_cleanup_free_ char *target = NULL, *dcopy = NULL, *bcopy = NULL, *backup = NULL;
+	_cleanup_free_ char *target = NULL, *backup = NULL;
 	_cleanup_close_ int dirfd = -1;
 	char tmpname[NAME_MAX + 1];
-	const char *dir, *name;
-	struct sc_file_id now;
+	const char *name;
+	struct sc_file_id now, written;
 	sigset_t block, saved;
 	bool created = false;
 	unsigned char rnd[6];
@@ -215,21 +191,19 @@ int sc_atomic_replace(const struct sc_ctx *c, const char *path, const void *data
 	struct stat st;
 	int r;
 
-	r = resolve_target(path, &target);
+	/*
+	 * A symlinked path: replace its target, found inside the root (an image's link to
+	 * /etc/x is <root>/etc/x). From here on everything is relative to the directory
+	 * descriptor, which was itself resolved inside the root, and nothing follows a link.
+	 */
+	r = sc_ctx_resolve(c, path, &target);
 	if (r < 0)
 		return r;
-	dcopy = strdup(target);
-	bcopy = strdup(target);
-	if (!dcopy || !bcopy)
-		return -ENOMEM;
-	dir = dirname(dcopy);
-	name = basename(bcopy);
+	dirfd = sc_ctx_open_parent(c, target, &name);
+	if (dirfd < 0)
+		return dirfd;
 	if (strlen(name) > NAME_MAX - 24)
 		return -ENAMETOOLONG;
-
-	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
-		return -errno;
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (!S_ISREG(st.st_mode))
 			return -EINVAL;
@@ -256,12 +230,12 @@ int sc_atomic_replace(const struct sc_ctx *c, const char *path, const void *data
 	sigaddset(&block, SIGQUIT);
 	sigprocmask(SIG_BLOCK, &block, &saved);
 
-	r = write_temp(c, dirfd, tmpname, data, len, mode, uid, gid, &created);
+	r = write_temp(c, dirfd, tmpname, data, len, mode, uid, gid, &created, &written);
 	if (r < 0)
 		goto fail;
 
 	if (opts->expect) {
-		r = sc_file_identity(target, NULL, 0, &now);
+		r = identity_at(dirfd, name, &now);
 		if (r < 0)
 			goto fail;
 		if (!same_identity(opts->expect, &now)) {
@@ -287,6 +261,9 @@ int sc_atomic_replace(const struct sc_ctx *c, const char *path, const void *data
 	r = c->sys->renameat(dirfd, tmpname, dirfd, name);
 	if (r < 0)
 		goto fail;
+	/* rename(2) keeps the inode and its mtime: the identity is the temp file's. */
+	if (opts->ret_id)
+		*opts->ret_id = written;
 	r = c->sys->fsync(dirfd);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	/* The rename happened; a failed directory fsync is reported but cannot be undone. */

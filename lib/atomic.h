@@ -3,7 +3,9 @@
  *
  * Calling order: sc_file_identity() when reading the original; build the new content; then
  * sc_atomic_replace() with that identity as `expect`. The replacement:
- *  - resolves a symlinked path and replaces the *target* (the symlink stays a symlink);
+ *  - resolves a symlinked path and replaces the *target* (the symlink stays a symlink),
+ *    resolving every link inside the root (sc_ctx_resolve()): nothing outside it is
+ *    written, the backup included;
  *  - writes a temp file in the target's directory (O_CREAT|O_EXCL|O_NOFOLLOW, the original's
  *    mode and owner, or opts->mode for a new file), checking every write, then fsyncs it;
  *  - re-checks the original's identity (dev, ino, size, mtime, content hash) and refuses with
@@ -36,13 +38,18 @@ struct sc_file_id {
 /* FNV-1a-style 64-bit hash: only to notice concurrent edits, not a security boundary. */
 uint64_t sc_hash(const void *data, size_t len);
 
-/* Identity of path, whose current content is data/len (pass NULL to read it). */
-int sc_file_identity(const char *path, const void *data, size_t len, struct sc_file_id *ret);
+/*
+ * Identity of path (a file of the configured tree, see sc_ctx_open()), whose current content
+ * is data/len (pass NULL to read it). A missing file is 0 with ret->exists false.
+ */
+int sc_file_identity(const struct sc_ctx *c, const char *path, const void *data, size_t len,
+	struct sc_file_id *ret);
 
 struct sc_atomic_opts {
 	mode_t mode; /* for a file that does not exist yet */
 	const struct sc_file_id *expect; /* NULL: do not check for concurrent edits */
 	const char *backup_suffix; /* NULL: keep no backup */
+	struct sc_file_id *ret_id; /* NULL, or set to the new file's identity once renamed */
 };
 
 int sc_atomic_replace(const struct sc_ctx *c, const char *path, const void *data, size_t len,

@@ -216,7 +216,7 @@ static int read_cgroup(struct walker *w, int dirfd, const char *rel, const char 
 		r = counter(dirfd, rel, "memory.current", &m.usage, NULL);
 		if (r < 0)
 			return r;
-		if (w->at_risk_only && m.swap_known && m.usage + m.swap <= m.limit)
+		if (w->at_risk_only && m.swap_known && sc_add_sat(m.usage, m.swap) <= m.limit)
 			return 1;
 	} else {
 		r = counter(dirfd, rel, "memory.limit_in_bytes", &m.limit, NULL);

@@ -4,7 +4,7 @@
  * The swapoff safety gate (gate.h) needs, for every memory cgroup with a hard limit, the
  * limit, the charged usage and the bytes the cgroup has swapped out: swapoff(2) charges every
  * page it reads back to the cgroup that owned it and runs that cgroup's OOM killer when the
- * charge does not fit (FAILURE-MODES F-25).
+ * charge does not fit (docs/kernel-notes.md: swapoff).
  *
  * Which hierarchy carries the memory controller is detected from the files, not assumed:
  *   v2: <sysroot>/sys/fs/cgroup/cgroup.controllers (or .../unified/cgroup.controllers, the

@@ -33,14 +33,14 @@ int sc_config_load(const struct sc_ctx *c, const char *name, sc_config_parse_fn 
 		memset(ret_id, 0, sizeof(*ret_id));
 	if (!path)
 		return -ENOMEM;
-	r = sc_read_file(path, CONFIG_MAX, &text, &len);
+	r = sc_ctx_read(c, path, CONFIG_MAX, &text, &len);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
 		return sc_err_set(
 			err, SC_EXIT_FAILURE, -r, "%s: cannot read: %s", path, strerror(-r));
 	if (ret_id) {
-		r = sc_file_identity(path, text, len, ret_id);
+		r = sc_file_identity(c, path, text, len, ret_id);
 		if (r < 0)
 			return sc_err_set(err, SC_EXIT_FAILURE, -r, "%s: cannot stat: %s", path,
 				strerror(-r));
@@ -58,12 +58,18 @@ int sc_config_load(const struct sc_ctx *c, const char *name, sc_config_parse_fn 
 
 int sc_config_mkdir(const struct sc_ctx *c, const char *dir, mode_t mode)
 {
+	_cleanup_close_ int pfd = -1;
+	const char *name;
 	struct stat st;
 	int r;
 
-	if (stat(dir, &st) == 0)
+	if (sc_ctx_stat(c, dir, true, &st) == 0)
 		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
-	r = c->sys->mkdirat(AT_FDCWD, dir, mode);
+	pfd = sc_ctx_open_parent(c, dir, &name);
+	if (pfd < 0)
+		return pfd;
+	/* A dangling symlink in the way is EEXIST here and fails at the write that follows. */
+	r = c->sys->mkdirat(pfd, name, mode);
 	return r == -EEXIST ? 0 : r;
 }
 

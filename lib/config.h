@@ -42,5 +42,8 @@ int sc_config_load(const struct sc_ctx *c, const char *name, sc_config_parse_fn 
 int sc_config_write(const struct sc_ctx *c, const char *name, const char *text,
 	const struct sc_file_id *expect, struct sc_err *err);
 
-/* mkdir of dir's last component unless it exists as a directory (-ENOTDIR if not one). */
+/*
+ * mkdir of dir's last component unless it exists as a directory (-ENOTDIR if not one); dir
+ * is resolved inside the root (sc_ctx_open()).
+ */
 int sc_config_mkdir(const struct sc_ctx *c, const char *dir, mode_t mode);

@@ -13,8 +13,10 @@
  */
 #pragma once
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "sys.h"
 
@@ -44,3 +46,37 @@ int sc_ctx_read_sys(const struct sc_ctx *c, const char *abs, size_t max, char **
 char *sc_ctx_root_path(const struct sc_ctx *c, const char *abs);
 /* "<root>/swap/swapfile" -> "/swap/swapfile": the path as the booted system will see it. */
 const char *sc_ctx_boot_path(const struct sc_ctx *c, const char *full);
+
+/*
+ * Access to files of the configured tree. With a root, a path below it (as sc_ctx_root_path()
+ * returns it) is resolved inside the root as if the root were "/": symlinks, absolute or
+ * relative, and ".." never lead out of it (openat2(2) RESOLVE_IN_ROOT on a descriptor of the
+ * root, through c->sys), so an image's link to /etc/x means <root>/etc/x, never the host's.
+ * Any other path (a --fstab naming a file elsewhere, the sysroot's files), and every path
+ * when there is no root, is used as given. All return -errno on failure.
+ */
+/* open(2) of full; O_CLOEXEC is added. Returns the descriptor. */
+int sc_ctx_open(const struct sc_ctx *c, const char *full, int flags, mode_t mode);
+/* stat(2) (follow) or lstat(2) of full. */
+int sc_ctx_stat(const struct sc_ctx *c, const char *full, bool follow, struct stat *ret);
+/* Read a whole file (at most max bytes), as sc_read_file(). */
+int sc_ctx_read(const struct sc_ctx *c, const char *full, size_t max, char **ret, size_t *ret_len);
+/* opendir(3) of full. */
+int sc_ctx_opendir(const struct sc_ctx *c, const char *full, DIR **ret);
+/*
+ * The directory holding full, opened O_RDONLY|O_DIRECTORY (returns the descriptor), and in
+ * *ret_name full's last component, for the *at() calls. -EINVAL when full ends in "/", "."
+ * or "..".
+ */
+int sc_ctx_open_parent(const struct sc_ctx *c, const char *full, const char **ret_name);
+/*
+ * When full's last component is a symlink: 1 and *ret, the full path it points to (an
+ * absolute target below the root when full is, a relative one from the link's directory), and
+ * *ret_target (may be NULL) the link's text. 0 when it is no symlink or does not exist.
+ */
+int sc_ctx_follow(const struct sc_ctx *c, const char *full, char **ret, char **ret_target);
+/*
+ * full with the symlinks its last component names followed (sc_ctx_follow(), at most 40):
+ * *ret names a file that is no symlink, or does not exist.
+ */
+int sc_ctx_resolve(const struct sc_ctx *c, const char *full, char **ret);

@@ -20,7 +20,6 @@
 
 #include "doctor.h"
 #include "macro.h"
-#include "rotate.h"
 #include "util.h"
 
 /* ---- small helpers ---- */
@@ -30,7 +29,7 @@ static bool root_exists(const struct sc_ctx *c, const char *abs)
 	_cleanup_free_ char *p = sc_ctx_root_path(c, abs);
 	struct stat st;
 
-	return p && lstat(p, &st) == 0;
+	return p && sc_ctx_stat(c, p, false, &st) == 0;
 }
 
 /* Is a unit enabled: <root>/etc/systemd/system/<any>.wants/<unit> exists. */
@@ -41,7 +40,7 @@ static bool unit_enabled(const struct sc_ctx *c, const char *unit)
 	bool found = false;
 	DIR *d;
 
-	if (!dir || !(d = opendir(dir)))
+	if (!dir || sc_ctx_opendir(c, dir, &d) < 0)
 		return false;
 	while (!found && (de = readdir(d))) {
 		size_t n = strlen(de->d_name);
@@ -52,14 +51,14 @@ static bool unit_enabled(const struct sc_ctx *c, const char *unit)
 			continue;
 		if (asprintf(&p, "%s/%s/%s", dir, de->d_name, unit) < 0)
 			break;
-		found = lstat(p, &st) == 0;
+		found = sc_ctx_stat(c, p, false, &st) == 0;
 		free(p);
 	}
 	closedir(d);
 	return found;
 }
 
-/* ---- other swap managers (FAILURE-MODES F-59) ---- */
+/* ---- other swap managers: systemd, zram-generator or cloud-init may manage swap too ---- */
 
 static int add_manager(
 	struct sc_doctor_state *s, const char *name, const char *evidence, bool active)
@@ -95,7 +94,7 @@ static char *first_conf_in(const struct sc_ctx *c, const char *abs, const char *
 	char *found = NULL;
 	DIR *d;
 
-	if (!dir || !(d = opendir(dir)))
+	if (!dir || sc_ctx_opendir(c, dir, &d) < 0)
 		return NULL;
 	while (!found && (de = readdir(d))) {
 		size_t n = strlen(de->d_name), sl = strlen(suffix);
@@ -112,7 +111,7 @@ static bool file_contains(const struct sc_ctx *c, const char *abs, const char *n
 {
 	_cleanup_free_ char *p = sc_ctx_root_path(c, abs), *text = NULL;
 
-	return p && sc_read_file(p, 1 << 20, &text, NULL) == 0 && strstr(text, needle);
+	return p && sc_ctx_read(c, p, 1 << 20, &text, NULL) == 0 && strstr(text, needle);
 }
 
 static int find_zram_generator(const struct sc_ctx *c, struct sc_doctor_state *s)
@@ -127,11 +126,14 @@ static int find_zram_generator(const struct sc_ctx *c, struct sc_doctor_state *s
 	const char *main = first_existing(c, configs);
 	bool installed = first_existing(c, generators) != NULL, configured;
 
-	/* Units it generated at the last boot or daemon-reload prove it is at work. */
+	/*
+	 * Units it generated at the last boot or daemon-reload prove it is at work (on the
+	 * running system: an offline image's /run is not this machine's).
+	 */
 	units = sc_ctx_sys_path(c, "/run/systemd/generator");
 	if (!units)
 		return -ENOMEM;
-	{
+	if (!c->offline) {
 		DIR *d = opendir(units);
 		struct dirent *de;
 		while (d && !unit && (de = readdir(d)))
@@ -213,7 +215,7 @@ static int find_cloud_init_file(const struct sc_ctx *c, struct sc_doctor_state *
 	_cleanup_free_ char *p = sc_ctx_root_path(c, abs), *text = NULL;
 	unsigned line = 0;
 
-	if (!p || sc_read_file(p, 4 << 20, &text, NULL) < 0)
+	if (!p || sc_ctx_read(c, p, 4 << 20, &text, NULL) < 0)
 		return 0;
 	for (char *l = text; l && *l;) {
 		char *nl = strchr(l, '\n');
@@ -241,14 +243,17 @@ static int find_cloud_init_file(const struct sc_ctx *c, struct sc_doctor_state *
 static int find_cloud_init(const struct sc_ctx *c, struct sc_doctor_state *s)
 {
 	_cleanup_free_ char *dir = sc_ctx_root_path(c, "/etc/cloud/cloud.cfg.d");
+	_cleanup_close_ int dirfd = -1;
 	size_t before = s->n_managers;
 	struct dirent **names = NULL;
-	int n, r;
+	int n = 0, r;
 
 	r = find_cloud_init_file(c, s, "/etc/cloud/cloud.cfg");
 	if (r < 0 || !dir)
 		return r < 0 ? r : -ENOMEM;
-	n = scandir(dir, &names, NULL, alphasort);
+	dirfd = sc_ctx_open(c, dir, O_RDONLY | O_DIRECTORY, 0);
+	if (dirfd >= 0)
+		n = scandirat(dirfd, ".", &names, NULL, alphasort);
 	for (int i = 0; i < n; i++) {
 		size_t len = strlen(names[i]->d_name);
 		if (r >= 0 && s->n_managers == before && len > 4 &&
@@ -489,15 +494,18 @@ static int add_area(struct sc_doctor_state *s, const char *path, struct sc_docto
 static void inspect(const struct sc_ctx *c, struct sc_doctor_area *a)
 {
 	_cleanup_free_ char *full = NULL;
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int pfd = -1, fd = -1;
 	struct statx stx;
 	struct statfs sfs;
 	int flags = 0;
 
 	if (a->path[0] != '/' || !(full = sc_ctx_root_path(c, a->path)))
 		return;
-	if (c->sys->statx(
-		    AT_FDCWD, full, 0, STATX_TYPE | STATX_MODE | STATX_UID | STATX_INO, &stx) < 0)
+	/* O_PATH: a look at the inode, never a read (a FIFO or device would block or act). */
+	pfd = sc_ctx_open(c, full, O_PATH, 0);
+	if (pfd < 0 ||
+		c->sys->statx(pfd, "", AT_EMPTY_PATH,
+			STATX_TYPE | STATX_MODE | STATX_UID | STATX_INO, &stx) < 0)
 		return;
 	a->exists = true;
 	a->mode = stx.stx_mode;
@@ -510,7 +518,7 @@ static void inspect(const struct sc_ctx *c, struct sc_doctor_area *a)
 		(stx.stx_attributes & STATX_ATTR_ENCRYPTED);
 	if (!a->is_file)
 		return;
-	fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = sc_ctx_open(c, full, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0);
 	if (fd < 0)
 		return;
 	if (c->sys->fstatfs(fd, &sfs) == 0)
@@ -530,9 +538,8 @@ static void inspect(const struct sc_ctx *c, struct sc_doctor_area *a)
  */
 static char *resolve_source(const struct sc_ctx *c, const char *src)
 {
-	_cleanup_free_ char *abs = NULL, *link = NULL;
-	char target[PATH_MAX], *p;
-	ssize_t n;
+	_cleanup_free_ char *abs = NULL, *link = NULL, *next = NULL, *target = NULL;
+	char *p;
 
 	if (src[0] == '/') {
 		p = strdup(src);
@@ -545,10 +552,9 @@ static char *resolve_source(const struct sc_ctx *c, const char *src)
 	link = sc_ctx_root_path(c, abs);
 	if (!link)
 		return NULL;
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n < 0)
+	/* The link of the tree doctor looks at: an image's, inside the root. */
+	if (sc_ctx_follow(c, link, &next, &target) <= 0)
 		return NULL;
-	target[n] = '\0';
 	if (target[0] == '/')
 		p = strdup(target);
 	else if (asprintf(&p, "%.*s%s", (int)(strrchr(abs, '/') - abs + 1), abs, target) < 0)
@@ -582,7 +588,7 @@ static const char *owner_of(
 			const char *file = "/var/swap", *v;
 			char own[PATH_MAX];
 
-			if (conf && sc_read_file(conf, 1 << 20, &text, NULL) == 0 &&
+			if (conf && sc_ctx_read(c, conf, 1 << 20, &text, NULL) == 0 &&
 				(v = strstr(text, "\nCONF_SWAPFILE=")) != NULL) {
 				v += strlen("\nCONF_SWAPFILE=");
 				snprintf(own, sizeof(own), "%.*s", (int)strcspn(v, " \t\n#"), v);
@@ -605,8 +611,11 @@ static int gather_areas(const struct sc_ctx *c, struct sc_doctor_state *s)
 	struct sc_doctor_area *a;
 	int r;
 
-	for (size_t i = 0; i < s->swaps.n; i++) {
-		const struct sc_swap *w = &s->swaps.items[i];
+	s->line_area = calloc(s->obs.n_entries + 1, sizeof(*s->line_area));
+	if (!s->line_area)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->obs.swaps.n; i++) {
+		const struct sc_swap *w = &s->obs.swaps.items[i];
 
 		r = add_area(s, w->path, &a);
 		if (r < 0)
@@ -618,14 +627,14 @@ static int gather_areas(const struct sc_ctx *c, struct sc_doctor_state *s)
 		inspect(c, a);
 		a->owner = owner_of(c, s, a->path);
 	}
-	for (size_t i = 0; i < s->n_fstab; i++) {
-		struct sc_doctor_fstab_line *l = &s->fstab[i];
+	for (size_t i = 0; i < s->obs.n_entries; i++) {
+		const struct sc_obs_entry *l = &s->obs.entries[i];
 		_cleanup_free_ char *path =
 			l->device ? strdup(l->device) : resolve_source(c, l->source);
 		struct sc_doctor_area probe = {0};
 		ssize_t match = -1;
 
-		l->area = -1;
+		s->line_area[i] = -1;
 		if (!path)
 			continue;
 		probe.path = path;
@@ -651,7 +660,7 @@ static int gather_areas(const struct sc_ctx *c, struct sc_doctor_state *s)
 			a->owner = owner_of(c, s, a->path);
 			match = (ssize_t)(s->n_areas - 1);
 		}
-		l->area = match;
+		s->line_area[i] = match;
 		if (s->areas[match].fstab < 0)
 			s->areas[match].fstab = (ssize_t)i;
 	}
@@ -660,55 +669,18 @@ static int gather_areas(const struct sc_ctx *c, struct sc_doctor_state *s)
 
 /* ---- entry points ---- */
 
-int sc_doctor_add_fstab_line(struct sc_doctor_state *s, const struct sc_doctor_fstab_line *l)
-{
-	struct sc_doctor_fstab_line *n = realloc(s->fstab, (s->n_fstab + 1) * sizeof(*n));
-
-	if (!n)
-		return -ENOMEM;
-	s->fstab = n;
-	n[s->n_fstab] = *l;
-	n[s->n_fstab].area = -1;
-	n[s->n_fstab].source = strdup(l->source);
-	n[s->n_fstab].device = l->device ? strdup(l->device) : NULL;
-	s->n_fstab++;
-	if (!n[s->n_fstab - 1].source || (l->device && !n[s->n_fstab - 1].device))
-		return -ENOMEM;
-	return 0;
-}
-
 static int read_sysctl(const struct sc_ctx *c, struct sc_doctor_state *s, struct sc_err *err)
 {
 	struct sc_sysctl_state *st = &s->sysctl;
 	int r;
 
-	/* Not sc_sysctl_state_read(): doctor reads live values with --root too (fixtures). */
-	r = sc_sysctl_env_read(c, &st->env);
-	if (r < 0)
-		return r;
-	for (size_t k = 0; k < SC_VM_N; k++)
-		st->present[k] = sc_sysctl_read_live(c, sc_sysctl_keys[k].name, &st->live[k]) == 0;
-	return sc_sysctl_dropin_load(c, &st->dropin, err);
-}
-
-static int read_rotation(const struct sc_ctx *c, struct sc_doctor_state *s)
-{
-	struct sc_rotate_journal j = {0};
-	int r;
-
-	r = sc_rotate_journal_read(c, &j);
-	if (r == 0 || r == -ENOMEM)
-		return r;
-	s->rotation_pending = true;
-	s->rotation_journal = sc_rotate_journal_path(c);
-	if (!s->rotation_journal)
-		return -ENOMEM;
-	if (r > 0) {
-		s->rotation_old = TAKE_PTR(j.old_path);
-		s->rotation_new = TAKE_PTR(j.new_path);
+	/* The kernel's environment is the running one's: an offline image has only its drop-in. */
+	if (!c->offline) {
+		r = sc_sysctl_env_read(c, &st->env);
+		if (r < 0)
+			return r;
 	}
-	sc_rotate_journal_done(&j);
-	return 0;
+	return sc_sysctl_dropin_load(c, &st->dropin, err);
 }
 
 int sc_doctor_gather(const struct sc_ctx *c, struct sc_doctor_state *s, struct sc_err *err)
@@ -717,41 +689,42 @@ int sc_doctor_gather(const struct sc_ctx *c, struct sc_doctor_state *s, struct s
 	int r;
 
 	s->offline = c->offline;
-	r = sc_swaps_read(c, &s->swaps);
-	if (r < 0)
-		return sc_err_set(
-			err, SC_EXIT_FAILURE, -r, "/proc/swaps: cannot read: %s", strerror(-r));
-	s->mem_ok = sc_meminfo_read(c, &s->mem) == 0;
+	if (s->obs.swaps_err < 0)
+		return sc_err_set(err, SC_EXIT_FAILURE, -s->obs.swaps_err,
+			"/proc/swaps: cannot read: %s", strerror(-s->obs.swaps_err));
+	/*
+	 * An offline root is an image: the running kernel's swap areas, memory, zones, OOM
+	 * kills and zswap are this machine's, not the image's, and are not looked at.
+	 */
+	if (!c->offline) {
+		s->mem_ok = s->obs.mem_err == 0;
+		s->zones_ok = sc_zoneinfo_read(c, &s->zones) == 0;
+		s->oom_counter_ok = sc_vmstat_read(c, "oom_kill", &s->oom_kills) == 0;
+		r = read_kmsg(c, s);
+		if (r < 0)
+			return r;
+	}
 	r = read_sysctl(c, s, &ignored);
 	if (r == -ENOMEM)
 		return r;
 	s->sysctl_ok = r == 0;
 	s->boot_ok = sc_sysctl_boot_resolve(c, &s->boot) == 0;
-	s->zones_ok = sc_zoneinfo_read(c, &s->zones) == 0;
-	s->oom_counter_ok = sc_vmstat_read(c, "oom_kill", &s->oom_kills) == 0;
-	r = read_kmsg(c, s);
-	if (r < 0)
-		return r;
-	if (sc_zswap_read(c, &s->zswap) < 0)
-		memset(&s->zswap, 0, sizeof(s->zswap));
 	r = find_managers(c, s);
 	if (r < 0)
 		return r;
 	r = find_cloud_init(c, s);
 	if (r < 0)
 		return r;
-	r = read_rotation(c, s);
+	r = gather_areas(c, s);
 	if (r < 0)
 		return r;
-	return gather_areas(c, s);
+	return sc_drift_compute(&s->obs, &s->drift);
 }
 
 void sc_doctor_state_done(struct sc_doctor_state *s)
 {
-	free(s->rotation_journal);
-	free(s->rotation_old);
-	free(s->rotation_new);
-	sc_swaps_free(&s->swaps);
+	sc_observation_done(&s->obs);
+	sc_drift_done(&s->drift);
 	sc_sysctl_state_done(&s->sysctl);
 	sc_sysctl_boot_done(&s->boot);
 	sc_zoneinfo_free(&s->zones);
@@ -759,14 +732,10 @@ void sc_doctor_state_done(struct sc_doctor_state *s)
 		oom_free(&s->ooms[i]);
 	free(s->ooms);
 	free(s->fstab_path);
-	for (size_t i = 0; i < s->n_fstab; i++) {
-		free(s->fstab[i].source);
-		free(s->fstab[i].device);
-	}
-	free(s->fstab);
 	for (size_t i = 0; i < s->n_areas; i++)
 		free(s->areas[i].path);
 	free(s->areas);
+	free(s->line_area);
 	for (size_t i = 0; i < s->n_managers; i++)
 		free(s->managers[i].evidence);
 	free(s->managers);

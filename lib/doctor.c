@@ -1,7 +1,8 @@
 /*
- * doctor: the checks, pure functions of the gathered state. See doctor.h; SPEC §10,
- * KERNEL-FACTS §1.8-§1.9, FAILURE-MODES F-13, F-42..F-44, F-59, F-62. Every id is documented
- * in swapctl(8).
+ * doctor: the checks, pure functions of the gathered state. See doctor.h. They cover memory
+ * and reclaim, dangerous but accepted vm.* values, swapfile permissions, persistence that is
+ * overridden at boot, other swap managers and fstab lines its readers disagree on. Every id
+ * is documented in swapctl(8).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -96,9 +97,9 @@ static const char *bytes(uint64_t b, char buf[static 32])
 
 static bool live(const struct sc_doctor_state *s, size_t k, int64_t *ret)
 {
-	if (!s->sysctl_ok || !s->sysctl.present[k])
+	if (!s->sysctl_ok || !s->obs.sysctl_present[k])
 		return false;
-	*ret = s->sysctl.live[k];
+	*ret = s->obs.sysctl[k];
 	return true;
 }
 
@@ -115,7 +116,7 @@ static char *set_by(const struct sc_doctor_state *s, size_t k)
 
 static bool has_swap(const struct sc_doctor_state *s)
 {
-	return s->swaps.n > 0;
+	return s->obs.swaps.n > 0;
 }
 
 /* ---- memory and reclaim ---- */
@@ -152,7 +153,7 @@ static int check_oom(const struct sc_doctor_state *s, struct sc_findings *ret)
 	if (msg && has_swap(s) && live(s, SC_VM_SWAPPINESS, &swappiness) && swappiness == 0) {
 		tmp = fmt("%s. vm.swappiness=0 keeps reclaim from swapping, so processes die while "
 			  "%s of swap is free (see swappiness-zero)",
-			msg, bytes(s->mem.swap_free, b1));
+			msg, bytes(s->obs.mem.swap_free, b1));
 		free(msg);
 		msg = tmp;
 	}
@@ -198,6 +199,9 @@ static int check_swap(const struct sc_doctor_state *s, struct sc_findings *ret)
 {
 	char b1[32], b2[32];
 
+	/* An offline image has no active swap: what it will activate is checked in fstab. */
+	if (s->offline)
+		return 0;
 	if (!has_swap(s)) {
 		ADD("no-swap", SC_SEV_WARNING,
 			strdup("no swap is active: anonymous memory cannot be reclaimed, so when "
@@ -207,12 +211,13 @@ static int check_swap(const struct sc_doctor_state *s, struct sc_findings *ret)
 			       "(compressed RAM)"));
 		return 0;
 	}
-	if (s->mem_ok && s->mem.swap_total > 0 && s->mem.swap_free < s->mem.swap_total / 10)
+	if (s->mem_ok && s->obs.mem.swap_total > 0 &&
+		s->obs.mem.swap_free < s->obs.mem.swap_total / 10)
 		ADD("swap-nearly-full", SC_SEV_WARNING,
 			fmt("swap is %s of %s used: the next burst of anonymous memory goes to the "
 			    "OOM killer",
-				bytes(s->mem.swap_total - s->mem.swap_free, b1),
-				bytes(s->mem.swap_total, b2)),
+				bytes(s->obs.mem.swap_total - s->obs.mem.swap_free, b1),
+				bytes(s->obs.mem.swap_total, b2)),
 			strdup("add swap (`swapctl add`, `swapctl zram add`) or find what grew "
 			       "(`smem`, memory.swap.current of each cgroup)"));
 	return 0;
@@ -271,8 +276,8 @@ static int check_vm(const struct sc_doctor_state *s, struct sc_findings *ret)
 	}
 
 	if (live(s, SC_VM_OVERCOMMIT_MEMORY, &mode) && mode == 2 && s->mem_ok &&
-		s->mem.commit_limit > 0) {
-		uint64_t limit = s->mem.commit_limit, used = s->mem.committed_as;
+		s->obs.mem.commit_limit > 0) {
+		uint64_t limit = s->obs.mem.commit_limit, used = s->obs.mem.committed_as;
 		int64_t ratio = 50;
 
 		live(s, SC_VM_OVERCOMMIT_RATIO, &ratio);
@@ -283,19 +288,20 @@ static int check_vm(const struct sc_doctor_state *s, struct sc_findings *ret)
 				    "the CommitLimit %s: allocations and forks fail with ENOMEM "
 				    "although %s of RAM is available and %s of swap free",
 					bytes(used, b1), bytes(limit, b2),
-					bytes(s->mem.available, b3), bytes(s->mem.swap_free, b4)),
+					bytes(s->obs.mem.available, b3),
+					bytes(s->obs.mem.swap_free, b4)),
 				strdup("return to the default heuristic overcommit (`swapctl "
 				       "sysctl apply --set vm.overcommit_memory=0`), or raise "
 				       "vm.overcommit_ratio, or add swap (CommitLimit = swap + RAM "
 				       "x ratio / 100)"));
-		if (ratio < 0 || limit < s->mem.total)
+		if (ratio < 0 || limit < s->obs.mem.total)
 			ADD("overcommit-ratio-low", SC_SEV_WARNING,
 				fmt("vm.overcommit_memory is 2 with vm.overcommit_ratio %" PRId64
 				    ": CommitLimit (swap %s + RAM x %" PRId64
 				    "%%) is %s, less than the %s of RAM, so part of the memory can "
 				    "never be allocated",
-					ratio, bytes(s->mem.swap_total, b1), ratio,
-					bytes(limit, b2), bytes(s->mem.total, b3)),
+					ratio, bytes(s->obs.mem.swap_total, b1), ratio,
+					bytes(limit, b2), bytes(s->obs.mem.total, b3)),
 				strdup("raise vm.overcommit_ratio (100 commits all RAM) or add "
 				       "swap; the kernel's default overcommit_memory is 0, not 2"));
 	}
@@ -351,8 +357,8 @@ static int check_fstab(const struct sc_doctor_state *s, struct sc_findings *ret)
 {
 	const char *fstab = s->fstab_path ? s->fstab_path : "/etc/fstab";
 
-	for (size_t i = 0; i < s->n_fstab; i++) {
-		const struct sc_doctor_fstab_line *l = &s->fstab[i];
+	for (size_t i = 0; i < s->obs.n_entries; i++) {
+		const struct sc_obs_entry *l = &s->obs.entries[i];
 		char why[512] = "";
 
 		if (l->crlf)
@@ -380,20 +386,41 @@ static int check_fstab(const struct sc_doctor_state *s, struct sc_findings *ret)
 					l->line));
 	}
 
-	for (size_t i = 0; i < s->n_fstab; i++) {
-		const struct sc_doctor_fstab_line *l = &s->fstab[i];
-		const struct sc_doctor_area *a;
+	/* glibc getmntent reads a line with fgets() into 4096 bytes and drops the rest. */
+	for (size_t i = 0; i < s->obs.n_entries; i++) {
+		const struct sc_obs_entry *l = &s->obs.entries[i];
 
-		if (l->area < 0)
+		if (l->too_long)
+			ADD("fstab-line-too-long", SC_SEV_WARNING,
+				fmt("%s line %zu (%s) is %zu bytes long, over the 4095 bytes of a "
+				    "line that glibc getmntent reads: systemd-fstab-generator (up "
+				    "to "
+				    "v252) reads it cut short, with other options or none, while "
+				    "swapon -a (libmount) reads it whole",
+					fstab, l->line, l->source, l->read_len),
+				fmt("shorten line %zu to at most 4095 bytes (fewer options, or a "
+				    "shorter path or UUID= source)",
+					l->line));
+	}
+
+	/* Which lines are missing, inactive or duplicated is drift (drift.h); the words are doctor's. */
+	for (size_t i = 0; i < s->drift.n; i++) {
+		const struct sc_drift_record *d = &s->drift.items[i];
+		const struct sc_obs_entry *l, *first;
+		const struct sc_doctor_area *a;
+		const char *name;
+
+		if (d->entry < 0)
 			continue;
-		a = &s->areas[l->area];
-		/* Duplicates: only report at the second line naming the same area. */
-		if (a->fstab != (ssize_t)i) {
-			const struct sc_doctor_fstab_line *first = &s->fstab[a->fstab];
+		l = &s->obs.entries[d->entry];
+		a = s->line_area[d->entry] >= 0 ? &s->areas[s->line_area[d->entry]] : NULL;
+		name = a ? area_name(a) : l->source;
+		if (d->kind == SC_DRIFT_DUPLICATE) {
+			first = &s->obs.entries[d->first];
 			ADD("fstab-swap-duplicate", first->noauto ? SC_SEV_ERROR : SC_SEV_WARNING,
 				fmt("%s lines %zu and %zu both name %s: systemd-fstab-generator "
 				    "uses the first and rejects the second (\"Duplicate entry\")%s",
-					fstab, first->line, l->line, area_name(a),
+					fstab, first->line, l->line, name,
 					first->noauto
 						? ", and the first says noauto, so this swap is "
 						  "not activated at boot"
@@ -402,29 +429,33 @@ static int check_fstab(const struct sc_doctor_state *s, struct sc_findings *ret)
 					first->line));
 			continue;
 		}
-		if (!a->exists) {
-			/* An offline tree has no /dev: only files can be checked there. */
-			if (s->offline && sc_startswith(a->path, "/dev/"))
-				continue;
+		/* A duplicated line is reported as such only. */
+		if (sc_drift_find(&s->drift, SC_DRIFT_DUPLICATE, d->entry))
+			continue;
+		if (d->kind == SC_DRIFT_MISSING)
 			ADD("fstab-swap-missing", l->noauto ? SC_SEV_WARNING : SC_SEV_ERROR,
 				fmt("%s line %zu names %s, which does not exist: at boot the swap "
 				    "unit fails%s",
-					fstab, l->line, area_name(a),
-					a->type == SC_SWAP_FILE ? ""
-								: " after waiting for the device "
-								  "(90 s by default)"),
-				fmt("recreate it (`swapctl add --path %s SIZE`) or remove line %zu",
-					area_name(a), l->line));
-			continue;
-		}
-		if (!a->active && !l->noauto && a->type != SC_SWAP_ZRAM)
+					fstab, l->line, name,
+					a && a->type == SC_SWAP_FILE
+						? ""
+						: " after waiting for the device "
+						  "(90 s by default)"),
+				name[0] == '/'
+					? fmt("recreate it (`swapctl add --path %s SIZE`) or "
+					      "remove line %zu",
+						  name, l->line)
+					: fmt("attach the device %s names, correct the source "
+					      "of line %zu, or remove the line",
+						  name, l->line));
+		else if (d->kind == SC_DRIFT_INACTIVE)
 			ADD("fstab-swap-inactive", SC_SEV_WARNING,
 				fmt("%s line %zu names %s, which exists but is not active: swap "
 				    "that boot would enable is missing now",
-					fstab, l->line, area_name(a)),
+					fstab, l->line, name),
 				fmt("`swapon %s` and find out why it was off (`journalctl -b -u "
 				    "'*.swap'`), or mark the line noauto",
-					area_name(a)));
+					name));
 	}
 	return 0;
 }
@@ -434,7 +465,9 @@ static int check_areas(const struct sc_doctor_state *s, struct sc_findings *ret)
 	for (size_t i = 0; i < s->n_areas; i++) {
 		const struct sc_doctor_area *a = &s->areas[i];
 
-		if (a->active && a->fstab < 0 && a->type != SC_SWAP_ZRAM && s->fstab_loaded) {
+		/* The areas start with the active ones, in /proc/swaps order (drift's swap). */
+		if (i < s->obs.swaps.n &&
+			sc_drift_find(&s->drift, SC_DRIFT_NOT_PERSISTED, (ssize_t)i)) {
 			if (a->owner)
 				ADD("swap-not-persistent", SC_SEV_INFO,
 					fmt("%s is active and in no fstab line; %s manages it",
@@ -502,8 +535,8 @@ static int check_zram(const struct sc_doctor_state *s, struct sc_findings *ret)
 	int disk_max = INT32_MIN;
 	bool zram = false, disk = false;
 
-	for (size_t i = 0; i < s->swaps.n; i++) {
-		const struct sc_swap *w = &s->swaps.items[i];
+	for (size_t i = 0; i < s->obs.swaps.n; i++) {
+		const struct sc_swap *w = &s->obs.swaps.items[i];
 		if (w->type == SC_SWAP_ZRAM)
 			zram = true;
 		else {
@@ -511,7 +544,7 @@ static int check_zram(const struct sc_doctor_state *s, struct sc_findings *ret)
 			disk_max = SC_MAX(disk_max, w->priority);
 		}
 	}
-	if (zram && s->zswap.present && s->zswap.enabled)
+	if (zram && s->obs.zswap.present && s->obs.zswap.enabled)
 		ADD("zswap-before-zram", SC_SEV_WARNING,
 			strdup("zswap is enabled while zram is swap: zswap compresses pages on "
 			       "their way to zram, which compresses them again, spending CPU and "
@@ -519,8 +552,8 @@ static int check_zram(const struct sc_doctor_state *s, struct sc_findings *ret)
 			strdup("`swapctl zswap disable` (zswap belongs in front of disk swap)"));
 	if (!zram || !disk)
 		return 0;
-	for (size_t i = 0; i < s->swaps.n; i++) {
-		const struct sc_swap *w = &s->swaps.items[i];
+	for (size_t i = 0; i < s->obs.swaps.n; i++) {
+		const struct sc_swap *w = &s->obs.swaps.items[i];
 		if (w->type != SC_SWAP_ZRAM || w->priority > disk_max)
 			continue;
 		ADD("zram-priority-low", SC_SEV_WARNING,
@@ -612,19 +645,40 @@ static int check_managers(const struct sc_doctor_state *s, struct sc_findings *r
 /* A journal left by a rotate, resize or priority --rotate that stopped half-way (rotate.h). */
 static int check_rotation(const struct sc_doctor_state *s, struct sc_findings *ret)
 {
-	if (!s->rotation_pending)
+	const struct sc_observation *o = &s->obs;
+
+	if (!sc_drift_find(&s->drift, SC_DRIFT_ROTATION_PENDING, -1))
 		return 0;
-	if (s->rotation_old && s->rotation_new)
+	if (o->rotation_old && o->rotation_new)
 		ADD("rotation-pending", SC_SEV_WARNING,
 			fmt("%s: the rotation of %s to %s was interrupted: both files may exist "
 			    "and fstab may name either",
-				s->rotation_journal, s->rotation_old, s->rotation_new),
+				o->rotation_journal, o->rotation_old, o->rotation_new),
 			fmt("run swapctl rotate to complete or roll it back"));
 	else
 		ADD("rotation-pending", SC_SEV_WARNING,
 			fmt("%s: a rotation was interrupted and its journal cannot be read",
-				s->rotation_journal),
+				o->rotation_journal),
 			fmt("run swapctl rotate to complete or roll it back"));
+	return 0;
+}
+
+/* A swapfile swapctl made that nothing uses or names any more (drift.h orphaned). */
+static int check_orphans(const struct sc_doctor_state *s, struct sc_findings *ret)
+{
+	for (size_t i = 0; i < s->drift.n; i++) {
+		const struct sc_drift_record *d = &s->drift.items[i];
+		const char *path;
+
+		if (d->kind != SC_DRIFT_ORPHANED)
+			continue;
+		path = s->obs.swapfiles[d->swapfile].path;
+		ADD("orphaned-swapfile", SC_SEV_WARNING,
+			fmt("%s: a swap area in swapctl's directory that is not active and that "
+			    "no line of %s names: it only takes disk space",
+				path, s->fstab_path ? s->fstab_path : "fstab"),
+			fmt("remove it with swapctl remove %s (or rm %s)", path, path));
+	}
 	return 0;
 }
 
@@ -641,6 +695,7 @@ int sc_doctor_check(const struct sc_doctor_state *s, struct sc_findings *ret)
 		check_sysctl,
 		check_managers,
 		check_rotation,
+		check_orphans,
 	};
 	int r;
 

@@ -1,20 +1,29 @@
 /*
- * doctor: the risks that lead to OOM kills and broken swap (SPEC §10), as findings with a
+ * doctor: the risks that lead to OOM kills and broken swap, as findings with a
  * stable id, a severity, a message and a fix.
  *
  * Calling order:
- *   1. the caller puts the fstab swap lines into state->fstab (lib/ cannot use fstab/: the
- *      CLI converts fstab/'s entries, see cmd-doctor.c) and sets fstab_loaded;
- *   2. sc_doctor_gather() reads everything else under the context's roots: /proc/swaps,
- *      meminfo, zoneinfo, vmstat, the kernel log (/dev/kmsg, when readable), the vm.*
- *      values, swapctl's drop-in and the boot order of sysctl files, zswap, other
- *      swap managers' files, and inspects every swapfile that is active or named in fstab
- *      (stat, statfs, inode flags, statx attributes: through c->sys so tests can fake them);
- *   3. sc_doctor_check() turns the state into findings: pure, no I/O.
+ *   1. the caller observes the box into state->obs: sc_observe(ctx, SC_DOCTOR_OBSERVE,
+ *      &state->obs) (observe.h; it lives in fstab/, which lib/ cannot use): the swap areas,
+ *      the fstab swap lines, memory, zswap, the live vm.* values, the rotation journal and
+ *      swapctl's inactive swapfiles, the same observation status shows;
+ *   2. sc_doctor_gather() reads doctor's own extras under the context's roots: zoneinfo,
+ *      vmstat, the kernel log (/dev/kmsg, when readable), the kernel's sysctl environment,
+ *      swapctl's drop-in and the boot order of sysctl files, other swap managers' files,
+ *      and inspects every swapfile that is active or named in fstab (stat, statfs, inode
+ *      flags, statx attributes: through c->sys so tests can fake them); it computes the
+ *      drift (drift.h) of the observation;
+ *   3. sc_doctor_check() turns the state into findings: pure, no I/O. The findings about
+ *      fstab lines missing, inactive or duplicated, swap not persisted, a pending rotation
+ *      and orphaned swapfiles are the drift records, so doctor and status always agree.
  * Everything is read-only. Paths from /proc/swaps and fstab are looked up under ctx->root
- * (the running system has root "").
+ * (the running system has root ""), inside it (sc_ctx_open()). For an offline root (an image,
+ * ctx->offline) only the image is looked at: its fstab and the files it names, its sysctl
+ * files and swapctl's drop-in, the rotation journal and the other swap managers installed in
+ * it; the running kernel's swap areas, memory, zones, vm.* values, zswap and kernel log are
+ * not read, and the checks that need them find nothing.
  *
- * sc_doctor_state_done() frees the state including the fstab lines; sc_findings_free() the
+ * sc_doctor_state_done() frees the state including the observation; sc_findings_free() the
  * findings. Functions return 0 or -errno.
  */
 #pragma once
@@ -25,7 +34,9 @@
 #include <sys/types.h>
 
 #include "ctx.h"
+#include "drift.h"
 #include "error.h"
+#include "observe.h"
 #include "procfs.h"
 #include "sysctl.h"
 #include "zswap.h"
@@ -54,27 +65,13 @@ void sc_findings_free(struct sc_findings *f);
 /* True when any finding is a warning or an error (doctor's exit status 4). */
 bool sc_findings_problems(const struct sc_findings *f);
 
-/* An fstab swap line as doctor needs it (from fstab/'s struct sc_fstab_entry). */
-struct sc_doctor_fstab_line {
-	size_t line;
-	char *source; /* field 1, unescaped: a path, or UUID=, LABEL=, PARTUUID=, PARTLABEL= */
-	char *device; /* the device node a tag resolves to (libblkid), or NULL */
-	bool noauto;
-	bool crlf;
-	bool inline_comment;
-	bool short_fields;
-	bool odd_escape;
-	bool unparsable; /* libmount rejects the line: swapon -a skips it */
-	ssize_t area; /* set by sc_doctor_gather(): index into areas, -1 when unresolvable */
-};
-
 /* One swapfile or swap device doctor looked at (active, named in fstab, or both). */
 struct sc_doctor_area {
 	char *path; /* as the system sees it */
 	bool active; /* listed in /proc/swaps */
 	enum sc_swap_type type; /* from /proc/swaps, or from stat for fstab-only entries */
 	int priority;
-	ssize_t fstab; /* index of the first fstab line naming it, -1 when none */
+	ssize_t fstab; /* index of the first fstab line (obs.entries) naming it, -1 when none */
 	bool resolved; /* the fstab source could be turned into a path (UUID= via /dev/disk) */
 	bool exists;
 	bool is_file; /* a regular file (not a block device) */
@@ -110,12 +107,19 @@ struct sc_doctor_oom {
 	bool cg_no_swap; /* v2 memory.swap.max 0, or v1 memsw limit equal to the memory limit */
 };
 
+/* What doctor observes (sc_observe()'s what). */
+#define SC_DOCTOR_OBSERVE                                                                          \
+	(SC_OBS_SWAPS | SC_OBS_FSTAB | SC_OBS_TAGS | SC_OBS_MEMINFO | SC_OBS_ZSWAP |               \
+		SC_OBS_SYSCTL | SC_OBS_JOURNAL | SC_OBS_SWAPFILES)
+
 struct sc_doctor_state {
+	/* filled by the caller before sc_doctor_gather(): */
+	struct sc_observation obs;
+	char *fstab_path; /* the fstab as the booted system names it, for the messages */
+	/* filled by sc_doctor_gather(): */
 	bool offline;
-	struct sc_swaps swaps;
-	struct sc_meminfo mem;
-	bool mem_ok;
-	struct sc_sysctl_state sysctl; /* env, live values, swapctl's drop-in */
+	bool mem_ok; /* obs.mem was read */
+	struct sc_sysctl_state sysctl; /* env and swapctl's drop-in (live values: obs) */
 	bool sysctl_ok;
 	struct sc_sysctl_boot boot;
 	bool boot_ok;
@@ -126,25 +130,14 @@ struct sc_doctor_state {
 	bool kmsg_ok; /* the kernel log was readable */
 	struct sc_doctor_oom *ooms; /* the last few kills found in the log */
 	size_t n_ooms;
-	struct sc_zswap zswap;
-	/* a rotation journal next to the fstab (rotate.h): a rotation was interrupted */
-	bool rotation_pending;
-	char *rotation_journal;
-	char *rotation_old, *rotation_new; /* NULL when the journal cannot be parsed */
-	/* filled by the caller before sc_doctor_gather(): */
-	char *fstab_path;
-	bool fstab_loaded;
-	struct sc_doctor_fstab_line *fstab;
-	size_t n_fstab;
-	/* filled by sc_doctor_gather(): */
+	struct sc_drift drift; /* of obs */
 	struct sc_doctor_area *areas;
 	size_t n_areas;
+	ssize_t *line_area; /* per obs.entries: index into areas, -1 when unresolvable */
 	struct sc_doctor_manager *managers;
 	size_t n_managers;
 };
 
-/* Append one fstab line (copies source and device). */
-int sc_doctor_add_fstab_line(struct sc_doctor_state *s, const struct sc_doctor_fstab_line *l);
 int sc_doctor_gather(const struct sc_ctx *c, struct sc_doctor_state *s, struct sc_err *err);
 void sc_doctor_state_done(struct sc_doctor_state *s);
 

@@ -1,5 +1,5 @@
 /*
- * Exit codes (SPEC §3) and the error record a library call fills when a plain -errno cannot
+ * Exit codes (swapctl(8), EXIT STATUS) and the error record a library call fills when a plain -errno cannot
  * say enough: a refusal with figures, a parse error with a line number. The library never
  * prints; the CLI prints err->msg (and err->hint) and exits with err->kind.
  *

@@ -1,5 +1,5 @@
 /*
- * Filesystem rules for swapfiles. See fs.h; KERNEL-FACTS §1.6 for the support matrix and the
+ * Filesystem rules for swapfiles. See fs.h; docs/kernel-notes.md (filesystems) for the support matrix and the
  * verified rejections behind every check here.
  */
 #include <dirent.h>
@@ -272,7 +272,7 @@ int sc_fs_inspect(const struct sc_ctx *c, int dirfd, const char *dir, struct sc_
 			c->page_size);
 		return r;
 	}
-	/* Zoned block devices: swapon gives EINVAL (KERNEL-FACTS §1.2 row 5). */
+	/* Zoned block devices: swapon gives EINVAL. */
 	if (read_block_attr(c, ret->dev, "queue/zoned", &zoned) == 0 && zoned[0] &&
 		strcmp(zoned, "none") != 0) {
 		r = sc_err_set(err, SC_EXIT_REFUSED, 0,

@@ -1,6 +1,6 @@
 /*
  * Can this filesystem hold a swapfile, and is this file one the kernel will accept?
- * (KERNEL-FACTS §1.2, §1.6; FAILURE-MODES F-01..F-11, F-19, F-22.)
+ * (docs/kernel-notes.md: swapon, filesystems.)
  *
  * sc_fs_inspect() classifies the filesystem of an open directory by statfs f_type: ext4, xfs
  * and btrfs are supported, f2fs with pinning; tmpfs, ramfs, overlay, squashfs, erofs, NFS,
@@ -16,7 +16,8 @@
  *
  * sc_fs_fiemap_check() walks the file's extents (FIEMAP, with FIEMAP_FLAG_SYNC) and reports
  * holes and extents the kernel's swap activation rejects (shared, inline, delalloc, encoded,
- * unknown), and whether unwritten (fallocated) extents remain (F-02).
+ * unknown), and whether unwritten (fallocated) extents remain
+ * (kernels before the ext4 iomap fix refuse them: zeros are written then).
  *
  * All ioctls and statfs/statx calls go through c->sys. Refusals fill err with
  * SC_EXIT_REFUSED and return -EPERM (or -EROFS); other failures -errno with SC_EXIT_FAILURE.

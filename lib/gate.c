@@ -110,7 +110,7 @@ static int add_blocking(struct sc_gate_report *rep, const struct sc_gate_cgroup 
 static bool reclaim_fits(
 	const struct sc_gate_report *rep, uint64_t usage, uint64_t promised, uint64_t *ret_room)
 {
-	*ret_room = rep->victim_used + promised + usage;
+	*ret_room = sc_add_sat(sc_add_sat(rep->victim_used, promised), usage);
 	return *ret_room <= rep->other_free;
 }
 
@@ -153,7 +153,8 @@ static int check_cgroups(const struct sc_ctx *c, struct sc_gate_report *rep)
 	 * take used(victims) plus all of memory (the cgroups that reclaim hold at most MemTotal
 	 * together), so the walk (a few kernfs opens per cgroup) is skipped.
 	 */
-	if (rep->victim_used == 0 || rep->victim_used + rep->mem_total <= rep->other_free) {
+	if (rep->victim_used == 0 ||
+		sc_add_sat(rep->victim_used, rep->mem_total) <= rep->other_free) {
 		rep->cgroups_skipped = true;
 		return sc_memcg_detect(c, &rep->cgroup_version, &mount);
 	}
@@ -190,7 +191,7 @@ static int check_cgroups(const struct sc_ctx *c, struct sc_gate_report *rep)
 			 * that count on that share the same free space: promise it once.
 			 */
 			promised[i] = true;
-			promised_usage += m->usage;
+			promised_usage = sc_add_sat(promised_usage, m->usage);
 			g.fits = true;
 		}
 		if (g.fits)
@@ -215,7 +216,8 @@ static int refuse(const struct sc_gate_report *rep, const char *label, struct sc
 			"(MemAvailable %s + %s free on other swap areas - margin %s)",
 			label, sc_format_bytes(rep->victim_used, b1),
 			sc_format_bytes(
-				sub0(rep->mem_available + rep->other_free, rep->margin), b2),
+				sub0(sc_add_sat(rep->mem_available, rep->other_free), rep->margin),
+				b2),
 			sc_format_bytes(rep->mem_available, b3),
 			sc_format_bytes(rep->other_free, b4), sc_format_bytes(rep->margin, b5));
 		sc_err_hint(err,
@@ -277,14 +279,15 @@ static int gate(const struct sc_ctx *c, const char *const *victims, size_t n_vic
 		const struct sc_swap *s = &swaps.items[i];
 
 		if (is_victim(s->path, victims, n_victims)) {
-			ret->victim_used += s->used_bytes;
-			ret->victim_size += s->size_bytes;
+			ret->victim_used = sc_add_sat(ret->victim_used, s->used_bytes);
+			ret->victim_size = sc_add_sat(ret->victim_size, s->size_bytes);
 			ret->n_victims_found++;
 		} else
-			ret->other_free += sub0(s->size_bytes, s->used_bytes);
+			ret->other_free =
+				sc_add_sat(ret->other_free, sub0(s->size_bytes, s->used_bytes));
 	}
 	sc_swaps_free(&swaps);
-	ret->other_free += extra_free;
+	ret->other_free = sc_add_sat(ret->other_free, extra_free);
 	if (ret->n_victims_found == 0)
 		return sc_err_set(
 			err, SC_EXIT_FAILURE, ENOENT, "%s: not an active swap area", label);
@@ -296,9 +299,14 @@ static int gate(const struct sc_ctx *c, const char *const *victims, size_t n_vic
 	ret->mem_available = mem.available;
 	ret->mem_total = mem.total;
 	ret->margin = SC_MAX(mem.total / 100 * SC_GATE_MARGIN_PERCENT, SC_GATE_MARGIN_MIN);
-	/* Check 1. Shmem pages count: they come back through shmem_unuse() like anon pages. */
+	/*
+	 * Check 1. Shmem pages count: they come back through shmem_unuse() like anon pages.
+	 * used + margin <= available + free, without a sum that could wrap: the sums saturate
+	 * (a saturated need never fits) and the margin is taken off the room instead.
+	 */
 	ret->memory_ok = ret->victim_used == 0 ||
-		ret->victim_used + ret->margin <= ret->mem_available + ret->other_free;
+		ret->victim_used <=
+			sub0(sc_add_sat(ret->mem_available, ret->other_free), ret->margin);
 
 	/*
 	 * Check 2. swapoff runs security_vm_enough_memory_mm(p->pages) while the area still

@@ -1,4 +1,4 @@
-/* The swap header v1 encoder and validator. See header.h; KERNEL-FACTS §1.1. */
+/* The swap header v1 encoder and validator. See header.h; docs/kernel-notes.md (swap header). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +45,9 @@ int sc_header_encode(void *buf, size_t page_size, uint64_t npages, const uint8_t
 		return -EINVAL;
 	if (label_len > SC_HEADER_LABEL_MAX)
 		return -ENAMETOOLONG;
+	/* mkswap caps the page count at UINT32_MAX ("truncating swap area"). */
+	if (npages > UINT32_MAX)
+		npages = UINT32_MAX;
 
 	/* Boot bits zeroed, as mkswap does for anything without a partition table. */
 	memset(p, 0, page_size);
@@ -137,8 +140,8 @@ int sc_header_validate(const void *buf, size_t len, size_t page_size, uint64_t f
 		ret->version = 1;
 	}
 	memcpy(ret->uuid, p + SC_HEADER_OFF_UUID, SC_HEADER_UUID_LEN);
-	memcpy(ret->label, p + SC_HEADER_OFF_LABEL, SC_HEADER_LABEL_MAX);
-	ret->label[SC_HEADER_LABEL_MAX] = '\0';
+	memcpy(ret->label, p + SC_HEADER_OFF_LABEL, SC_HEADER_LABEL_LEN);
+	ret->label[SC_HEADER_LABEL_LEN] = '\0';
 	if (ret->version != 1) {
 		ret->status = SC_HEADER_BAD_VERSION;
 		return -EINVAL;
@@ -155,7 +158,7 @@ int sc_header_validate(const void *buf, size_t len, size_t page_size, uint64_t f
 		ret->status = SC_HEADER_TOO_LONG;
 		return -EINVAL;
 	}
-	/* The kernel refuses bad pages on regular files without a message (KERNEL-FACTS §1.1). */
+	/* The kernel refuses bad pages on regular files without a message. */
 	if (ret->nr_badpages != 0) {
 		ret->status = SC_HEADER_BAD_PAGES;
 		return -EINVAL;

@@ -1,10 +1,10 @@
 /*
- * The Linux swap area header, version 1 ("SWAPSPACE2"), for any page size (KERNEL-FACTS §1.1).
+ * The Linux swap area header, version 1 ("SWAPSPACE2"), for any page size (docs/kernel-notes.md: swap header).
  *
  * Layout of the first page: 1024 bytes of boot bits (zero), then at 1024 the u32 fields
  * version (1), last_page (pages - 1) and nr_badpages (0 for files), the 16-byte UUID, the
- * 16-byte NUL-padded label, padding, and the magic "SWAPSPACE2" in the last 10 bytes of the
- * page. sc_header_encode() writes exactly what util-linux mkswap writes for the same UUID,
+ * 16-byte NUL-padded label field, padding, and the magic "SWAPSPACE2" in the last 10 bytes of
+ * the page. sc_header_encode() writes exactly what util-linux mkswap writes for the same UUID,
  * label and page size (tests/unit/test-header.c compares against mkswap's own output), in
  * native byte order unless asked for the other one.
  *
@@ -25,7 +25,8 @@
 
 #define SC_HEADER_MAGIC		"SWAPSPACE2"
 #define SC_HEADER_MAGIC_LEN	10
-#define SC_HEADER_LABEL_MAX	16
+#define SC_HEADER_LABEL_LEN	16 /* the field; the kernel and blkid read all 16 bytes */
+#define SC_HEADER_LABEL_MAX	15 /* what mkswap writes: 15 bytes and a NUL at most */
 #define SC_HEADER_UUID_LEN	16
 #define SC_HEADER_MIN_PAGE_SIZE 4096
 #define SC_HEADER_MAX_PAGE_SIZE 65536
@@ -46,9 +47,13 @@ bool sc_header_page_size_ok(size_t page_size);
 /*
  * Fill buf (page_size bytes) with the header of a swap area of npages pages (>= 2, <= 2^32):
  * zeros, then version 1, last_page = npages - 1, no bad pages, uuid, label (NULL or at most
- * 16 bytes: -ENAMETOOLONG otherwise) and the magic. big_endian selects the byte order of the
- * u32 fields (false: little endian, what x86 and most arm64 kernels run). -EINVAL for a bad
- * page size or page count.
+ * SC_HEADER_LABEL_MAX bytes: -ENAMETOOLONG otherwise) and the magic. big_endian selects the
+ * byte order of the u32 fields (false: little endian, what x86 and most arm64 kernels run).
+ * -EINVAL for a bad page size or page count.
+ *
+ * mkswap cuts a longer label to 15 bytes, even inside a UTF-8 character; swapctl refuses it
+ * instead. mkswap also caps the page count at UINT32_MAX, so an area of 2^32 pages gets
+ * last_page 0xfffffffe, here as there.
  */
 int sc_header_encode(void *buf, size_t page_size, uint64_t npages, const uint8_t uuid[16],
 	const char *label, bool big_endian);
@@ -77,7 +82,7 @@ struct sc_header_info {
 	uint64_t npages; /* last_page + 1 */
 	uint32_t nr_badpages;
 	uint8_t uuid[16];
-	char label[SC_HEADER_LABEL_MAX + 1];
+	char label[SC_HEADER_LABEL_LEN + 1]; /* all 16 bytes of the field, as blkid reads it */
 	size_t found_page_size; /* for SC_HEADER_OTHER_PAGE_SIZE */
 	char signature[11]; /* for SC_HEADER_HIBERNATION: which one, printable */
 };

@@ -1,4 +1,5 @@
-/* The swapctl lock. See lock.h; FAILURE-MODES F-56 for the attacks it resists. */
+/* The swapctl lock. See lock.h for the attacks it resists (a link or a file planted in a
+ * shared directory). */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>

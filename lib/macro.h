@@ -5,6 +5,7 @@
 #pragma once
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -52,6 +53,15 @@ static inline void sc_fclosep(FILE **f)
 
 #define SC_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define SC_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/*
+ * a + b, or UINT64_MAX when the sum does not fit: byte counts read from the kernel are u64
+ * ("max" and the v1 "no limit" value sit near the top), so their sums must not wrap.
+ */
+static inline uint64_t sc_add_sat(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
 
 #define SC_KIB (UINT64_C(1) << 10)
 #define SC_MIB (UINT64_C(1) << 20)

@@ -29,13 +29,28 @@ static int read_digits(const char **p, uint64_t *v)
 	return n;
 }
 
+/*
+ * floor(0.DIGITS * mult) for the n fraction digits at frac, exactly, whatever n is: the
+ * fraction times mult in long multiplication, from the last digit to the first; the carry out
+ * of the first digit is the integer part. Every step stays below 10 * mult <= 10 * 2^60.
+ */
+static uint64_t frac_times(const char *frac, size_t n, uint64_t mult)
+{
+	uint64_t carry = 0;
+
+	while (n--)
+		carry = ((uint64_t)(frac[n] - '0') * mult + carry) / 10;
+	return carry;
+}
+
 int sc_parse_size(const char *s, uint64_t *ret)
 {
 	static const char units[] = "KMGTPE";
 	const char *p = s, *frac = NULL, *u;
 	uint64_t ipart, mult = 1;
-	unsigned __int128 fnum = 0, fden = 1, total;
-	int n, fdigits = 0, power = 0;
+	unsigned __int128 total;
+	size_t fdigits = 0;
+	int n, power = 0;
 	unsigned base = 1024;
 
 	if (!s || !is_digit(*p))
@@ -49,15 +64,9 @@ int sc_parse_size(const char *s, uint64_t *ret)
 	if (*p == '.') {
 		p++;
 		frac = p;
-		while (is_digit(*p)) {
-			/* 19 digits keep fnum * mult within 128 bits (10^19 * 2^60 < 2^127). */
-			if (fdigits == 19)
-				return -EINVAL;
-			fnum = fnum * 10 + (unsigned)(*p - '0');
-			fden *= 10;
-			fdigits++;
+		while (is_digit(*p))
 			p++;
-		}
+		fdigits = (size_t)(p - frac);
 		if (fdigits == 0)
 			return -EINVAL;
 	}
@@ -80,7 +89,9 @@ int sc_parse_size(const char *s, uint64_t *ret)
 		return -EINVAL;
 	for (int i = 0; i < power; i++)
 		mult *= base;
-	total = (unsigned __int128)ipart * mult + (fnum * mult) / fden;
+	total = (unsigned __int128)ipart * mult;
+	if (frac)
+		total += frac_times(frac, fdigits, mult);
 	if (total > UINT64_MAX)
 		return -ERANGE;
 	*ret = (uint64_t)total;

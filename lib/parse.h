@@ -11,8 +11,9 @@
 /*
  * Sizes as util-linux's `fallocate -l` spells them: a plain number is bytes; K, M, G, T, P, E
  * (either case, optionally followed by "iB") are powers of 1024; KB, MB, ... powers of 1000.
- * A decimal fraction ("1.5G") is computed exactly: floor(1.5 * 2^30). Zero is accepted here
- * (callers decide); overflow is -ERANGE; anything malformed -EINVAL.
+ * A decimal fraction ("1.5G"), of any number of digits, is computed exactly: floor(1.5 * 2^30);
+ * it needs a unit. Zero is accepted here (callers decide); overflow is -ERANGE; anything
+ * malformed -EINVAL.
  */
 int sc_parse_size(const char *s, uint64_t *ret);
 

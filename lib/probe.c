@@ -1,10 +1,12 @@
 /* libblkid probing (the only user of <blkid.h>): see probe.h. */
 #include <blkid.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "probe.h"
 
 /* Tag resolution, for fstab/'s device matching. */
@@ -87,4 +89,24 @@ const struct sc_probe_sig *sc_probe_find(const struct sc_probe *p, const char *t
 		if (strcmp(p->sigs[i].type, type) == 0)
 			return &p->sigs[i];
 	return NULL;
+}
+
+int sc_probe_foreign(const struct sc_ctx *c, const char *full, char *type, size_t len)
+{
+	_cleanup_close_ int fd = -1;
+	struct sc_probe p;
+	int r;
+
+	fd = sc_ctx_open(c, full, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0);
+	if (fd < 0)
+		return fd;
+	r = sc_probe_fd(fd, &p);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < p.n; i++)
+		if (strcmp(p.sigs[i].type, "swap") != 0) {
+			snprintf(type, len, "%s", p.sigs[i].type);
+			return 1;
+		}
+	return 0;
 }

@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "ctx.h"
+
 int sc_probe_resolve_tag(const char *tag, char **ret_devname);
 
 #define SC_PROBE_MAX_SIGS 8
@@ -39,3 +41,10 @@ struct sc_probe {
 int sc_probe_fd(int fd, struct sc_probe *ret);
 /* The first signature of the given type, or NULL. */
 const struct sc_probe_sig *sc_probe_find(const struct sc_probe *p, const char *type);
+/*
+ * What an existing file of the tree holds when it is not (only) a swap area: opens full
+ * (never following a last symlink, never blocking on a FIFO) through the context and writes
+ * the type of the first signature that is not "swap" into type ("ext4", "swsuspend", "dos").
+ * Returns 1 when there is one, 0 when there is none, -errno when the file cannot be probed.
+ */
+int sc_probe_foreign(const struct sc_ctx *c, const char *full, char *type, size_t len);

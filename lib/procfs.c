@@ -170,6 +170,44 @@ const struct sc_swap *sc_swaps_find(const struct sc_swaps *s, const char *path)
 	return NULL;
 }
 
+/*
+ * One value, from after the colon to the end of the line (eol: the newline or NULL): blanks, a
+ * decimal number, optionally " kB" (the only unit the kernel prints; bare numbers are
+ * counts). A sign, no digits, anything else on the line, or a value whose bytes do not fit in
+ * 64 bits is -EINVAL.
+ */
+static int meminfo_value(const char *p, const char *eol, uint64_t *ret)
+{
+	uint64_t v = 0;
+	bool kb = false;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		unsigned d = (unsigned)(*p - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (p[0] == 'k' && p[1] == 'B') {
+		kb = true;
+		p += 2;
+	}
+	if (p != (eol ? eol : p + strlen(p)))
+		return -EINVAL;
+	if (kb) {
+		if (v > UINT64_MAX / 1024)
+			return -EINVAL;
+		v *= 1024;
+	}
+	*ret = v;
+	return 0;
+}
+
 int sc_meminfo_parse(const char *text, struct sc_meminfo *ret)
 {
 	static const struct {
@@ -202,13 +240,9 @@ int sc_meminfo_parse(const char *text, struct sc_meminfo *ret)
 			for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
 				if (strlen(keys[i].key) != klen || memcmp(line, keys[i].key, klen))
 					continue;
-				char *end;
-				unsigned long long v = strtoull(colon + 1, &end, 10);
-				while (*end == ' ')
-					end++;
-				/* "kB" is the only unit the kernel prints; bare numbers are counts. */
-				if (sc_startswith(end, "kB"))
-					v *= 1024;
+				uint64_t v;
+				if (meminfo_value(colon + 1, nl, &v) < 0)
+					return -EINVAL;
 				*(uint64_t *)((char *)ret + keys[i].off) = v;
 				if (i == 0)
 					have_total = true;

@@ -54,6 +54,10 @@ struct sc_meminfo {
 	uint64_t zswapped; /* "Zswapped:" */
 };
 
+/*
+ * Values in bytes. -EINVAL without MemTotal, or when a value swapctl reads is not a plain
+ * decimal (a sign, no digits, anything else after it but " kB") or its bytes exceed 64 bits.
+ */
 int sc_meminfo_parse(const char *text, struct sc_meminfo *ret);
 int sc_meminfo_read(const struct sc_ctx *c, struct sc_meminfo *ret);
 

@@ -121,34 +121,6 @@ int sc_rotate_priority_of(const struct sc_rotate_target *t)
 	return SC_ROTATE_PRIORITY_DEFAULT;
 }
 
-enum sc_discard sc_rotate_discard_parse(const char *d)
-{
-	if (!d)
-		return SC_DISCARD_NONE;
-	if (!*d)
-		return SC_DISCARD_BOTH;
-	if (strcmp(d, "once") == 0)
-		return SC_DISCARD_ONCE;
-	if (strcmp(d, "pages") == 0)
-		return SC_DISCARD_PAGES;
-	return SC_DISCARD_BOTH; /* util-linux treats an unknown discard= as plain discard */
-}
-
-const char *sc_rotate_discard_name(enum sc_discard d)
-{
-	switch (d) {
-	case SC_DISCARD_NONE:
-		return "none";
-	case SC_DISCARD_BOTH:
-		return "both";
-	case SC_DISCARD_ONCE:
-		return "once";
-	case SC_DISCARD_PAGES:
-		return "pages";
-	}
-	return "none";
-}
-
 static struct sc_rotation *add_unit(struct sc_rotate_plan *p)
 {
 	struct sc_rotation *u = realloc(p->units, (p->n_units + 1) * sizeof(*u));
@@ -206,7 +178,7 @@ static int add_steps(struct sc_rotate_plan *p, size_t ui, enum step from, const 
 	if (from <= STEP_SWAPON && u->enable) {
 		a = act(p, u, SC_ROT_ACT_SWAPON, "swapon", u->new_path);
 		if (!a || sc_action_set_int(a, "priority", u->priority) < 0 ||
-			sc_action_set_str(a, "discard", sc_rotate_discard_name(u->discard)) < 0)
+			sc_action_set_str(a, "discard", sc_discard_name(u->discard)) < 0)
 			return -ENOMEM;
 	}
 	if (from <= STEP_FSTAB && u->persist) {
@@ -317,7 +289,7 @@ int sc_rotate_plan(const struct sc_rotate_request *req, const struct sc_rotate_t
 			return -ENOMEM;
 		u->size = size;
 		u->priority = req->priority >= 0 ? req->priority : sc_rotate_priority_of(x);
-		u->discard = sc_rotate_discard_parse(x->in_fstab ? x->discard : NULL);
+		u->discard = sc_discard_from_fstab(x->in_fstab ? x->discard : NULL);
 		u->enable = x->active && !req->offline;
 		u->persist = x->in_fstab;
 		u->managed = true; /* the replacement is swapctl's file */
@@ -351,8 +323,8 @@ int sc_rotate_journal_format(const struct sc_rotation *r, char **ret)
 		"# completes or rolls it back (swapctl(8), CRASH RECOVERY). Do not edit.\n"
 		"version=1\nold=%s\nnew=%s\nsize=%" PRIu64 "\npriority=%d\ndiscard=%s\n"
 		"enable=%d\npersist=%d\nmanaged=%d\nnofail=%d\n",
-		o, n, r->size, r->priority, sc_rotate_discard_name(r->discard), r->enable,
-		r->persist, r->managed, r->nofail);
+		o, n, r->size, r->priority, sc_discard_name(r->discard), r->enable, r->persist,
+		r->managed, r->nofail);
 	return k < 0 ? -ENOMEM : 0;
 }
 
@@ -410,16 +382,7 @@ int sc_rotate_journal_parse(const char *text, struct sc_rotate_journal *ret)
 			j.priority = (int)num;
 			have_prio = r == 0;
 		} else if (strcmp(l, "discard") == 0) {
-			if (strcmp(v, "none") == 0)
-				j.discard = SC_DISCARD_NONE;
-			else if (strcmp(v, "both") == 0)
-				j.discard = SC_DISCARD_BOTH;
-			else if (strcmp(v, "once") == 0)
-				j.discard = SC_DISCARD_ONCE;
-			else if (strcmp(v, "pages") == 0)
-				j.discard = SC_DISCARD_PAGES;
-			else
-				r = -EINVAL;
+			r = sc_discard_from_name(v, &j.discard);
 		} else if (strcmp(l, "enable") == 0)
 			r = parse_bool(v, &j.enable);
 		else if (strcmp(l, "persist") == 0)
@@ -460,7 +423,7 @@ int sc_rotate_journal_read(const struct sc_ctx *c, struct sc_rotate_journal *ret
 
 	if (!path)
 		return -ENOMEM;
-	r = sc_read_file(path, 64 << 10, &text, NULL);
+	r = sc_ctx_read(c, path, 64 << 10, &text, NULL);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
@@ -487,11 +450,17 @@ int sc_rotate_journal_write(const struct sc_ctx *c, const struct sc_rotation *r)
 int sc_rotate_journal_remove(const struct sc_ctx *c)
 {
 	_cleanup_free_ char *path = sc_rotate_journal_path(c);
+	_cleanup_close_ int dirfd = -1;
+	const char *name;
 	int r;
 
 	if (!path)
 		return -ENOMEM;
-	r = c->sys->unlinkat(AT_FDCWD, path, 0);
+	/* The journal sits next to the fstab: inside the root, as the fstab. */
+	dirfd = sc_ctx_open_parent(c, path, &name);
+	if (dirfd < 0)
+		return dirfd == -ENOENT ? 0 : dirfd;
+	r = c->sys->unlinkat(dirfd, name, 0);
 	return r == -ENOENT ? 0 : r;
 }
 
@@ -582,7 +551,7 @@ int sc_priority_plan(const struct sc_priority_target *t, int priority, const cha
 		if (!a || sc_action_set_int(a, "priority", priority) < 0 ||
 			sc_action_set_int(a, "old_priority", t->active_priority) < 0 ||
 			sc_action_set_str(a, "discard",
-				sc_rotate_discard_name(sc_rotate_discard_parse(
+				sc_discard_name(sc_discard_from_fstab(
 					t->in_fstab ? t->discard : NULL))) < 0)
 			return -ENOMEM;
 	}

@@ -1,17 +1,17 @@
 /*
- * Make-before-break replacement of swap areas: rotate, resize and priority (SPEC §7,
- * FAILURE-MODES F-28..F-33). Planning and crash recovery are pure code here; the command
+ * Make-before-break replacement of swap areas: rotate, resize and priority
+ * (swapctl(8), make-before-break). Planning and crash recovery are pure code here; the command
  * (swapctl/cmd-rotate.c, cmd-priority.c) gathers the state, runs the gate (gate.h) and applies
  * the plan through swapfile.h, fstab/ and the system layer.
  *
- * Naming. The kernel refuses to rename or unlink an active swapfile (EPERM, KERNEL-FACTS §1.2),
+ * Naming. The kernel refuses to rename or unlink an active swapfile (EPERM),
  * so a replacement gets a new name in the same directory, by generation: the base of a name is
  * the name without a trailing ".<N>" (N decimal, no leading zero, at most 9 digits), and the
  * replacement is "<base>.<N+1>" with N the highest generation of that base present in the
  * directory or active (the base itself is generation 0):
  *	/swap/swapfile -> /swap/swapfile.1 -> /swap/swapfile.2 -> ...
  *
- * Sequence for one swapfile (F-30); each step but the journal is an action of the plan:
+ * Sequence for one swapfile, each step safe to crash after; each step but the journal is an action of the plan:
  *	journal        the rotation is recorded (old, new, size, priority, options) atomically
  *	create         the replacement (swapfile.h), same directory, same size unless resized
  *	swapon         with the old area's explicit priority and discard policy, verified in
@@ -111,7 +111,7 @@ struct sc_rotate_target {
 	uint64_t reserve; /* free space that must remain (swapfile.h) */
 	const char *label; /* the old header's label, or NULL */
 	const char *new_path; /* from sc_rotate_next_path() */
-	bool resume_target; /* may be the hibernation resume target (F-32) */
+	bool resume_target; /* may be the hibernation resume target */
 };
 
 struct sc_rotate_request {
@@ -152,12 +152,11 @@ void sc_rotate_plan_free(struct sc_rotate_plan *p);
 /*
  * The explicit priority a replacement gets: the fstab entry's pri=, else the active area's
  * priority when it is explicit (>= 0), else SC_SWAPFILE_PRIORITY (add's default). Auto priorities are
- * never carried over: the kernel renumbers them when a swapoff starts (KERNEL-FACTS §1.4).
+ * never carried over: the kernel renumbers them when a swapoff starts
+ * (docs/kernel-notes.md: swapoff).
  */
 #define SC_ROTATE_PRIORITY_DEFAULT SC_SWAPFILE_PRIORITY
 int sc_rotate_priority_of(const struct sc_rotate_target *t);
-enum sc_discard sc_rotate_discard_parse(const char *fstab_discard);
-const char *sc_rotate_discard_name(enum sc_discard d);
 
 /*
  * Request + targets -> plan (appended to ret, which may already hold recovery units).

@@ -1,5 +1,7 @@
 /*
- * Swapfiles: creation, activation, deactivation and removal (SPEC §5, KERNEL-FACTS §1.10).
+ * Swapfiles: creation, activation, deactivation and removal. The implementation is split by
+ * step: swapfile-dir.c (paths, the directory chain), swapfile-create.c, swapfile-enable.c,
+ * swapfile-inspect.c, swapfile-plan.c (pure) and swapfile-apply.c.
  *
  * Calling order for a new swapfile:
  *   sc_swapfile_check_dir()  -> the directory chain is root-owned, not group/other writable,
@@ -20,7 +22,7 @@
  * turn request + state into a plan of SC_SWAPFILE_ACT_* actions (plan.h) or a refusal. The
  * command applies the plan with the functions above and fstab/, rolling back in reverse.
  *
- * Directory chain rule (FAILURE-MODES F-55): every component from / is a real directory (no
+ * Directory chain rule: every component from / is a real directory (no
  * symlink) owned by root; the directory holding the swapfile is writable by root only; an
  * ancestor may be writable by others only when it is sticky (others can then neither rename
  * nor remove root's entries in it, so nobody but root can swap a component).
@@ -36,17 +38,11 @@
 #include <sys/types.h>
 
 #include "ctx.h"
+#include "discard.h"
 #include "error.h"
 #include "fs.h"
 #include "header.h"
 #include "plan.h"
-
-enum sc_discard {
-	SC_DISCARD_NONE,
-	SC_DISCARD_BOTH, /* --discard: swapon-time and per-cluster */
-	SC_DISCARD_ONCE, /* --discard=once */
-	SC_DISCARD_PAGES, /* --discard=pages */
-};
 
 /*
  * swapon(2) flags from a priority (-1 = kernel's automatic priority, 0..32767 explicit) and
@@ -54,12 +50,10 @@ enum sc_discard {
  * values spill into the discard bits.
  */
 int sc_swap_flags(int priority, enum sc_discard discard, int *ret_flags);
-/* The fstab spelling of a discard policy: NULL (none), "" (discard), "once", "pages". */
-const char *sc_discard_fstab(enum sc_discard d);
 
 struct sc_swapfile_opts {
 	uint64_t size; /* bytes, a multiple of the page size */
-	const char *label; /* NULL or up to 16 bytes */
+	const char *label; /* NULL or up to SC_HEADER_LABEL_MAX (15) bytes */
 	uint64_t reserve; /* free space that must remain on the filesystem afterwards */
 };
 
@@ -72,13 +66,14 @@ int sc_swapfile_unlink(const struct sc_ctx *c, const char *path, struct sc_err *
 
 /* ---- Additions to the contract above ---- */
 
-/* The default swap directory and file (SPEC §5), as the booted system sees them. */
+/* The default swap directory and file, as the booted system sees them. */
 #define SC_SWAPFILE_DIR	     "/swap"
 #define SC_SWAPFILE_DEFAULT  "/swap/swapfile"
 #define SC_SWAPFILE_PRIORITY 10 /* managed swapfiles always get an explicit priority */
 /*
- * The kernel's limit on swap areas is 32 minus the swap types the config reserves (23..28,
- * KERNEL-FACTS §1.2 row 3) and cannot be queried. With SC_SWAP_AREAS_MAX active areas no
+ * The kernel's limit on swap areas is 32 minus the swap types the config reserves
+ * (device-private, migration, memory-failure and PTE-marker entries: 23..28) and cannot be
+ * queried; swapon answers EPERM when it is reached. With SC_SWAP_AREAS_MAX active areas no
  * configuration has room; from SC_SWAP_AREAS_MIN_LIMIT on, an EPERM from swapon is the limit.
  */
 #define SC_SWAP_AREAS_MAX	28
@@ -113,13 +108,16 @@ int sc_swapfile_create_full(const struct sc_ctx *c, const char *path,
 
 struct sc_swapfile_enabled {
 	bool already_active; /* it was active under this path: nothing done */
-	bool zero_filled; /* swapon refused unwritten extents once; zeros were written (F-02) */
+	bool zero_filled; /* swapon refused unwritten extents once; zeros were written */
 	int priority; /* as /proc/swaps shows it afterwards */
 };
 int sc_swapfile_enable_full(const struct sc_ctx *c, const char *path, int priority,
 	enum sc_discard discard, struct sc_swapfile_enabled *ret, struct sc_err *err);
 
-/* What is at a path, on disk and in /proc/swaps. */
+/*
+ * What is at a path, on disk and in /proc/swaps: the observed state the planners take
+ * (filled by sc_swapfile_inspect(), in swapfile-inspect.c).
+ */
 struct sc_swapfile_state {
 	bool dir_exists;
 	bool exists; /* a directory entry with this name */
@@ -161,6 +159,24 @@ enum {
 int sc_swapfile_inspect(const struct sc_ctx *c, const char *path, unsigned flags,
 	struct sc_swapfile_state *st, struct sc_err *err);
 void sc_swapfile_state_done(struct sc_swapfile_state *st);
+
+/*
+ * The inactive swap areas in swapctl's swap directory (<root>/swap): regular files that are
+ * not active (by identity) and carry a usable swap header; names starting with '.' (files
+ * being created) are left out. This is how a file swapctl made is told from others: swapctl
+ * creates its default files there and nothing else should put swap areas in it. The caller
+ * drops the ones an fstab entry names (lib/ does not read fstab): what is left is orphaned.
+ * Sorted by path; a missing directory is an empty list. Read-only.
+ */
+struct sc_swapfile_found {
+	char *path; /* full path (under the root) */
+	dev_t dev;
+	ino_t ino;
+	uint64_t size;
+};
+int sc_swapfile_list_inactive(
+	const struct sc_ctx *c, struct sc_swapfile_found **ret, size_t *ret_n);
+void sc_swapfile_found_free(struct sc_swapfile_found *f, size_t n);
 
 /* 1: CAP_SYS_ADMIN is in the effective set, 0: it is not, -errno: cannot tell. */
 int sc_swapfile_capable(const struct sc_ctx *c);
@@ -204,6 +220,7 @@ struct sc_add_request {
 	bool default_path; /* no --path: create the directory if needed */
 };
 
+/* What the add planner needs to know about the machine and the run, besides the path. */
 struct sc_add_facts {
 	uint64_t mem_total; /* MemTotal, for auto */
 	bool capable; /* CAP_SYS_ADMIN in the effective set (or unknown) */
@@ -250,7 +267,9 @@ int sc_swapfile_plan_remove(const struct sc_remove_request *req, const struct sc
 /*
  * The fstab steps, supplied by the command (lib/ does not depend on fstab/): stage() is
  * called for each SC_SWAPFILE_ACT_FSTAB_* action in plan order, then commit() once to write
- * the file. Both return 0 or -errno with err filled.
+ * the file. Both return 0 or -errno with err filled; commit() returns 1 (err filled) when the
+ * new version was renamed into place but syncing its directory failed: every reader sees
+ * it, but it may not survive a crash.
  */
 struct sc_swapfile_hooks {
 	int (*stage)(void *data, const struct sc_action *a, struct sc_err *err);
@@ -262,7 +281,8 @@ struct sc_swapfile_hooks {
  * Apply an add plan in order, marking actions done. On any failure every earlier step is
  * undone in reverse (swapoff, unlink, rmdir; fstab is always the last step), so nothing
  * half-done remains; if an undo step itself fails, err's hint says what is left. The create
- * action gains a "uuid" field.
+ * action gains a "uuid" field. Returns 0, -errno (undone), or 1 when commit() returned 1:
+ * then nothing is undone, every action is done, and err says what was not made durable.
  */
 int sc_swapfile_apply_add(const struct sc_ctx *c, struct sc_plan *plan,
 	const struct sc_swapfile_hooks *h, struct sc_err *err);
@@ -271,7 +291,8 @@ int sc_swapfile_apply_add(const struct sc_ctx *c, struct sc_plan *plan,
  * Apply a remove plan: every swapoff first (each through sc_gate_swapoff); then
  * the fstab entries of the targets whose area is off, in one commit; then the files whose
  * entry is gone. A target whose swapoff fails keeps its fstab entry and file; the others
- * proceed. Returns the first error.
+ * proceed. A commit that returned 1 (in place, not durable) counts as done: the files go
+ * too, and its error is returned at the end. Returns the first error.
  */
 int sc_swapfile_apply_remove(const struct sc_ctx *c, struct sc_plan *plan,
 	const struct sc_swapfile_hooks *h, struct sc_err *err);

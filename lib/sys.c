@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,9 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
+#include <linux/openat2.h>
 #include <sys/swap.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,6 +65,25 @@ static int real_openat(int dirfd, const char *path, int flags, mode_t mode)
 {
 	int fd = openat(dirfd, path, flags | O_CLOEXEC, mode);
 	return fd < 0 ? neg_errno() : fd;
+}
+
+/* glibc 2.36 has no openat2() wrapper. */
+static int real_openat2(int dirfd, const char *path, int flags, mode_t mode, uint64_t resolve)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		/* openat2 refuses a mode that would not be used */
+		.mode = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? mode : 0,
+		.resolve = resolve,
+	};
+	long fd;
+
+	for (int tries = 0;; tries++) {
+		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN || tries == 16)
+			break;
+	}
+	return fd < 0 ? neg_errno() : (int)fd;
 }
 
 static int real_mkdirat(int dirfd, const char *path, mode_t mode)
@@ -256,10 +278,27 @@ static void real_sleep_ns(uint64_t ns)
 		;
 }
 
+static void real_checkpoint(const char *step)
+{
+}
+
+static int real_pread(int fd, void *buf, size_t len, off_t offset)
+{
+	ssize_t n;
+
+	if (len > INT_MAX)
+		len = INT_MAX;
+	do
+		n = pread(fd, buf, len, offset);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? neg_errno() : (int)n;
+}
+
 const struct sc_sys sc_sys_real = {
 	.swapon = real_swapon,
 	.swapoff = real_swapoff,
 	.openat = real_openat,
+	.openat2 = real_openat2,
 	.mkdirat = real_mkdirat,
 	.unlinkat = real_unlinkat,
 	.renameat = real_renameat,
@@ -282,4 +321,6 @@ const struct sc_sys sc_sys_real = {
 	.getrandom = real_getrandom,
 	.now_ns = real_now_ns,
 	.sleep_ns = real_sleep_ns,
+	.checkpoint = real_checkpoint,
+	.pread = real_pread,
 };

@@ -35,6 +35,11 @@ struct sc_sys {
 	int (*swapoff)(const char *path, struct sc_swapoff_result *ret);
 
 	int (*openat)(int dirfd, const char *path, int flags, mode_t mode);
+	/*
+	 * openat2(2) with how.resolve = resolve (RESOLVE_IN_ROOT and friends): the path is
+	 * resolved with dirfd as its root. Retried on EAGAIN (a concurrent rename or mount).
+	 */
+	int (*openat2)(int dirfd, const char *path, int flags, mode_t mode, uint64_t resolve);
 	int (*mkdirat)(int dirfd, const char *path, mode_t mode);
 	int (*unlinkat)(int dirfd, const char *path, int flags);
 	int (*renameat)(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);
@@ -71,6 +76,24 @@ struct sc_sys {
 	int (*getrandom)(void *buf, size_t len);
 	uint64_t (*now_ns)(void); /* CLOCK_MONOTONIC */
 	void (*sleep_ns)(uint64_t ns);
+	/*
+	 * A named point between two steps of a change that must survive a crash there (the
+	 * steps of a rotation, after its journal is written). The real layer does nothing; a
+	 * test layer may end the process here, as a crash or SIGKILL would, to check that the
+	 * next run repairs the state. May be NULL.
+	 */
+	void (*checkpoint)(const char *step);
+	/*
+	 * pread(2), retried on EINTR: read-only, but here so tests can fake what a file holds.
+	 * Returns the number of bytes read (short at the end of the file).
+	 */
+	int (*pread)(int fd, void *buf, size_t len, off_t offset);
 };
 
 extern const struct sc_sys sc_sys_real;
+
+/*
+ * A layer that describes every side effect (and its failure) in one line to log(), then
+ * hands it to inner: what swapctl -v prints. Read-only calls pass silently. One per process.
+ */
+const struct sc_sys *sc_sys_trace(const struct sc_sys *inner, void (*log)(const char *line));

@@ -1,9 +1,12 @@
 /*
  * Which file sets each vm.* key at boot: systemd-sysctl's and procps' search order. See
- * sysctl.h; KERNEL-FACTS §1.8 "Persistence", FAILURE-MODES F-43.
+ * sysctl.h. systemd-sysctl reads /etc, /run, /usr/local/lib and /usr/lib sysctl.d, sorted by
+ * basename, a file in /etc masking the same name elsewhere; for one key the later file wins,
+ * so another file (e.g. /etc/sysctl.conf through 99-sysctl.conf) can override swapctl's.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
@@ -48,14 +51,15 @@ static int cmp_conf(const void *a, const void *b)
 	return strcmp(((const struct conf *)a)->name, ((const struct conf *)b)->name);
 }
 
-static int collect(const char *dir, struct conf **list, size_t *n)
+static int collect(const struct sc_ctx *c, const char *dir, struct conf **list, size_t *n)
 {
-	DIR *d = opendir(dir);
 	struct dirent *de;
 	int r = 0;
+	DIR *d;
 
-	if (!d)
-		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+	r = sc_ctx_opendir(c, dir, &d);
+	if (r < 0)
+		return r == -ENOENT || r == -ENOTDIR ? 0 : r;
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 		bool seen = false;
@@ -75,7 +79,8 @@ static int collect(const char *dir, struct conf **list, size_t *n)
 			r = -ENOMEM;
 			break;
 		}
-		if (lstat(full, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))) {
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+			!(S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))) {
 			free(full);
 			continue;
 		}
@@ -114,46 +119,35 @@ static int read_under_root(
 	if (!cur)
 		return -ENOMEM;
 	for (hops = 0; hops < 16; hops++) {
-		char target[PATH_MAX];
-		struct stat st;
-		ssize_t n;
+		_cleanup_free_ char *target = NULL;
 		char *next;
+		int r;
 
-		if (lstat(cur, &st) < 0)
-			return -errno;
-		if (!S_ISLNK(st.st_mode))
+		/* Inside the root: a link to ../../x cannot climb out of it either. */
+		r = sc_ctx_follow(c, cur, &next, &target);
+		if (r < 0)
+			return r;
+		if (r == 0)
 			break;
-		n = readlink(cur, target, sizeof(target) - 1);
-		if (n < 0)
-			return -errno;
-		target[n] = '\0';
 		if (strcmp(target, "/dev/null") == 0) {
+			free(next);
 			*ret_via = strdup("/dev/null");
 			*ret_text = strdup("");
 			return *ret_via && *ret_text ? 0 : -ENOMEM;
 		}
-		if (target[0] == '/')
-			next = sc_ctx_root_path(c, target);
-		else {
-			char *slash = strrchr(cur, '/');
-			if (asprintf(&next, "%.*s/%s", slash ? (int)(slash - cur) : 0, cur,
-				    target) < 0)
-				next = NULL;
-		}
-		if (!next)
-			return -ENOMEM;
-		sc_path_normalize(next);
 		free(cur);
 		cur = next;
 	}
 	if (hops == 16)
 		return -ELOOP;
 	if (hops > 0) {
+		/* Shown as the booted system names it: "/etc/sysctl.d/../sysctl.conf" is /etc/sysctl.conf. */
 		*ret_via = strdup(sc_ctx_boot_path(c, cur));
 		if (!*ret_via)
 			return -ENOMEM;
+		sc_path_normalize(*ret_via);
 	}
-	return sc_read_file(cur, 4 << 20, ret_text, NULL);
+	return sc_ctx_read(c, cur, 4 << 20, ret_text, NULL);
 }
 
 static int assign(struct sc_sysctl_setting *s, const char *file, const char *via, unsigned line,
@@ -236,10 +230,10 @@ int sc_sysctl_boot_resolve(const struct sc_ctx *c, struct sc_sysctl_boot *ret)
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	r = collect(c->sysctl_dir, &list, &n);
+	r = collect(c, c->sysctl_dir, &list, &n);
 	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(other_dirs); i++) {
 		_cleanup_free_ char *dir = sc_ctx_root_path(c, other_dirs[i]);
-		r = dir ? collect(dir, &list, &n) : -ENOMEM;
+		r = dir ? collect(c, dir, &list, &n) : -ENOMEM;
 	}
 	if (r >= 0 && n > 0)
 		qsort(list, n, sizeof(*list), cmp_conf);

@@ -1,7 +1,9 @@
 /*
- * vm.* companions. The table of keys swapctl manages, reading live values from
- * <sysroot>/proc/sys/vm; validation, profiles, the drop-in and applying live values live in
- * sysctl.c as well.
+ * vm.* companions: the table of keys swapctl manages and their live values under
+ * <sysroot>/proc/sys/vm (sysctl-keys.c), the machine facts (sysctl-env.c), validation
+ * (sysctl-rules.c), profiles (sysctl-profile.c), swapctl's drop-in (sysctl-dropin.c), the
+ * observed state, plan and apply (sysctl-state.c, sysctl-plan.c, sysctl-apply.c) and the
+ * boot-time resolution of every sysctl.d file (sysctl-boot.c).
  *
  * Calling order for `sysctl apply`:
  *   sc_sysctl_state_read()  -> the machine facts (kernel version, RAM, zones, THP, whether
@@ -35,7 +37,7 @@
 struct sc_sysctl_key {
 	const char *name; /* "swappiness": the file under /proc/sys/vm */
 	int64_t kernel_default; /* -1 when it depends on the machine */
-	int64_t min; /* the range the newest kernels accept (KERNEL-FACTS §1.8); */
+	int64_t min; /* the range the newest kernels accept; */
 	int64_t max; /* sc_sysctl_range() narrows it for older kernels */
 };
 
@@ -111,7 +113,7 @@ int64_t sc_sysctl_min_free_max(const struct sc_sysctl_env *e);
 /* The value the server, database and zram profiles use: 1% of lowmem, at most 256 MiB. */
 int64_t sc_sysctl_min_free_profile(const struct sc_sysctl_env *e);
 
-/* The range this kernel accepts for key (per-kernel maxima, KERNEL-FACTS §1.8). */
+/* The range this kernel accepts for key (per-kernel maxima). */
 void sc_sysctl_range(const struct sc_sysctl_env *e, size_t key, int64_t *ret_min, int64_t *ret_max);
 
 /*
@@ -128,7 +130,7 @@ struct sc_sysctl_values {
 };
 
 /*
- * swapctl's rules for one value (SPEC §9): the kernel's range (usage error), then the
+ * swapctl's rules for one value: the kernel's range (usage error), then the
  * dangerous values (refusal; --force overrides where the message says so).
  */
 int sc_sysctl_validate(

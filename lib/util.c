@@ -14,14 +14,19 @@
 
 int sc_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 {
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return -errno;
+	return sc_read_fd(fd, max, ret, ret_len);
+}
+
+int sc_read_fd(int fd, size_t max, char **ret, size_t *ret_len)
+{
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, cap = 4096;
 	struct stat st;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
 	/* Size a regular file's buffer once (procfs and sysfs files report 0 or 4096). */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
 		(uint64_t)st.st_size < max)

@@ -10,6 +10,8 @@
 
 /* Whole file, NUL-terminated, at most max bytes (-EFBIG beyond). */
 int sc_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
+/* The same from an open descriptor (read from its current offset; fd stays open). */
+int sc_read_fd(int fd, size_t max, char **ret, size_t *ret_len);
 /* First line without its newline. */
 int sc_read_line(const char *path, char **ret);
 /* A file holding one unsigned decimal number (sysfs style). */

@@ -1,6 +1,8 @@
 /*
  * zram requests, swapctl's zram.conf and its runtime record of the devices it created.
  * See zram.h for the contract and the file formats (also in swapctl(8), FILES).
+ * Uses zram-read.c (a device's diskseq); zram-world.c, zram-plan.c and zram-apply.c use this
+ * file, never the other way round.
  */
 #include <errno.h>
 #include <inttypes.h>

@@ -1,10 +1,11 @@
 /*
- * zram devices: reading their state from sysfs (this file's readers are used by status and
- * doctor), and -- in zram.c's planner/applier -- creating and removing them.
+ * zram devices: reading their state from sysfs (zram-read.c; used by status and doctor),
+ * swapctl's requests and files (zram-config.c), and creating and removing devices: the
+ * observed state (zram-world.c), the planners (zram-plan.c) and the applier (zram-apply.c).
  * Paths: <sysroot>/sys/block/zramN/..., <sysroot>/sys/class/zram-control/, <sysroot>/dev/zramN.
  *
- * Ownership (FAILURE-MODES F-37): the kernel's hot_add hands out the lowest free id, so ids
- * are reused and other tools (zram-generator, zramctl --find) create devices too. swapctl
+ * Ownership: the kernel's hot_add hands out the lowest free id, so ids are reused and other
+ * tools (zram-generator, zramctl --find) create devices too. swapctl
  * only ever configures, resets or hot_removes a device it hot_added itself: it records each
  * one in a runtime state file (<sysroot>/run/swapctl/zram-ids) with the device's diskseq, a
  * number the block layer never reuses within a boot, and trusts an entry only while both
@@ -14,7 +15,8 @@
  * Calling order for a mutating command: sc_zram_world_read() (the observed state), one of
  * the planners (pure: the world and the request in, an ordered plan out), then for remove
  * sc_zram_gate() (the swapoff safety gate), then sc_zram_apply(). The applier follows the
- * kernel's mandatory order (KERNEL-FACTS 1.7) and rolls a device it created back (swapoff,
+ * kernel's mandatory order (algorithm and parameters before disksize, which initialises the
+ * device; swapon after the header) and rolls a device it created back (swapoff,
  * reset, hot_remove, state entry) on any failure; configuration is written last.
  */
 #pragma once
@@ -75,7 +77,7 @@ enum sc_zram_size_kind {
 #define SC_ZRAM_NAME_MAX	 127 /* the kernel refuses algorithm names of 128 bytes (E2BIG) */
 #define SC_ZRAM_PARAMS_MAX	 255
 #define SC_ZRAM_PRIORITY_DEFAULT 100
-/* auto = min(MemTotal / 2, SC_ZRAM_AUTO_MAX); every size is capped at 2 x MemTotal (F-39). */
+/* auto = min(MemTotal / 2, SC_ZRAM_AUTO_MAX); every size is capped at 2 x MemTotal. */
 #define SC_ZRAM_AUTO_MAX    (UINT64_C(8) << 30)
 #define SC_ZRAM_MAX_PERCENT 200
 
@@ -97,7 +99,7 @@ int sc_zram_parse_size_spec(const char *text, struct sc_zram_spec *s);
 /*
  * algorithm_params: space- or comma-separated KEY=VALUE with the keys the kernel reads for
  * the primary algorithm: level=INT and dict=/absolute/path. Unknown keys are refused (the
- * kernel would accept and ignore them, KERNEL-FACTS 1.7). Canonical form: "level=N dict=P".
+ * kernel would accept and ignore them). Canonical form: "level=N dict=P".
  */
 int sc_zram_parse_params(const char *text, char ret[static SC_ZRAM_PARAMS_MAX + 1]);
 /* "size=auto algorithm=auto priority=100 mem_limit=0[ params=level=3,dict=/x]" */
@@ -151,6 +153,10 @@ struct sc_zram_owned {
 	struct sc_zram_spec spec;
 };
 
+/*
+ * The runtime record of the devices swapctl created (<sysroot>/run/swapctl/zram-ids); not
+ * the observed state, which is struct sc_zram_world.
+ */
 struct sc_zram_state {
 	struct sc_zram_owned *devs;
 	size_t n;
@@ -259,9 +265,10 @@ int sc_zram_gate(const struct sc_ctx *c, const struct sc_plan *plan, bool force,
 	bool *ret_overridden, struct sc_gate_report *ret_report, struct sc_err *err);
 
 /*
- * Apply a plan made by the planners above. Device groups are independent: with
- * keep_going (boot) a failed group is rolled back and the rest still run; otherwise the
- * first failure stops. Returns 0, or the first failure (-errno, err filled).
+ * Apply a plan made by the planners above. Device groups are independent: a device that
+ * cannot be torn down keeps its state and zram.conf entries while the other teardowns still
+ * run; a failed creation is rolled back, and with keep_going (boot) the rest still run,
+ * otherwise nothing more is created. Returns 0, or the first failure (-errno, err filled).
  */
 int sc_zram_apply(const struct sc_ctx *c, struct sc_zram_world *w, struct sc_plan *plan,
 	bool keep_going, struct sc_err *err);

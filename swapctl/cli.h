@@ -27,6 +27,11 @@ struct sc_cli {
 	unsigned lock_timeout_ms;
 };
 
+/*
+ * The whole command line: global options, dispatch, exit code. sys is the system layer every
+ * command uses: sc_sys_real in swapctl, a fault-injecting copy in tests.
+ */
+int sc_main(int argc, char **argv, const struct sc_sys *sys);
 /* Commands: argv[0] is the command name, options and operands follow. */
 int sc_cmd_status(struct sc_cli *cli, int argc, char **argv);
 int sc_cmd_add(struct sc_cli *cli, int argc, char **argv);
@@ -36,9 +41,6 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv);
 void sc_cli_daemon_reload(struct sc_cli *cli);
 int sc_cmd_sysctl(struct sc_cli *cli, int argc, char **argv);
 int sc_cmd_doctor(struct sc_cli *cli, int argc, char **argv);
-/* doctor's view of the fstab swap lines (fstab/ -> lib/doctor.h); used by tests too. */
-struct sc_doctor_state;
-int sc_doctor_load_fstab(const struct sc_ctx *c, struct sc_doctor_state *s, struct sc_err *err);
 int sc_cmd_rotate(struct sc_cli *cli, int argc, char **argv);
 int sc_cmd_resize(struct sc_cli *cli, int argc, char **argv);
 int sc_cmd_priority(struct sc_cli *cli, int argc, char **argv);
@@ -50,8 +52,9 @@ int sc_cmd_priority(struct sc_cli *cli, int argc, char **argv);
 struct json_object;
 int sc_rotate_recover_pending(struct sc_cli *cli, struct json_object **ret_actions);
 /*
- * After swapoffs: say which areas with automatic priorities the kernel renumbered (FAILURE-MODES
- * F-28). before is /proc/swaps as read before the first swapoff.
+ * After swapoffs: say which areas with automatic priorities the kernel renumbered (a swapoff
+ * moves the automatic priorities of the others). before is /proc/swaps as read before the
+ * first swapoff.
  */
 struct sc_swaps;
 void sc_report_auto_priorities(struct sc_cli *cli, const struct sc_swaps *before);
@@ -88,7 +91,7 @@ int sc_usage_error(const struct sc_cli *cli, const char *fmt, ...)
  */
 int sc_cli_swap_size(const struct sc_cli *cli, const char *s, uint64_t *ret);
 
-/* JSON: the {"changed", "actions"} object of a mutating command (SPEC §4). */
+/* JSON: the {"changed", "actions"} object of a mutating command (swapctl(8)). */
 struct json_object *sc_json_result(const struct sc_plan *plan, bool changed);
 struct json_object *sc_json_action(const struct sc_action *a);
 /*
@@ -110,13 +113,20 @@ void sc_json_fallback(const struct sc_cli *cli, int exit_code);
 void sc_print_plan(const struct sc_cli *cli, const struct sc_plan *plan);
 
 /*
- * --dry-run, human output: stage the plan's fstab actions (kinds first_kind..last_kind) on the
- * loaded, uncommitted document f and print the resulting unified diff.
+ * Stage the plan's fstab actions (kinds first_kind..last_kind, in plan order) on a copy of
+ * the loaded document f and validate the result, before anything is applied: an edit that
+ * fstab/ refuses is then a planning error, with the same exit code under --dry-run and in the
+ * real run. stage() edits the document it is given. ret_diff (may be NULL) receives the
+ * unified diff of the staged edit ("" for none). Returns 0, or -errno with err filled.
  */
 struct sc_fstab;
-void sc_dry_run_fstab(const struct sc_cli *cli, struct sc_plan *plan, int first_kind, int last_kind,
-	int (*stage)(void *data, const struct sc_action *a, struct sc_err *err), void *data,
-	const struct sc_fstab *f);
+typedef int (*sc_fstab_stage_fn)(
+	void *data, struct sc_fstab *f, const struct sc_action *a, struct sc_err *err);
+int sc_cli_stage_fstab(const struct sc_cli *cli, const struct sc_plan *plan, int first_kind,
+	int last_kind, sc_fstab_stage_fn stage, void *data, const struct sc_fstab *f,
+	struct sc_err *err, char **ret_diff);
+/* Under --dry-run with human output: print the staged fstab diff after the plan. */
+void sc_print_fstab_diff(const struct sc_cli *cli, const char *diff);
 
 /* Flush and close stdout, reporting write errors (swapctl status > /dev/full fails). */
 int sc_close_stdout(void);

@@ -1,180 +1,49 @@
 /*
- * swapctl add SIZE|auto: create, enable and persist a swapfile (SPEC §5).
+ * swapctl add SIZE|auto: create, enable and persist a swapfile.
  *
- * argv -> request; gather the state (lib/swapfile inspection, the fstab entry, RAM); plan
- * (lib/swapfile, pure); print it under --dry-run, or apply it (lib/swapfile, with fstab/ for
- * the last step) rolling back on failure; render.
+ * argv -> request (add-args.c); gather the state (lib/swapfile inspection, the fstab entry,
+ * RAM); plan (lib/swapfile, pure); print it under --dry-run, or apply it (lib/swapfile, with
+ * fstab/ for the last step, through the hooks of add-steps.c) rolling back on failure; render.
+ * This file: the command's flow and its output.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/sysmacros.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "fstab.h"
 #include "lock.h"
 #include "macro.h"
 #include "parse.h"
-#include "probe.h"
 #include "procfs.h"
+#include "signals.h"
 #include "swapfile.h"
 #include "util.h"
-
-struct add_run {
-	struct sc_cli *cli;
-	struct sc_fstab *fstab;
-	const char *boot_path;
-};
-
-static int stage_fstab(void *data, const struct sc_action *a, struct sc_err *err)
-{
-	struct add_run *x = data;
-	const struct sc_field *prio = sc_action_get(a, "priority");
-	const struct sc_field *d = sc_action_get(a, "discard");
-	struct sc_swap_spec spec = {
-		.path = x->boot_path,
-		.priority = prio ? (int)prio->num : SC_SWAPFILE_PRIORITY,
-		.discard = d ? (strcmp(d->str, "both") == 0 ? "" : d->str) : NULL,
-		.managed = true,
-		/* A missing file must never hold up the boot (FAILURE-MODES F-50). */
-		.nofail = true,
-	};
-	int r = sc_fstab_set_swap(x->fstab, &spec, err);
-
-	return r < 0 ? r : 0;
-}
-
-static int commit_fstab(void *data, struct sc_err *err)
-{
-	struct add_run *x = data;
-
-	return sc_fstab_commit(&x->cli->ctx, x->fstab, err);
-}
-
-/* "/swap/swapfile" or a generation of it ("/swap/swapfile.3", see swapctl rotate). */
-static bool is_default_name(const char *boot_path)
-{
-	size_t n = strlen(SC_SWAPFILE_DEFAULT);
-	const char *p;
-
-	if (strncmp(boot_path, SC_SWAPFILE_DEFAULT, n) != 0)
-		return false;
-	p = boot_path + n;
-	if (*p == '\0')
-		return true;
-	if (*p++ != '.' || !*p)
-		return false;
-	for (; *p; p++)
-		if (*p < '0' || *p > '9')
-			return false;
-	return true;
-}
-
-/* Without --path: the managed default swapfile fstab already names, else the default. */
-static int default_boot_path(struct sc_fstab *f, char **ret)
-{
-	struct sc_fstab_entry *e = NULL;
-	size_t n = 0;
-	int r;
-
-	r = sc_fstab_list_swap(f, &e, &n);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < n; i++)
-		if (e[i].managed && e[i].source && is_default_name(e[i].source)) {
-			*ret = strdup(e[i].source);
-			sc_fstab_entries_free(e, n);
-			return *ret ? 0 : -ENOMEM;
-		}
-	sc_fstab_entries_free(e, n);
-	*ret = strdup(SC_SWAPFILE_DEFAULT);
-	return *ret ? 0 : -ENOMEM;
-}
-
-/*
- * An existing file that is not a usable swap area is never overwritten; libblkid names what
- * it holds instead (an ext4 image, a hibernation image, a partition table...).
- */
-static void name_foreign(const char *path, struct sc_swapfile_state *st)
-{
-	_cleanup_close_ int fd = -1;
-	struct sc_probe p;
-
-	if (!st->exists || !st->regular || (st->header_read && st->header.status == SC_HEADER_OK))
-		return;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0 || sc_probe_fd(fd, &p) < 0)
-		return;
-	for (size_t i = 0; i < p.n; i++)
-		if (strcmp(p.sigs[i].type, "swap") != 0) {
-			snprintf(st->foreign, sizeof(st->foreign), "%s", p.sigs[i].type);
-			return;
-		}
-}
-
-/*
- * The kernel ignores discard on a device that cannot (KERNEL-FACTS §1.5): say so rather than
- * let the option look effective. btrfs has no single device to ask.
- */
-static void warn_discard(struct sc_cli *cli, const struct sc_swapfile_state *st)
-{
-	_cleanup_free_ char *path = NULL, *parent = NULL;
-	char rel[96];
-	uint64_t v;
-
-	snprintf(rel, sizeof(rel), "/sys/dev/block/%u:%u/queue/discard_max_bytes",
-		major(st->fs.dev), minor(st->fs.dev));
-	path = sc_ctx_sys_path(&cli->ctx, rel);
-	snprintf(rel, sizeof(rel), "/sys/dev/block/%u:%u/../queue/discard_max_bytes",
-		major(st->fs.dev), minor(st->fs.dev));
-	parent = sc_ctx_sys_path(&cli->ctx, rel);
-	if (!path || !parent)
-		return;
-	if ((sc_read_u64(path, &v) == 0 || sc_read_u64(parent, &v) == 0) && v == 0)
-		sc_warn(cli,
-			"the device under this filesystem does not support discard; the "
-			"kernel will ignore --discard");
-}
-
-/* PID 1 reads fstab into .swap units; it must see the edit (FAILURE-MODES F-51). */
-void sc_cli_daemon_reload(struct sc_cli *cli)
-{
-	_cleanup_free_ char *marker = NULL;
-	char *argv[] = {"systemctl", "daemon-reload", NULL};
-	int r;
-
-	if (cli->ctx.offline)
-		return;
-	marker = sc_ctx_sys_path(&cli->ctx, "/run/systemd/system");
-	if (!marker || access(marker, F_OK) < 0)
-		return;
-	r = cli->ctx.sys->run(argv);
-	if (r != 0)
-		sc_warn(cli,
-			"systemctl daemon-reload failed (%d); run it yourself so systemd sees "
-			"the new fstab",
-			r);
-}
+#include "add-cli.h"
 
 static int finish(struct sc_cli *cli, struct sc_plan *plan, const struct sc_err *err, int code,
 	const char *boot_path, uint64_t size)
 {
 	if (cli->json) {
-		struct json_object *o =
-			sc_json_result(plan, !cli->dry_run && sc_plan_changed(plan));
+		struct json_object *o = sc_json_result(
+					   plan, !cli->dry_run && sc_plan_changed(plan)),
+				   *e;
+		bool committed = code != SC_EXIT_OK && plan->n > 0;
 
+		/* Every action done and still an error: in place, but not durable. */
+		for (size_t i = 0; committed && i < plan->n; i++)
+			committed = plan->actions[i].done;
 		if (boot_path)
 			json_object_object_add(o, "path", json_object_new_string(boot_path));
 		if (size)
 			json_object_object_add(
 				o, "size_bytes", json_object_new_int64((int64_t)size));
-		if (code != SC_EXIT_OK)
+		if (code != SC_EXIT_OK) {
 			sc_json_add_error(o, err, code);
+			if (json_object_object_get_ex(o, "error", &e))
+				json_object_object_add(
+					e, "committed", json_object_new_boolean(committed));
+		}
 		sc_json_print(o);
 	}
 	if (code != SC_EXIT_OK)
@@ -190,30 +59,6 @@ static int finish(struct sc_cli *cli, struct sc_plan *plan, const struct sc_err 
 
 int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 {
-	enum {
-		OPT_PATH = 0x100,
-		OPT_PRIO,
-		OPT_DISCARD,
-		OPT_LABEL,
-		OPT_HIBERNATE,
-		OPT_NO_ENABLE,
-		OPT_NO_PERSIST,
-		OPT_RESERVE,
-		OPT_FORCE
-	};
-	static const struct option opts[] = {
-		{"path", required_argument, NULL, OPT_PATH},
-		{"priority", required_argument, NULL, OPT_PRIO},
-		{"discard", optional_argument, NULL, OPT_DISCARD},
-		{"label", required_argument, NULL, OPT_LABEL},
-		{"hibernate", no_argument, NULL, OPT_HIBERNATE},
-		{"no-enable", no_argument, NULL, OPT_NO_ENABLE},
-		{"no-persist", no_argument, NULL, OPT_NO_PERSIST},
-		{"reserve", required_argument, NULL, OPT_RESERVE},
-		{"force", no_argument, NULL, OPT_FORCE},
-		{"help", no_argument, NULL, 'h'},
-		{},
-	};
 	struct sc_ctx *c = &cli->ctx;
 	struct sc_add_request req = {
 		.priority = -1, .enable = true, .persist = true, .reserve = UINT64_MAX};
@@ -224,89 +69,13 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 	struct sc_plan plan = {0};
 	struct sc_err err = {0};
 	struct add_run run = {.cli = cli};
-	_cleanup_free_ char *path_arg = NULL, *boot = NULL, *full = NULL;
-	const char *size_arg = NULL;
-	int opt, ret, r, lock_fd = -1;
+	_cleanup_free_ char *boot = NULL, *full = NULL, *diff = NULL;
+	int ret, r, lock_fd = -1;
 	uint64_t shown_size = 0;
-	sigset_t stop, saved;
-	bool blocked = false;
-	int64_t v;
 
-	while ((opt = sc_cli_getopt(cli, argc, argv, "h", opts, &ret)) != -1) {
-		switch (opt) {
-		case OPT_PATH:
-			free(path_arg);
-			path_arg = strdup(optarg);
-			if (!path_arg)
-				return sc_report_errno(cli, -ENOMEM, "add", "out of memory");
-			break;
-		case OPT_PRIO:
-			if (sc_parse_int(optarg, -1, 32767, &v) < 0)
-				return sc_usage_error(cli,
-					"add: priority '%s' is not a number from -1 to 32767",
-					optarg);
-			req.priority = (int)v;
-			req.priority_given = true;
-			break;
-		case OPT_DISCARD:
-			req.discard_given = true;
-			if (!optarg)
-				req.discard = SC_DISCARD_BOTH;
-			else if (!strcmp(optarg, "once"))
-				req.discard = SC_DISCARD_ONCE;
-			else if (!strcmp(optarg, "pages"))
-				req.discard = SC_DISCARD_PAGES;
-			else
-				return sc_usage_error(cli,
-					"add: --discard takes 'once' or 'pages', not '%s'", optarg);
-			break;
-		case OPT_LABEL:
-			if (strlen(optarg) == 0 || strlen(optarg) > SC_HEADER_LABEL_MAX)
-				return sc_usage_error(cli,
-					"add: label '%s' must be 1 to %d bytes long", optarg,
-					SC_HEADER_LABEL_MAX);
-			req.label = optarg;
-			break;
-		case OPT_HIBERNATE:
-			req.hibernate = true;
-			break;
-		case OPT_NO_ENABLE:
-			req.enable = false;
-			break;
-		case OPT_NO_PERSIST:
-			req.persist = false;
-			break;
-		case OPT_RESERVE:
-			if (sc_parse_size(optarg, &req.reserve) < 0 || req.reserve == UINT64_MAX)
-				return sc_usage_error(
-					cli, "add: reserve '%s' is not a size", optarg);
-			break;
-		case OPT_FORCE:
-			req.force = true;
-			break;
-		}
-	}
+	ret = sc_add_parse_args(cli, argc, argv, &req, &boot);
 	if (ret >= 0)
 		return ret;
-	if (optind >= argc)
-		return sc_usage_error(cli, "add: a size (or 'auto') is required");
-	size_arg = argv[optind++];
-	if (optind < argc)
-		return sc_usage_error(cli, "add: unexpected argument '%s'", argv[optind]);
-	if (strcmp(size_arg, "auto") != 0) {
-		r = sc_cli_swap_size(cli, size_arg, &req.size);
-		if (r != 0)
-			return r;
-	}
-	if (path_arg) {
-		if (c->root[0] && path_arg[0] != '/')
-			return sc_usage_error(cli,
-				"add: --path must be absolute with --root (as the image will see "
-				"it)");
-		r = sc_swapfile_normalize(path_arg, &boot);
-		if (r < 0)
-			return sc_usage_error(cli, "add: '%s' does not name a file", path_arg);
-	}
 
 	if (!cli->dry_run) {
 		r = sc_lock_acquire(c, cli->lock_timeout_ms, &lock_fd, &err);
@@ -314,14 +83,14 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 			return finish(cli, &plan, &err, err.kind, NULL, 0);
 	}
 
-	r = sc_fstab_load(c->fstab, &run.fstab, &err);
+	r = sc_fstab_load(c, c->fstab, &run.fstab, &err);
 	if (r < 0) {
 		ret = finish(cli, &plan, &err, err.kind ? err.kind : SC_EXIT_FAILURE, NULL, 0);
 		goto out;
 	}
 	if (!boot) {
 		req.default_path = true;
-		r = default_boot_path(run.fstab, &boot);
+		r = sc_add_default_boot_path(run.fstab, &boot);
 		if (r < 0) {
 			sc_err_set(&err, SC_EXIT_FAILURE, -r, "%s: cannot list entries: %s",
 				c->fstab, strerror(-r));
@@ -330,7 +99,11 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 		}
 	}
 	{
-		/* fstab can only say what its readers agree on (KERNEL-FACTS §1.9). */
+		/*
+		 * fstab can only say what all its readers decode alike: glibc's getmntent (which
+		 * systemd-fstab-generator uses) knows only the escapes of space, tab, newline and
+		 * backslash, so other control characters cannot be written.
+		 */
 		_cleanup_free_ char *mangled = NULL;
 		if (sc_mangle(boot, &mangled) < 0) {
 			sc_err_set(&err, SC_EXIT_USAGE, EINVAL,
@@ -384,7 +157,7 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 		sc_err_clear(&err);
 		r = sc_swapfile_inspect(c, full, flags, &st, &err);
 		if (r == 0) {
-			name_foreign(full, &st);
+			sc_add_name_foreign(c, full, &st);
 			r = sc_swapfile_plan_add(&req, &st, &fst, &facts, &plan, &err);
 		}
 		/* XFS and btrfs free a deleted file's space lazily: settle and look again. */
@@ -403,33 +176,45 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 		if (plan.actions[i].kind == SC_SWAPFILE_ACT_CREATE)
 			shown_size = (uint64_t)sc_action_get(&plan.actions[i], "size_bytes")->num;
 	if (req.discard_given && req.discard != SC_DISCARD_NONE && st.fs_known)
-		warn_discard(cli, &st);
+		sc_add_warn_discard(cli, &st);
 	if (!req.size && !st.exists && !cli->json)
 		sc_info(cli,
 			"auto size: %s (Red Hat's table, capped by free space; see swapctl(8))",
 			sc_format_bytes(shown_size, (char[32]){0}));
 
+	/* The fstab edit is part of the plan: a refused edit stops both modes here. */
+	r = sc_cli_stage_fstab(cli, &plan, SC_SWAPFILE_ACT_FSTAB_SET, SC_SWAPFILE_ACT_FSTAB_SET,
+		sc_add_stage_set, &run, run.fstab, &err, &diff);
+	if (r < 0) {
+		ret = finish(
+			cli, &plan, &err, err.kind ? err.kind : SC_EXIT_FAILURE, req.boot_path, 0);
+		goto out;
+	}
 	if (cli->dry_run) {
 		ret = finish(cli, &plan, &err, SC_EXIT_OK, req.boot_path, shown_size);
-		sc_dry_run_fstab(cli, &plan, SC_SWAPFILE_ACT_FSTAB_SET, SC_SWAPFILE_ACT_FSTAB_SET,
-			stage_fstab, &run, run.fstab);
+		sc_print_fstab_diff(cli, diff);
 		goto out;
 	}
 
 	/*
-	 * An interrupt must not cut the steps short of their rollback: hold the usual
-	 * termination signals until the plan is applied (or undone) and reported. The whole
-	 * apply takes milliseconds, unless an old kernel makes swapctl write zeros.
+	 * The plan is one change, completed or rolled back as a whole (lib/signals.h): a
+	 * termination signal waits until it is applied (or undone), systemd told, and the
+	 * result reported. The apply takes milliseconds, unless an old kernel makes swapctl
+	 * write zeros.
 	 */
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGHUP);
-	sigaddset(&stop, SIGQUIT);
-	blocked = sigprocmask(SIG_BLOCK, &stop, &saved) == 0;
+	sc_signals_hold();
 	{
-		struct sc_swapfile_hooks hooks = {stage_fstab, commit_fstab, &run};
+		struct sc_swapfile_hooks hooks = {sc_add_stage_fstab, sc_add_commit_fstab, &run};
 		r = sc_swapfile_apply_add(c, &plan, &hooks, &err);
+	}
+	if (r > 0) {
+		/* Nothing was undone (see sc_swapfile_apply_add): say what is left, exactly. */
+		sc_add_not_durable(cli, &plan, req.boot_path, &err);
+		for (size_t i = 0; i < plan.n; i++)
+			if (plan.actions[i].kind == SC_SWAPFILE_ACT_FSTAB_SET)
+				sc_cli_daemon_reload(cli);
+		ret = finish(cli, &plan, &err, SC_EXIT_FAILURE, req.boot_path, shown_size);
+		goto out;
 	}
 	if (r < 0) {
 		ret = finish(cli, &plan, &err, err.kind ? err.kind : SC_EXIT_FAILURE, req.boot_path,
@@ -447,10 +232,5 @@ out:
 	if (run.fstab)
 		sc_fstab_free(run.fstab);
 	sc_lock_release(c, lock_fd);
-	if (blocked) {
-		/* what was printed goes out before a held signal ends the process */
-		fflush(stdout);
-		sigprocmask(SIG_SETMASK, &saved, NULL);
-	}
 	return ret;
 }

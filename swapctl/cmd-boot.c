@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "lock.h"
+#include "signals.h"
 #include "zram.h"
 #include "zswap.h"
 
@@ -63,6 +64,7 @@ int sc_cmd_boot(struct sc_cli *cli, int argc, char **argv)
 	if (r == 0) {
 		/* a failed entry is reported, the others are still planned and applied */
 		r = sc_zram_plan_boot(&cli->ctx, &w, &zplan, &err);
+		sc_signals_hold(); /* lib/signals.h */
 		if (!cli->dry_run) {
 			int ra = sc_zram_apply(&cli->ctx, &w, &zplan, true, &err);
 			r = r < 0 ? r : ra;

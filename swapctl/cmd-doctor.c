@@ -1,6 +1,7 @@
 /*
- * swapctl doctor: gather the state (lib/doctor), hand it the fstab swap lines (fstab/),
- * run the checks and render the findings. Exit 4 when any finding is a warning or an error.
+ * swapctl doctor: observe the box (observe.h, the observation status shows too), gather
+ * doctor's own extras (lib/doctor), run the checks and render the findings. Exit 4 when any
+ * finding is a warning or an error.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -9,53 +10,7 @@
 
 #include "cli.h"
 #include "doctor.h"
-#include "fstab.h"
-#include "macro.h"
-#include "probe.h"
-#include "util.h"
-
-static bool is_tag(const char *src)
-{
-	return sc_startswith(src, "UUID=") || sc_startswith(src, "LABEL=") ||
-		sc_startswith(src, "PARTUUID=") || sc_startswith(src, "PARTLABEL=");
-}
-
-int sc_doctor_load_fstab(const struct sc_ctx *c, struct sc_doctor_state *s, struct sc_err *err)
-{
-	struct sc_fstab_entry *e = NULL;
-	struct sc_fstab *f = NULL;
-	size_t n = 0;
-	int r;
-
-	r = sc_fstab_load(c->fstab, &f, err);
-	if (r < 0)
-		return r;
-	r = sc_fstab_list_swap(f, &e, &n);
-	for (size_t i = 0; r >= 0 && i < n; i++) {
-		struct sc_doctor_fstab_line l = {
-			.line = e[i].line,
-			.source = e[i].source,
-			.noauto = e[i].noauto,
-			.crlf = e[i].crlf,
-			.inline_comment = e[i].inline_comment,
-			.short_fields = e[i].short_fields,
-			.odd_escape = e[i].odd_escape,
-			.unparsable = e[i].unparsable,
-		};
-		_cleanup_free_ char *dev = NULL;
-
-		/* Tags name devices of the running system; an image's are unknown here. */
-		if (!c->offline && is_tag(e[i].source) &&
-			sc_probe_resolve_tag(e[i].source, &dev) == 0)
-			l.device = dev;
-		r = sc_doctor_add_fstab_line(s, &l);
-	}
-	if (r >= 0)
-		s->fstab_loaded = true;
-	sc_fstab_entries_free(e, n);
-	sc_fstab_free(f);
-	return r;
-}
+#include "observe.h"
 
 static void render_human(const struct sc_findings *f)
 {
@@ -118,11 +73,14 @@ int sc_cmd_doctor(struct sc_cli *cli, int argc, char **argv)
 	s.fstab_path = strdup(sc_ctx_boot_path(&cli->ctx, cli->ctx.fstab));
 	if (!s.fstab_path)
 		return sc_report_errno(cli, -ENOMEM, "doctor", "cannot start");
-	r = sc_doctor_load_fstab(&cli->ctx, &s, &err);
+	r = sc_observe(&cli->ctx, SC_DOCTOR_OBSERVE, &s.obs);
 	if (r < 0) {
-		sc_warn(cli, "%s, skipping the fstab checks", err.msg[0] ? err.msg : strerror(-r));
-		sc_err_clear(&err);
+		ret = sc_report_errno(cli, r, "doctor", "cannot gather the state");
+		goto out;
 	}
+	if (s.obs.fstab_err < 0)
+		sc_warn(cli, "%s, skipping the fstab checks",
+			s.obs.fstab_msg.msg[0] ? s.obs.fstab_msg.msg : strerror(-s.obs.fstab_err));
 	r = sc_doctor_gather(&cli->ctx, &s, &err);
 	if (r < 0) {
 		ret = err.msg[0] ? sc_report(cli, &err)

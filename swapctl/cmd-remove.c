@@ -1,13 +1,14 @@
 /*
- * swapctl remove FILE|DEVICE... | --all: retire swap areas safely (SPEC §5, §7).
+ * swapctl remove FILE|DEVICE... | --all: retire swap areas safely.
  *
  * argv -> targets (named ones, or every managed fstab entry for --all); gather each target's
  * state (lib/swapfile inspection, its fstab entry); plan (lib/swapfile, pure); ask the swapoff
  * safety gate (lib/gate.h) for every area that would be swapped off; print the plan under
  * --dry-run, or apply it: swapoffs (each in a child), one fstab commit, then the files.
+ * This file: the command's flow; the targets and the applier's fstab hooks are in
+ * remove-targets.c, the output (and what a failure left) in remove-report.c.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,130 +18,10 @@
 #include "gate.h"
 #include "lock.h"
 #include "macro.h"
+#include "signals.h"
 #include "swapfile.h"
 #include "util.h"
-
-struct target {
-	char *full; /* under --root */
-	const char *boot; /* points into full */
-	bool named;
-	struct sc_swapfile_state st;
-	struct sc_fstab_entry entry;
-	bool has_entry;
-};
-
-struct remove_run {
-	struct sc_cli *cli;
-	struct sc_fstab *fstab;
-};
-
-static int stage_fstab(void *data, const struct sc_action *a, struct sc_err *err)
-{
-	struct remove_run *x = data;
-	const struct sc_field *p = sc_action_get(a, "path");
-	int r = sc_fstab_remove_swap(x->fstab, p ? p->str : a->target);
-
-	if (r < 0)
-		return sc_err_set(err, SC_EXIT_FAILURE, -r,
-			"%s: cannot remove the entry for %s: %s", x->cli->ctx.fstab,
-			p ? p->str : a->target, strerror(-r));
-	return 0;
-}
-
-static int commit_fstab(void *data, struct sc_err *err)
-{
-	struct remove_run *x = data;
-
-	return sc_fstab_commit(&x->cli->ctx, x->fstab, err);
-}
-
-static void targets_free(struct target *t, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(t[i].full);
-		sc_swapfile_state_done(&t[i].st);
-		sc_fstab_entry_done(&t[i].entry);
-	}
-	free(t);
-}
-
-/*
- * A named path as the kernel and fstab spell it: made absolute and canonical, with symlinks
- * resolved when it exists (/proc/swaps shows resolved paths). Under --root, inside the tree.
- */
-static int target_path(const struct sc_ctx *c, const char *arg, char **ret)
-{
-	_cleanup_free_ char *norm = NULL, *full = NULL;
-	char real[PATH_MAX];
-	int r;
-
-	r = sc_swapfile_normalize(arg, &norm);
-	if (r < 0)
-		return r;
-	full = sc_ctx_root_path(c, norm);
-	if (!full)
-		return -ENOMEM;
-	if (!c->root[0] && realpath(full, real)) {
-		*ret = strdup(real);
-		return *ret ? 0 : -ENOMEM;
-	}
-	*ret = TAKE_PTR(full);
-	return 0;
-}
-
-static int add_target(struct target **t, size_t *n, char *full, bool named)
-{
-	struct target *nt;
-
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*t)[i].full, full) == 0) {
-			(*t)[i].named = (*t)[i].named || named;
-			free(full);
-			return 0;
-		}
-	nt = realloc(*t, (*n + 1) * sizeof(**t));
-	if (!nt) {
-		free(full);
-		return -ENOMEM;
-	}
-	*t = nt;
-	memset(&nt[*n], 0, sizeof(nt[*n]));
-	nt[*n].full = full;
-	nt[*n].named = named;
-	(*n)++;
-	return 0;
-}
-
-static int finish(struct sc_cli *cli, struct sc_plan *plan, const struct sc_gate_report *gate,
-	const struct sc_err *err, int code)
-{
-	if (cli->json) {
-		struct json_object *o =
-			sc_json_result(plan, !cli->dry_run && sc_plan_changed(plan));
-
-		if (gate)
-			json_object_object_add(o, "gate", sc_json_gate(gate));
-		if (code != SC_EXIT_OK)
-			sc_json_add_error(o, err, code);
-		sc_json_print(o);
-	}
-	if (code != SC_EXIT_OK) {
-		/* Whatever did complete before the failure. */
-		if (!cli->json && !cli->quiet)
-			for (size_t i = 0; i < plan->n; i++)
-				if (plan->actions[i].done)
-					printf("%s %s\n", plan->actions[i].action,
-						plan->actions[i].target);
-		return sc_report(cli, err);
-	}
-	if (!cli->json && !cli->quiet) {
-		if (plan->n == 0)
-			printf("nothing to remove\n");
-		else
-			sc_print_plan(cli, plan);
-	}
-	return SC_EXIT_OK;
-}
+#include "remove-cli.h"
 
 int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 {
@@ -162,6 +43,7 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 	struct sc_err err = {0};
 	bool all = false, force = false, gate_run = false;
 	const char **victims = NULL;
+	_cleanup_free_ char *diff = NULL;
 	size_t n = 0, n_victims = 0;
 	int opt, ret, r, lock_fd = -1;
 
@@ -188,17 +70,18 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 	if (!cli->dry_run) {
 		r = sc_lock_acquire(c, cli->lock_timeout_ms, &lock_fd, &err);
 		if (r < 0)
-			return finish(cli, &plan, NULL, &err, err.kind);
+			return sc_remove_finish(cli, &plan, NULL, &err, err.kind, false);
 	}
-	r = sc_fstab_load(c->fstab, &run.fstab, &err);
+	r = sc_fstab_load(c, c->fstab, &run.fstab, &err);
 	if (r < 0) {
-		ret = finish(cli, &plan, NULL, &err, err.kind ? err.kind : SC_EXIT_FAILURE);
+		ret = sc_remove_finish(
+			cli, &plan, NULL, &err, err.kind ? err.kind : SC_EXIT_FAILURE, false);
 		goto out;
 	}
 	req.fstab = c->fstab;
 
 	if (all) {
-		/* Managed entries only: unmanaged swap is touched only when named (SPEC §5). */
+		/* Managed entries only: unmanaged swap is touched only when named. */
 		struct sc_fstab_entry *e = NULL;
 		size_t ne = 0;
 
@@ -208,13 +91,13 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 			if (!e[i].managed || !e[i].source || e[i].source[0] != '/')
 				continue;
 			full = sc_ctx_root_path(c, e[i].source);
-			r = full ? add_target(&t, &n, full, false) : -ENOMEM;
+			r = full ? sc_remove_add_target(&t, &n, full, false) : -ENOMEM;
 		}
 		sc_fstab_entries_free(e, ne);
 	} else
 		for (int i = optind; i < argc; i++) {
 			char *full;
-			r = target_path(c, argv[i], &full);
+			r = sc_remove_target_path(c, argv[i], &full);
 			if (r == -EINVAL) {
 				ret = sc_usage_error(
 					cli, "remove: '%s' does not name a file", argv[i]);
@@ -222,7 +105,7 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 			}
 			if (r < 0)
 				break;
-			r = add_target(&t, &n, full, true);
+			r = sc_remove_add_target(&t, &n, full, true);
 			if (r < 0)
 				break;
 		}
@@ -241,7 +124,8 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 		t[i].boot = sc_ctx_boot_path(c, t[i].full);
 		r = sc_swapfile_inspect(c, t[i].full, 0, &t[i].st, &err);
 		if (r < 0) {
-			ret = finish(cli, &plan, NULL, &err, err.kind ? err.kind : SC_EXIT_FAILURE);
+			ret = sc_remove_finish(cli, &plan, NULL, &err,
+				err.kind ? err.kind : SC_EXIT_FAILURE, false);
 			goto out;
 		}
 		r = sc_fstab_find_swap(run.fstab, t[i].boot, &t[i].entry);
@@ -263,11 +147,12 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 
 	r = sc_swapfile_plan_remove(&req, rt, n, &plan, &err);
 	if (r < 0) {
-		ret = finish(cli, &plan, NULL, &err, err.kind ? err.kind : SC_EXIT_FAILURE);
+		ret = sc_remove_finish(
+			cli, &plan, NULL, &err, err.kind ? err.kind : SC_EXIT_FAILURE, false);
 		goto out;
 	}
 
-	/* SPEC §7: no swapoff unless the used pages fit; --force overrides. */
+	/* No swapoff unless the used pages fit back in memory; --force overrides. */
 	for (size_t i = 0; i < plan.n; i++)
 		if (plan.actions[i].kind == SC_SWAPFILE_ACT_SWAPOFF)
 			victims[n_victims++] = plan.actions[i].target;
@@ -278,8 +163,8 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 			/* the gate's refusals already end their hint with "--force overrides" */
 			if (r == -EPERM && !err.hint[0])
 				sc_err_hint(&err, "--force overrides");
-			ret = finish(
-				cli, &plan, &gate, &err, err.kind ? err.kind : SC_EXIT_FAILURE);
+			ret = sc_remove_finish(cli, &plan, &gate, &err,
+				err.kind ? err.kind : SC_EXIT_FAILURE, false);
 			goto out;
 		}
 		if (r < 0) {
@@ -288,14 +173,29 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 		}
 	}
 
-	if (cli->dry_run) {
-		ret = finish(cli, &plan, gate_run ? &gate : NULL, &err, SC_EXIT_OK);
-		sc_dry_run_fstab(cli, &plan, SC_SWAPFILE_ACT_FSTAB_REMOVE,
-			SC_SWAPFILE_ACT_FSTAB_REMOVE, stage_fstab, &run, run.fstab);
+	/* The fstab edit is part of the plan: a refused edit stops both modes here. */
+	r = sc_cli_stage_fstab(cli, &plan, SC_SWAPFILE_ACT_FSTAB_REMOVE,
+		SC_SWAPFILE_ACT_FSTAB_REMOVE, sc_remove_stage, &run, run.fstab, &err, &diff);
+	if (r < 0) {
+		ret = sc_remove_finish(cli, &plan, gate_run ? &gate : NULL, &err,
+			err.kind ? err.kind : SC_EXIT_FAILURE, false);
 		goto out;
 	}
+	if (cli->dry_run) {
+		ret = sc_remove_finish(
+			cli, &plan, gate_run ? &gate : NULL, &err, SC_EXIT_OK, false);
+		sc_print_fstab_diff(cli, diff);
+		goto out;
+	}
+	/*
+	 * The swapoffs, the fstab commit and the unlinks are one change (lib/signals.h): a
+	 * termination signal waits until it is done or rolled back and systemd told. A ^C
+	 * reaches the swapoff child too and stops a long swapoff with its area still active.
+	 */
+	sc_signals_hold();
 	{
-		struct sc_swapfile_hooks hooks = {stage_fstab, commit_fstab, &run};
+		struct sc_swapfile_hooks hooks = {
+			sc_remove_stage_fstab, sc_remove_commit_fstab, &run};
 		r = sc_swapfile_apply_remove(c, &plan, &hooks, &err);
 	}
 	for (size_t i = 0; i < plan.n; i++)
@@ -303,14 +203,14 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 			sc_cli_daemon_reload(cli);
 			break;
 		}
-	ret = finish(cli, &plan, gate_run ? &gate : NULL, &err,
-		r < 0 ? (err.kind ? err.kind : SC_EXIT_FAILURE) : SC_EXIT_OK);
+	ret = sc_remove_finish(cli, &plan, gate_run ? &gate : NULL, &err,
+		r < 0 ? (err.kind ? err.kind : SC_EXIT_FAILURE) : SC_EXIT_OK, true);
 out:
 	if (gate_run)
 		sc_gate_report_free(&gate);
 	free(victims);
 	free(rt);
-	targets_free(t, n);
+	sc_remove_targets_free(t, n);
 	sc_plan_free(&plan);
 	if (run.fstab)
 		sc_fstab_free(run.fstab);

@@ -3,783 +3,38 @@
  * swapctl resize FILE SIZE [--force]
  *
  * Make-before-break replacement of swapfiles (lib/rotate.h): gather the state (fstab, /proc/swaps,
- * the files and their filesystems), finish or roll back an interrupted rotation (journal),
- * plan, ask the gate before anything is created, then apply one file at a time. The applier is
- * shared with `priority` through sc_rotate_recover_pending().
+ * the files and their filesystems; rotate-gather.c), finish or roll back an interrupted
+ * rotation (journal; rotate-recover.c), plan, ask the gate before anything is created, then
+ * apply one file at a time (rotate-apply.c). This file holds the commands and their driver;
+ * the applier is shared with `priority` through sc_rotate_recover_pending().
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/statfs.h>
-#include <sys/sysmacros.h>
-#include <unistd.h>
 
-#include "cli.h"
-#include "fstab.h"
-#include "gate.h"
-#include "header.h"
 #include "lock.h"
 #include "macro.h"
 #include "parse.h"
-#include "procfs.h"
-#include "rotate.h"
-#include "swapfile.h"
+#include "rotate-run.h"
+#include "signals.h"
 #include "util.h"
 
-struct run {
-	struct sc_cli *cli;
-	struct sc_ctx *c;
-	bool force;
-	const char *fault; /* SWAPCTL_FAULT_AFTER: _exit(99) right after this step */
-	struct sc_fstab *fstab;
-	struct sc_rotate_plan rp;
-	struct json_object *gates;
-	uint64_t start_total; /* active swap before the command */
-	size_t n_recovered;
-	struct sc_err last_err; /* what --json reports as "error" on failure */
-};
-
-/*
- * SIGINT, SIGTERM and SIGHUP let the step under way finish (a swapoff child gets the signal
- * too and returns EINTR, leaving its area active) and then stop the rotation at a step
- * boundary, with the journal kept for the next run. Handlers are inherited by the swapoff
- * child, which is what makes swapoff(2) see a pending signal instead of dying mid-way.
- */
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-	interrupted = sig;
-}
-
-static void catch_signals(bool on)
-{
-	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-	struct sigaction sa = {.sa_handler = on ? on_signal : SIG_DFL};
-
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
-		sigaction(sigs[i], &sa, NULL);
-}
-
-/* Print err and remember it for the JSON object. */
-static int fail(struct run *run, const struct sc_err *err)
-{
-	if (!run->last_err.msg[0])
-		run->last_err = *err;
-	return sc_report(run->cli, err);
-}
-
-static void run_done(struct run *run)
-{
-	sc_fstab_free(run->fstab);
-	sc_rotate_plan_free(&run->rp);
-	if (run->gates)
-		json_object_put(run->gates);
-}
-
-/*
- * Testing aid (swapctl(8), ENVIRONMENT): stop dead right after a step, as a crash or a kill
- * would, so tests can check that the next run repairs every intermediate state.
- */
-static void fault_point(const struct run *run, const char *step)
-{
-	if (run->fault && strcmp(run->fault, step) == 0) {
-		fflush(NULL);
-		_exit(99);
-	}
-}
-
-static uint64_t active_total(const struct sc_ctx *c)
-{
-	struct sc_swaps sw = {0};
-	uint64_t t = 0;
-
-	if (sc_swaps_read(c, &sw) < 0)
-		return 0;
-	for (size_t i = 0; i < sw.n; i++)
-		t += sw.items[i].size_bytes;
-	sc_swaps_free(&sw);
-	return t;
-}
-
-static int load_fstab(struct run *run, struct sc_err *err)
-{
-	sc_fstab_free(run->fstab);
-	run->fstab = NULL;
-	return sc_fstab_load(run->c->fstab, &run->fstab, err);
-}
-
-/* stage: "plan" (before anything is made, replacement counted) or "apply" (the real check). */
-static void add_gate_json(
-	struct run *run, const char *target, const char *stage, const struct sc_gate_report *rep)
-{
-	struct json_object *g = sc_json_gate(rep);
-
-	if (!run->gates)
-		run->gates = json_object_new_array();
-	json_object_object_add(g, "target", json_object_new_string(target));
-	json_object_object_add(g, "stage", json_object_new_string(stage));
-	json_object_array_add(run->gates, g);
-}
-
-/* fstab entry for a full path, looked up by the path the booted system sees. */
-static int find_entry(struct run *run, const char *full, struct sc_fstab_entry *ret)
-{
-	return sc_fstab_find_swap(run->fstab, sc_ctx_boot_path(run->c, full), ret);
-}
-
-/* ---- applying one rotation ---- */
-
-static struct sc_action *unit_action(struct run *run, const struct sc_rotation *u, size_t k)
-{
-	return &run->rp.plan.actions[u->first + k];
-}
-
-/* Check that the replacement is live with the intended priority (KERNEL-FACTS §1.4). */
-static int verify_enabled(struct run *run, const struct sc_rotation *u, struct sc_err *err)
-{
-	struct sc_swaps sw = {0};
-	const struct sc_swap *s;
-	uint64_t total;
-	int r;
-
-	r = sc_swaps_read(run->c, &sw);
-	if (r < 0)
-		return sc_err_set(
-			err, SC_EXIT_FAILURE, -r, "/proc/swaps: cannot read: %s", strerror(-r));
-	s = sc_swaps_find(&sw, u->new_path);
-	if (!s) {
-		sc_swaps_free(&sw);
-		return sc_err_set(err, SC_EXIT_FAILURE, EIO,
-			"%s: swapon succeeded but the area is not in /proc/swaps", u->new_path);
-	}
-	if (s->priority != u->priority) {
-		r = sc_err_set(err, SC_EXIT_FAILURE, EIO,
-			"%s: active with priority %d instead of %d", u->new_path, s->priority,
-			u->priority);
-		sc_swaps_free(&sw);
-		return r;
-	}
-	total = 0;
-	for (size_t i = 0; i < sw.n; i++)
-		total += sw.items[i].size_bytes;
-	sc_swaps_free(&sw);
-	if (total < run->start_total)
-		sc_warn(run->cli,
-			"active swap dropped below its size before the command (%" PRIu64
-			" < %" PRIu64 " bytes): something else retired an area meanwhile",
-			total, run->start_total);
-	return 0;
-}
-
-/*
- * Undo a replacement that never made it into fstab: it is swapped off (after the gate: pages
- * may already have landed on it) and removed. When that fails the journal stays, and the next
- * run resumes the rotation forward instead.
- */
-static int rollback_new(struct run *run, const struct sc_rotation *u, bool enabled)
-{
-	struct sc_err e = {0};
-	const char *victims[] = {u->new_path};
-	struct sc_gate_report rep;
-	int r;
-
-	if (enabled) {
-		r = sc_gate_check(run->c, victims, 1, &rep, &e);
-		sc_gate_report_free(&rep);
-		if (r < 0 && !run->force) {
-			sc_warn(run->cli,
-				"%s: left active: %s; the next swapctl rotate finishes it",
-				u->new_path, e.msg);
-			return r;
-		}
-		sc_err_clear(&e);
-		r = sc_gate_swapoff(run->c, u->new_path, NULL, &e);
-		if (r < 0) {
-			sc_warn(run->cli,
-				"%s: left active: %s; the next swapctl rotate finishes it",
-				u->new_path, e.msg);
-			return r;
-		}
-	}
-	sc_err_clear(&e);
-	r = sc_swapfile_unlink(run->c, u->new_path, &e);
-	if (r < 0) {
-		sc_warn(run->cli, "%s", e.msg);
-		return r;
-	}
-	return sc_rotate_journal_remove(run->c);
-}
-
-static int do_fstab(struct run *run, const struct sc_rotation *u, struct sc_err *err)
-{
-	const char *discard = sc_discard_fstab(u->discard);
-	struct sc_swap_spec spec = {
-		.path = sc_ctx_boot_path(run->c, u->new_path),
-		.priority = u->priority,
-		.discard = discard,
-		.managed = u->managed,
-		.nofail = u->nofail,
-	};
-	int r;
-
-	/* Re-read: a recovery or an earlier rotation of this run committed since. */
-	r = load_fstab(run, err);
-	if (r < 0)
-		return r;
-	r = sc_fstab_replace_swap(run->fstab, sc_ctx_boot_path(run->c, u->old_path), &spec, err);
-	if (r < 0)
-		return r;
-	if (r == 0)
-		return sc_err_set(err, SC_EXIT_FAILURE, ENOENT,
-			"%s: its fstab entry disappeared from %s meanwhile", u->old_path,
-			run->c->fstab);
-	r = sc_fstab_commit(run->c, run->fstab, err);
-	if (r == 0)
-		sc_cli_daemon_reload(run->cli);
-	return r;
-}
-
-static int do_swapoff(struct run *run, const struct sc_rotation *u, struct sc_err *err)
-{
-	const char *victims[] = {u->old_path};
-	struct sc_gate_report rep;
-	uint64_t left;
-	int r;
-
-	r = sc_gate_check(run->c, victims, 1, &rep, err);
-	add_gate_json(run, u->old_path, "apply", &rep);
-	sc_gate_report_free(&rep);
-	if (r == -ENOENT) {
-		sc_err_clear(err); /* no longer active (retired by hand?): nothing to do */
-		return 0;
-	}
-	if (r < 0 && !(r == -EPERM && run->force)) {
-		if (r == -EPERM)
-			sc_err_hint(err,
-				"%s is active and in fstab; %s stays active (not persisted) until "
-				"swapctl rotate runs again when there is room; --force overrides",
-				u->new_path, u->old_path);
-		return r;
-	}
-	sc_err_clear(err);
-	r = sc_gate_swapoff(run->c, u->old_path, &left, err);
-	if (r < 0 && u->persist)
-		sc_err_hint(err,
-			"fstab already names %s; %s stays active until swapctl rotate runs again",
-			u->new_path, u->old_path);
-	return r;
-}
-
-static int apply_unit(struct run *run, struct sc_rotation *u, struct sc_err *err)
-{
-	bool enabled = false;
-	int r;
-
-	if (!u->recovery) {
-		r = sc_rotate_journal_write(run->c, u);
-		if (r < 0)
-			return sc_err_set(err, SC_EXIT_FAILURE, -r,
-				"%s%s: cannot write the rotation journal: %s", run->c->fstab,
-				SC_ROTATE_JOURNAL_SUFFIX, strerror(-r));
-		fault_point(run, "journal");
-	}
-	for (size_t k = 0; k < u->n; k++) {
-		struct sc_action *a = unit_action(run, u, k);
-
-		switch (a->kind) {
-		case SC_ROT_ACT_CREATE: {
-			struct sc_swapfile_opts o = {
-				.size = u->size,
-				.label = u->label,
-				.reserve = UINT64_MAX,
-			};
-			struct statfs sf;
-			_cleanup_free_ char *dir = strdup(u->new_path);
-			char *slash = dir ? strrchr(dir, '/') : NULL;
-
-			if (!slash)
-				return -ENOMEM;
-			*slash = '\0';
-			o.reserve = statfs(dir[0] ? dir : "/", &sf) == 0
-				? sc_swapfile_default_reserve((uint64_t)sf.f_blocks * sf.f_frsize)
-				: 0;
-			r = sc_swapfile_create(run->c, u->new_path, &o, err);
-			if (r < 0) {
-				sc_rotate_journal_remove(run->c);
-				return r;
-			}
-			break;
-		}
-		case SC_ROT_ACT_SWAPON:
-			r = sc_swapfile_enable(run->c, u->new_path, u->priority, u->discard, err);
-			if (r == 0) {
-				enabled = true;
-				r = verify_enabled(run, u, err);
-			}
-			if (r < 0) {
-				if (!u->recovery)
-					rollback_new(run, u, enabled);
-				return r;
-			}
-			break;
-		case SC_ROT_ACT_FSTAB_REPLACE:
-			r = do_fstab(run, u, err);
-			if (r < 0) {
-				if (!u->recovery)
-					rollback_new(run, u, enabled);
-				return r;
-			}
-			break;
-		case SC_ROT_ACT_SWAPOFF:
-			r = do_swapoff(run, u, err);
-			if (r < 0)
-				return r; /* journal kept: the next run resumes here */
-			break;
-		case SC_ROT_ACT_UNLINK:
-			r = sc_swapfile_unlink(run->c, a->target, err);
-			if (r < 0)
-				return r;
-			break;
-		default:
-			return sc_err_set(err, SC_EXIT_FAILURE, EINVAL, "%s: unknown step %s",
-				a->target, a->action);
-		}
-		a->done = true;
-		fault_point(run, a->action);
-		if (interrupted && k + 1 < u->n)
-			return sc_err_set(err, SC_EXIT_FAILURE, EINTR,
-				"%s: interrupted by signal %d after %s; the rotation to %s is "
-				"recorded and the next swapctl rotate, resize or priority finishes "
-				"or rolls it back",
-				u->old_path, (int)interrupted, a->action, u->new_path);
-	}
-	r = sc_rotate_journal_remove(run->c);
-	if (r < 0)
-		return sc_err_set(err, SC_EXIT_FAILURE, -r,
-			"%s%s: cannot remove the rotation journal: %s", run->c->fstab,
-			SC_ROTATE_JOURNAL_SUFFIX, strerror(-r));
-	return 0;
-}
-
-/* ---- recovery ---- */
-
-static bool path_exists(const char *p)
-{
-	struct stat st;
-
-	return lstat(p, &st) == 0;
-}
-
-/*
- * Finish or roll back a rotation a crash or kill interrupted (the journal says which). Adds
- * its actions to run->rp and applies them unless --dry-run. Returns 0 (also when none was
- * pending) or an exit code.
- */
-static int recover(struct run *run)
-{
-	struct sc_rotate_journal j = {0};
-	struct sc_rotate_observed o = {0};
-	struct sc_swaps sw = {0};
-	const struct sc_swap *s;
-	struct sc_err err = {0};
-	struct sc_rotation *u;
-	int r;
-
-	r = sc_rotate_journal_read(run->c, &j);
-	if (r == 0)
-		return 0;
-	if (r < 0) {
-		sc_error("%s%s: cannot read the rotation journal: %s", run->c->fstab,
-			SC_ROTATE_JOURNAL_SUFFIX, strerror(-r));
-		fprintf(stderr,
-			"swapctl: hint: check the file; remove it once fstab and "
-			"/proc/swaps agree\n");
-		return SC_EXIT_FAILURE;
-	}
-	r = sc_swaps_read(run->c, &sw);
-	if (r < 0) {
-		sc_rotate_journal_done(&j);
-		return sc_report_errno(run->cli, r, "/proc/swaps", "cannot read");
-	}
-	o.old_exists = path_exists(j.old_path);
-	o.new_exists = path_exists(j.new_path);
-	s = sc_swaps_find(&sw, j.old_path);
-	o.old_active = s != NULL;
-	o.old_used = s ? s->used_bytes : 0;
-	o.new_active = sc_swaps_find(&sw, j.new_path) != NULL;
-	sc_swaps_free(&sw);
-	o.fstab_old = find_entry(run, j.old_path, NULL) > 0;
-	o.fstab_new = find_entry(run, j.new_path, NULL) > 0;
-
-	r = sc_rotate_recover(&j, &o, run->c->fstab, &run->rp, &err);
-	sc_rotate_journal_done(&j);
-	if (r < 0)
-		return err.msg[0] ? fail(run, &err)
-				  : sc_report_errno(run->cli, r, "rotation journal", "cannot plan");
-	u = &run->rp.units[run->rp.n_units - 1];
-	run->n_recovered++;
-	if (run->cli->dry_run)
-		return 0;
-	r = apply_unit(run, u, &err);
-	if (r < 0)
-		return fail(run, &err);
-	sc_info(run->cli, "%s: %s the rotation to %s that was interrupted", u->old_path,
-		u->rollback ? "rolled back" : "completed", u->new_path);
-	return load_fstab(run, &err) < 0 ? fail(run, &err) : 0;
-}
-
-int sc_rotate_recover_pending(struct sc_cli *cli, struct json_object **ret_actions)
-{
-	struct run run = {.cli = cli, .c = &cli->ctx};
-	struct sc_err err = {0};
-	int ret;
-
-	run.fault = getenv("SWAPCTL_FAULT_AFTER");
-	if (load_fstab(&run, &err) < 0) {
-		ret = fail(&run, &err);
-		run_done(&run);
-		return ret;
-	}
-	run.start_total = active_total(run.c);
-	ret = recover(&run);
-	if (ret_actions) {
-		*ret_actions = json_object_new_array();
-		for (size_t i = 0; i < run.rp.plan.n; i++)
-			json_object_array_add(
-				*ret_actions, sc_json_action(&run.rp.plan.actions[i]));
-	}
-	if (ret == 0 && run.n_recovered && cli->dry_run && !cli->json)
-		sc_print_plan(cli, &run.rp.plan);
-	run_done(&run);
-	return ret;
-}
-
-/* ---- gathering the targets ---- */
-
-struct target_buf {
-	struct sc_rotate_target t;
-	char *full;
-	char *new_path;
-	char *discard;
-	char *label;
-};
-
-static void targets_free(struct target_buf *tb, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(tb[i].full);
-		free(tb[i].new_path);
-		free(tb[i].discard);
-		free(tb[i].label);
-	}
-	free(tb);
-}
-
-/* /sys/power/resume names the filesystem's device and resume_offset is set: suspect. */
-static bool resume_suspect(const struct sc_ctx *c, const struct stat *st)
-{
-	_cleanup_free_ char *p = sc_ctx_sys_path(c, "/sys/power/resume");
-	_cleanup_free_ char *q = sc_ctx_sys_path(c, "/sys/power/resume_offset");
-	_cleanup_free_ char *dev = NULL;
-	uint64_t off = 0;
-	unsigned maj, min;
-
-	if (!p || !q || sc_read_line(p, &dev) < 0)
-		return false;
-	if (sscanf(dev, "%u:%u", &maj, &min) != 2 || (maj == 0 && min == 0))
-		return false;
-	if (sc_read_u64(q, &off) < 0 || off == 0)
-		return false;
-	return major(st->st_dev) == maj && minor(st->st_dev) == min;
-}
-
-static int list_dir(const char *dir, char ***ret, size_t *ret_n)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0;
-
-	*ret = NULL;
-	*ret_n = 0;
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		char **nn;
-
-		if (de->d_name[0] == '.')
-			continue;
-		nn = realloc(names, (n + 1) * sizeof(*nn));
-		if (!nn)
-			goto oom;
-		names = nn;
-		names[n] = strdup(de->d_name);
-		if (!names[n])
-			goto oom;
-		n++;
-	}
-	closedir(d);
-	*ret = names;
-	*ret_n = n;
-	return 0;
-oom:
-	closedir(d);
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	return -ENOMEM;
-}
-
-/* The old header's label, so the replacement keeps it (NULL: none or unreadable). */
-static char *read_label(const struct sc_ctx *c, const char *path, uint64_t file_size)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-	_cleanup_free_ char *page = NULL;
-	struct sc_header_info hdr;
-	ssize_t n;
-
-	if (fd < 0)
-		return NULL;
-	page = calloc(1, c->page_size);
-	if (!page)
-		return NULL;
-	n = pread(fd, page, c->page_size, 0);
-	if (n != (ssize_t)c->page_size ||
-		sc_header_validate(page, c->page_size, c->page_size, file_size, &hdr) < 0 ||
-		!hdr.label[0])
-		return NULL;
-	return strdup(hdr.label);
-}
-
-static int gather_target(
-	struct run *run, const struct sc_swaps *sw, struct target_buf *tb, bool named)
-{
-	struct sc_rotate_target *t = &tb->t;
-	struct sc_fstab_entry e = {0};
-	const struct sc_swap *s;
-	_cleanup_free_ char *dir = NULL;
-	const char **active = NULL;
-	char **names = NULL;
-	size_t n_names = 0;
-	struct statfs sf;
-	struct stat st;
-	int r;
-
-	t->path = tb->full;
-	t->named = named;
-	r = find_entry(run, tb->full, &e);
-	if (r < 0)
-		return sc_report_errno(run->cli, r, run->c->fstab, "cannot search");
-	if (r > 0) {
-		t->in_fstab = true;
-		t->managed = e.managed;
-		t->has_priority = e.has_priority;
-		t->fstab_priority = e.priority;
-		t->nofail = e.nofail;
-		if (e.discard) {
-			tb->discard = strdup(e.discard);
-			if (!tb->discard) {
-				sc_fstab_entry_done(&e);
-				return sc_report_errno(run->cli, -ENOMEM, tb->full, "gathering");
-			}
-			t->discard = tb->discard;
-		}
-		sc_fstab_entry_done(&e);
-	}
-	s = run->c->offline ? NULL : sc_swaps_find(sw, tb->full);
-	if (s) {
-		t->active = true;
-		t->deleted = s->deleted;
-		t->active_priority = s->priority;
-		t->active_used = s->used_bytes;
-	}
-	if (lstat(tb->full, &st) == 0) {
-		t->exists = true;
-		t->regular = S_ISREG(st.st_mode);
-		t->file_size = (uint64_t)st.st_size;
-		t->resume_target = t->regular && resume_suspect(run->c, &st);
-		if (t->regular) {
-			tb->label = read_label(run->c, tb->full, t->file_size);
-			t->label = tb->label;
-		}
-	}
-	dir = strdup(tb->full);
-	if (!dir)
-		return sc_report_errno(run->cli, -ENOMEM, tb->full, "gathering");
-	*strrchr(dir, '/') = '\0';
-	if (statfs(dir[0] ? dir : "/", &sf) == 0) {
-		t->fs_free = (uint64_t)sf.f_bavail * sf.f_frsize;
-		t->reserve = sc_swapfile_default_reserve((uint64_t)sf.f_blocks * sf.f_frsize);
-	}
-	if (!t->exists || !t->regular)
-		return 0; /* the planner refuses it with the reason */
-	r = list_dir(dir[0] ? dir : "/", &names, &n_names);
-	if (r < 0)
-		return sc_report_errno(run->cli, r, dir, "cannot list");
-	active = calloc(sw->n + 1, sizeof(*active));
-	if (!active)
-		r = -ENOMEM;
-	for (size_t i = 0; active && i < sw->n; i++)
-		active[i] = sw->items[i].path;
-	if (r == 0)
-		r = sc_rotate_next_path(tb->full, (const char *const *)names, n_names, active,
-			sw->n, &tb->new_path);
-	for (size_t i = 0; i < n_names; i++)
-		free(names[i]);
-	free(names);
-	free(active);
-	if (r == -ERANGE)
-		return sc_usage_error(
-			run->cli, "%s: no generation number left for a replacement", tb->full);
-	if (r < 0)
-		return sc_report_errno(run->cli, r, tb->full, "cannot name the replacement");
-	t->new_path = tb->new_path;
-	return 0;
-}
-
-/* The path the user named, as a full path under the root (and as the booted system sees it). */
-static int resolve_arg(struct run *run, const char *arg, char **ret_full)
-{
-	_cleanup_free_ char *norm = NULL;
-	int r;
-
-	r = sc_swapfile_normalize(arg, &norm);
-	if (r == -EINVAL)
-		return sc_usage_error(run->cli, "%s: not a file path", arg);
-	if (r < 0)
-		return sc_report_errno(run->cli, r, arg, "cannot resolve");
-	*ret_full = sc_ctx_root_path(run->c, norm);
-	if (!*ret_full)
-		return sc_report_errno(run->cli, -ENOMEM, arg, "cannot resolve");
-	return 0;
-}
-
-static bool is_managed_swapfile(const struct sc_fstab_entry *e)
-{
-	return e->is_swap && e->managed && e->source[0] == '/' &&
-		!sc_startswith(e->source, "/dev/");
-}
-
-static int gather(
-	struct run *run, char **files, size_t n_files, struct target_buf **ret, size_t *ret_n)
-{
-	struct sc_swaps sw = {0};
-	struct target_buf *tb = NULL;
-	size_t n = 0;
-	int r, ret_code = 0;
-
-	r = run->c->offline ? 0 : sc_swaps_read(run->c, &sw);
-	if (r < 0)
-		return sc_report_errno(run->cli, r, "/proc/swaps", "cannot read");
-	if (n_files > 0) {
-		tb = calloc(n_files, sizeof(*tb));
-		if (!tb) {
-			ret_code = sc_report_errno(run->cli, -ENOMEM, "targets", "gathering");
-			goto out;
-		}
-		for (size_t i = 0; i < n_files; i++) {
-			ret_code = resolve_arg(run, files[i], &tb[n].full);
-			if (ret_code)
-				goto out;
-			/* The same file named twice is one target. */
-			bool dup = false;
-			for (size_t k = 0; k < n; k++)
-				dup |= strcmp(tb[k].full, tb[n].full) == 0;
-			if (dup) {
-				free(tb[n].full);
-				tb[n].full = NULL;
-				continue;
-			}
-			n++;
-		}
-	} else {
-		struct sc_fstab_entry *e = NULL;
-		size_t ne = 0;
-
-		r = sc_fstab_list_swap(run->fstab, &e, &ne);
-		if (r < 0) {
-			ret_code = sc_report_errno(run->cli, r, run->c->fstab, "cannot list");
-			goto out;
-		}
-		tb = calloc(ne + 1, sizeof(*tb));
-		for (size_t i = 0; tb && i < ne; i++) {
-			if (!is_managed_swapfile(&e[i]))
-				continue;
-			tb[n].full = sc_ctx_root_path(run->c, e[i].source);
-			if (!tb[n].full)
-				break;
-			n++;
-		}
-		sc_fstab_entries_free(e, ne);
-		if (!tb || (n && !tb[n - 1].full)) {
-			ret_code = sc_report_errno(run->cli, -ENOMEM, "targets", "gathering");
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		ret_code = gather_target(run, &sw, &tb[i], n_files > 0);
-		if (ret_code)
-			goto out;
-	}
-out:
-	sc_swaps_free(&sw);
-	if (ret_code) {
-		targets_free(tb, n_files > n ? n_files : n);
-		return ret_code;
-	}
-	*ret = tb;
-	*ret_n = n;
-	return 0;
-}
-
-/* ---- the commands ---- */
-
-static int output(struct run *run, int code)
-{
-	struct sc_cli *cli = run->cli;
-
-	if (cli->json) {
-		struct json_object *o =
-			sc_json_result(&run->rp.plan, sc_plan_changed(&run->rp.plan));
-
-		if (code != SC_EXIT_OK)
-			sc_json_add_error(o, &run->last_err, code);
-		json_object_object_add(o, "gates",
-			run->gates ? json_object_get(run->gates) : json_object_new_array());
-		json_object_object_add(
-			o, "recovered", json_object_new_boolean(run->n_recovered > 0));
-		sc_json_print(o);
-	} else if (cli->dry_run)
-		sc_print_plan(cli, &run->rp.plan);
-	return code;
-}
-
 /* Before anything is created: would the old area be allowed to go, replacement counted? */
-static int precheck_gates(struct run *run)
+static int sc_rot_precheck_gates(struct run *run)
 {
 	for (size_t i = run->n_recovered; i < run->rp.n_units; i++) {
 		const struct sc_rotation *u = &run->rp.units[i];
 		const char *victims[] = {u->old_path};
 		struct sc_gate_report rep;
 		struct sc_err err = {0};
-		bool retires = false;
 		int r;
 
-		for (size_t k = 0; k < u->n; k++)
-			retires |= unit_action(run, u, k)->kind == SC_ROT_ACT_SWAPOFF;
-		if (!retires)
+		if (!sc_rot_unit_has(run, u, SC_ROT_ACT_SWAPOFF))
 			continue;
 		r = sc_gate_check_planned(run->c, victims, 1,
 			u->enable ? u->size - run->c->page_size : 0, &rep, &err);
-		add_gate_json(run, u->old_path, "plan", &rep);
+		sc_rot_add_gate_json(run, u->old_path, "plan", &rep);
 		sc_gate_report_free(&rep);
 		if (r == -EPERM && run->force) {
 			sc_warn(run->cli, "%s (--force: going ahead)", err.msg);
@@ -790,33 +45,12 @@ static int precheck_gates(struct run *run)
 				"free memory, or add swap elsewhere first (swapctl add); --force "
 				"overrides");
 		if (r < 0)
-			return fail(run, &err);
+			return sc_rot_fail(run, &err);
 	}
 	return 0;
 }
 
-void sc_report_auto_priorities(struct sc_cli *cli, const struct sc_swaps *before)
-{
-	struct sc_swaps now = {0};
-
-	if (cli->ctx.offline || sc_swaps_read(&cli->ctx, &now) < 0)
-		return;
-	for (size_t i = 0; i < before->n; i++) {
-		const struct sc_swap *b = &before->items[i], *a;
-
-		if (b->priority >= 0)
-			continue;
-		a = sc_swaps_find(&now, b->path);
-		if (a && a->priority < 0 && a->priority != b->priority)
-			sc_info(cli,
-				"%s: automatic priority %d is now %d (the kernel renumbers "
-				"automatic priorities when an area is swapped off)",
-				a->path, b->priority, a->priority);
-	}
-	sc_swaps_free(&now);
-}
-
-static void report_done(struct run *run)
+static void sc_rot_report_done(struct run *run)
 {
 	char b[32];
 
@@ -844,31 +78,31 @@ static int rotate_main(struct sc_cli *cli, enum sc_rotate_kind kind, char **file
 	struct sc_rotate_target *targets = NULL;
 	struct sc_swaps before = {0};
 	struct sc_err err = {0};
+	_cleanup_free_ char *diff = NULL;
 	size_t n = 0;
 	int lock_fd = -1, ret, r;
 
-	run.fault = getenv("SWAPCTL_FAULT_AFTER");
 	if (!cli->dry_run) {
 		r = sc_lock_acquire(&cli->ctx, cli->lock_timeout_ms, &lock_fd, &err);
 		if (r < 0)
 			return sc_report(cli, &err); /* main prints the JSON object */
 	}
-	if (load_fstab(&run, &err) < 0) {
-		ret = fail(&run, &err);
+	if (sc_rot_load_fstab(&run, &err) < 0) {
+		ret = sc_rot_fail(&run, &err);
 		goto out;
 	}
-	ret = recover(&run);
+	ret = sc_rot_recover(&run);
 	if (ret)
 		goto out_print;
 	/* After the recovery: the invariant is about what this command does. */
-	run.start_total = active_total(run.c);
+	run.start_total = sc_rot_active_total(run.c);
 
-	ret = gather(&run, files, n_files, &tb, &n);
+	ret = sc_rot_gather(&run, files, n_files, &tb, &n);
 	if (ret)
 		goto out_print;
 	if (n == 0) {
 		sc_info(cli, "no managed swapfiles in %s: nothing to rotate", cli->ctx.fstab);
-		ret = output(&run, SC_EXIT_OK);
+		ret = sc_rot_output(&run, SC_EXIT_OK);
 		goto out;
 	}
 	targets = calloc(n, sizeof(*targets));
@@ -894,7 +128,7 @@ static int rotate_main(struct sc_cli *cli, enum sc_rotate_kind kind, char **file
 		r = sc_rotate_plan(&req, targets, k, &run.rp, &err);
 	}
 	if (r < 0) {
-		ret = fail(&run, &err);
+		ret = sc_rot_fail(&run, &err);
 		goto out_print;
 	}
 	if (run.rp.n_units == run.n_recovered) {
@@ -902,35 +136,39 @@ static int rotate_main(struct sc_cli *cli, enum sc_rotate_kind kind, char **file
 			sc_info(cli, "%s: already that size: unchanged", tb[0].full);
 		else if (kind == SC_ROTATE_PRIORITY)
 			sc_info(cli, "%s: priority already %d: unchanged", tb[0].full, priority);
-		ret = output(&run, SC_EXIT_OK);
+		ret = sc_rot_output(&run, SC_EXIT_OK);
 		goto out;
 	}
-	ret = precheck_gates(&run);
+	ret = sc_rot_precheck_gates(&run);
+	if (ret)
+		goto out_print;
+	ret = sc_rot_stage_fstab(&run, &diff);
 	if (ret)
 		goto out_print;
 	if (cli->dry_run) {
-		ret = output(&run, SC_EXIT_OK);
+		ret = sc_rot_output(&run, SC_EXIT_OK);
+		sc_print_fstab_diff(cli, diff);
 		goto out;
 	}
 	if (sc_swaps_read(run.c, &before) < 0)
 		before.n = 0;
-	catch_signals(true);
+	sc_signals_hold();
 	for (size_t i = run.n_recovered; i < run.rp.n_units; i++) {
-		r = apply_unit(&run, &run.rp.units[i], &err);
-		if (r == 0 && interrupted && i + 1 < run.rp.n_units)
+		/* Between two rotations: stop before the next one starts. */
+		if (sc_signals_pending())
 			r = sc_err_set(&err, SC_EXIT_FAILURE, EINTR,
 				"interrupted by signal %d; %zu swapfile(s) not rotated",
-				(int)interrupted, run.rp.n_units - i - 1);
+				sc_signals_pending(), run.rp.n_units - i);
+		else
+			r = sc_rot_apply_unit(&run, &run.rp.units[i], &err);
 		if (r < 0) {
-			catch_signals(false);
-			ret = fail(&run, &err);
+			ret = sc_rot_fail(&run, &err);
 			goto out_print;
 		}
 	}
-	catch_signals(false);
-	report_done(&run);
+	sc_rot_report_done(&run);
 	sc_report_auto_priorities(cli, &before);
-	ret = output(&run, SC_EXIT_OK);
+	ret = sc_rot_output(&run, SC_EXIT_OK);
 	goto out;
 
 out_print:
@@ -939,12 +177,12 @@ out_print:
 	 * with nothing to show is left to main's fallback object, which carries its message.
 	 */
 	if (cli->json && (run.last_err.msg[0] || sc_plan_changed(&run.rp.plan)))
-		output(&run, ret);
+		sc_rot_output(&run, ret);
 out:
 	sc_swaps_free(&before);
 	free(targets);
-	targets_free(tb, n);
-	run_done(&run);
+	sc_rot_targets_free(tb, n);
+	sc_rot_run_done(&run);
 	if (lock_fd >= 0)
 		sc_lock_release(&cli->ctx, lock_fd);
 	return ret;

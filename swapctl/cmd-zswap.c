@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "lock.h"
 #include "parse.h"
+#include "signals.h"
 #include "zswap.h"
 
 int sc_cmd_zswap(struct sc_cli *cli, int argc, char **argv)
@@ -77,8 +78,10 @@ int sc_cmd_zswap(struct sc_cli *cli, int argc, char **argv)
 		r = sc_zswap_config_load(&cli->ctx, &config, &config_id, &err);
 	if (r == 0)
 		r = sc_zswap_plan(&cli->ctx, &live, &want, &config, persist, &plan, &err);
-	if (r == 0 && !cli->dry_run)
+	if (r == 0 && !cli->dry_run) {
+		sc_signals_hold(); /* lib/signals.h */
 		r = sc_zswap_apply(&cli->ctx, &plan, &config_id, &err);
+	}
 	sc_lock_release(&cli->ctx, lockfd);
 
 	if (cli->json) {

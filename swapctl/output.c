@@ -295,21 +295,9 @@ int sc_close_stdout(void)
 	return SC_EXIT_OK;
 }
 
-void sc_dry_run_fstab(const struct sc_cli *cli, struct sc_plan *plan, int first_kind, int last_kind,
-	int (*stage)(void *data, const struct sc_action *a, struct sc_err *err), void *data,
-	const struct sc_fstab *f)
+void sc_print_fstab_diff(const struct sc_cli *cli, const char *diff)
 {
-	_cleanup_free_ char *diff = NULL;
-	struct sc_err err = {0};
-
-	if (cli->json || cli->quiet || !f)
-		return;
-	for (size_t i = 0; i < plan->n; i++) {
-		int k = plan->actions[i].kind;
-		if (k >= first_kind && k <= last_kind && stage(data, &plan->actions[i], &err) < 0)
-			return; /* the plan already says what would be done */
-	}
-	if (sc_fstab_diff(f, cli->ctx.fstab, &diff) == 0 && diff[0])
+	if (cli->dry_run && !cli->json && !cli->quiet && diff && diff[0])
 		fputs(diff, stdout);
 }
 

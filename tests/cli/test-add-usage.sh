@@ -19,7 +19,7 @@ mkdir -m 0700 "$tmp/d"
 printf '# cli test\n' >"$tmp/fstab"
 A=("$SWAPCTL" --fstab "$tmp/fstab")
 
-# Malformed or out-of-range sizes (SPEC §2).
+# Malformed or out-of-range sizes.
 for s in 010G 0x10G 1.5 1e3 +1G " 1G" 1G. 16Q "" 0 $((9 * pagesize)) 17T; do
 	check 2 "size '$s'" "${A[@]}" add -- "$s" --path "$tmp/d/swapfile"
 done
@@ -32,6 +32,13 @@ for p in 40000 32768 -2 -1.5 010 0x10 " 5" abc; do
 done
 check 2 "--discard=bogus" "${A[@]}" add 1M --discard=bogus --path "$tmp/d/swapfile"
 check 2 "label of 17 bytes" "${A[@]}" add 1M --label 0123456789abcdefg --path "$tmp/d/swapfile"
+# mkswap keeps 15 label bytes, cutting the rest even inside a UTF-8 character: refused instead.
+check 2 "label of 16 bytes" "${A[@]}" add 1M --label 0123456789abcdef --path "$tmp/d/swapfile"
+grep -qF "label '0123456789abcdef' is 16 bytes; a swap label holds at most 15" "$tmp/err" ||
+	fail "16-byte label: message $(cat "$tmp/err")"
+check 2 "UTF-8 label of 16 bytes" "${A[@]}" add 1M --label "éééééééé" --path "$tmp/d/swapfile"
+grep -qF "is 16 bytes; a swap label holds at most 15" "$tmp/err" ||
+	fail "16-byte UTF-8 label: message $(cat "$tmp/err")"
 check 2 "empty label" "${A[@]}" add 1M --label "" --path "$tmp/d/swapfile"
 check 2 "--reserve junk" "${A[@]}" add 1M --reserve 5X --path "$tmp/d/swapfile"
 check 2 "--path to a directory" "${A[@]}" add 1M --path "$tmp/d/"
@@ -112,6 +119,20 @@ grep -q "swapctl resize" "$tmp/err" || fail "--root: no resize hint"
 check 0 "--root remove" "$SWAPCTL" --root "$tmp/root" remove /swap/swapfile
 [ ! -e "$tmp/root/swap/swapfile" ] || fail "--root remove left the file"
 ! grep -q swapfile "$tmp/root/etc/fstab" || fail "--root remove left the entry"
+
+# A 15-byte UTF-8 label: the header is the one mkswap writes for the same UUID and label.
+label="swpé日本💾"
+mkdir -m 0755 "$tmp/root2" "$tmp/root2/etc"
+check 0 "--root add with a 15-byte label" "$SWAPCTL" --root "$tmp/root2" add 1M --label "$label"
+if command -v mkswap >/dev/null; then
+	f=$tmp/root2/swap/swapfile
+	uuid=$(od -A n -t x1 -j 1036 -N 16 "$f" | tr -d ' \n' |
+		sed -E 's/(.{8})(.{4})(.{4})(.{4})(.{12})/\1-\2-\3-\4-\5/')
+	truncate -s "$(stat -c %s "$f")" "$tmp/mk" && chmod 0600 "$tmp/mk"
+	mkswap -q -U "$uuid" -L "$label" -p "$pagesize" "$tmp/mk" >/dev/null 2>&1 ||
+		fail "mkswap on $tmp/mk"
+	cmp -n "$pagesize" "$f" "$tmp/mk" || fail "15-byte label: header differs from mkswap's"
+fi
 
 [ "$fails" = 0 ] || exit 1
 echo "all add/remove usage checks passed"

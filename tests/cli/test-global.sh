@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Global options, dispatch and exit codes of the command line (SPEC §2, §3), on a fixture tree.
+# Global options, dispatch and exit codes of the command line, on a fixture tree.
 set -u
 source "${SC_SOURCE_DIR:?}/tests/cli/lib.sh"
 FIX=${SC_FIXTURE_DIR:?}/sysroot-basic

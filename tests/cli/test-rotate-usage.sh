@@ -86,4 +86,21 @@ check 3 "--root resize beyond the filesystem" "$SWAPCTL" --root "$root" resize /
 grep -q 'no room for the replacement' "$tmp/err" || fail "no-room message: $(cat "$tmp/err")"
 [ "$(ls "$root/swap")" = swapfile.3 ] || fail "refused resize left files"
 
+# A header label that fills all 16 bytes (mkswap writes at most 15): the replacement could
+# not keep it, so rotate refuses before it plans anything, --dry-run included.
+printf 0123456789abcde | dd of="$root/swap/swapfile.3" bs=1 seek=1052 conv=notrunc status=none
+check 0 "resize keeps a label of 15 bytes" "$SWAPCTL" --root "$root" resize /swap/swapfile.3 1M
+[ "$(dd if="$root/swap/swapfile.4" bs=1 skip=1052 count=16 status=none | od -A n -c | tr -d ' ')" = \
+	'0123456789abcde\0' ] || fail "resize lost the 15-byte label"
+printf f | dd of="$root/swap/swapfile.4" bs=1 seek=1067 conv=notrunc status=none
+cp "$root/etc/fstab" "$tmp/img.before"
+for c in "--dry-run rotate" rotate "resize /swap/swapfile.4 2M"; do
+	# shellcheck disable=SC2086
+	check 2 "$c with a 16-byte label" "$SWAPCTL" --root "$root" $c
+	grep -qF "swapfile.4: its label '0123456789abcdef' is 16 bytes and a swap label holds at most 15" \
+		"$tmp/err" || fail "$c with a 16-byte label: $(cat "$tmp/err")"
+done
+[ "$(ls "$root/swap")" = swapfile.4 ] || fail "refused rotate left files: $(ls "$root/swap")"
+cmp -s "$root/etc/fstab" "$tmp/img.before" || fail "refused rotate changed the image's fstab"
+
 [ "$fails" = 0 ] || exit 1

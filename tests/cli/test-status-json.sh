@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# status --json on a fixture tree: the keys of SPEC §4 and values read from the fixture.
+# status --json on a fixture tree: the keys swapctl(8) documents and values read from the fixture.
 set -u
 SWAPCTL=${SWAPCTL:?}
 FIX=${SC_FIXTURE_DIR:?}/sysroot-basic
@@ -58,3 +58,32 @@ assert len(p) == 1 and p[0]["target"] == sys.argv[2], d["drift"]
 assert "/swap/swapfile.1" in p[0]["message"] and "swapctl rotate" in p[0]["message"], p
 print("ok: status --json reports a pending rotation")
 PY
+
+# --root: the image's fstab only; the running kernel's swaps, zram, zswap, vm.* values and
+# memory (the fixture sysroot's) are not the image's. A UUID= entry names a device of the
+# machine the image boots on: not looked up, so neither present nor missing.
+img=$tmp/image
+mkdir -p "$img/etc" "$img/swap"
+: >"$img/swap/swapfile"
+printf '/swap/swapfile none swap defaults,x-swapctl 0 0\nUUID=0b7e0a52-3f0a-4c1e-9b55-0d0c7f0c6a11 none swap sw 0 0\n' \
+	>"$img/etc/fstab"
+SWAPCTL_SYSROOT=$FIX "$SWAPCTL" --root "$img" status --json >"$tmp/out" || exit 1
+python3 - "$tmp/out" <<'PY' || exit 1
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["swaps"] == [] and d["zram"] == [] and d["sysctl"] == {}, d
+assert d["memory"] is None, d["memory"]
+assert d["zswap"]["enabled"] is False, d["zswap"]
+f = [(e["source"], e["active"], e["exists"]) for e in d["fstab"]]
+assert f == [("/swap/swapfile", False, True),
+             ("UUID=0b7e0a52-3f0a-4c1e-9b55-0d0c7f0c6a11", False, None)], f
+assert d["drift"] == [], d["drift"]
+print("ok: status --root --json shows the image only")
+PY
+out=$(SWAPCTL_SYSROOT=$FIX "$SWAPCTL" --root "$img" status) || exit 1
+if grep -q 'Memory:\|/srv/sp ace.swap\|zram1\|vm\.swappiness' <<<"$out"; then
+	echo "FAIL: status --root shows the host's live state: $out"
+	exit 1
+fi
+grep -q '^  /swap/swapfile  *present ' <<<"$out" || { echo "FAIL: status --root: $out"; exit 1; }
+echo "ok: status --root shows the image only"

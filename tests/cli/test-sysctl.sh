@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # sysctl show/apply through the CLI on an offline tree (--root, so nothing live is written)
-# with a fixture sysroot: exit codes of SPEC §3, the JSON of SPEC §4 ({"changed","actions"}
+# with a fixture sysroot: the documented exit codes, the JSON ({"changed","actions"}
 # with key/old/new), idempotence, --dry-run, and Debian's /etc/sysctl.conf overriding the
 # drop-in through 99-sysctl.conf -> ../sysctl.conf.
 set -u

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# zram, zswap and boot on the command line (SPEC §2-§4) against a fixture tree: usage, exit
+# zram, zswap and boot on the command line against a fixture tree: usage, exit
 # codes, --dry-run plans as JSON, --root. Nothing here touches the running kernel.
 set -u
 source "${SC_SOURCE_DIR:?}/tests/cli/lib.sh"

@@ -2,7 +2,7 @@
  * rotate, applied through a fake kernel: swapon/swapoff keep a fixture /proc/swaps, and the
  * kernel's refusal to unlink an active swapfile is enforced. Every step is failed in turn
  * (journal, create, swapon, fstab commit, swapoff with ENOMEM or a SIGKILLed child, unlink)
- * and, separately, killed right after it (SWAPCTL_FAULT_AFTER, in a forked child). Each time
+ * and, separately, killed right after it (the fake's checkpoint, in a forked child). Each time
  * the state left behind must be consistent -- fstab names an existing swap area, the old area
  * stays active until fstab names its replacement, the active total never drops -- and the
  * next run must leave exactly one file, active and in fstab, and no journal.
@@ -193,7 +193,7 @@ static int fake_unlinkat(int dirfd, const char *name, int flags)
 
 	if (dir_path(dirfd, name, p, sizeof(p)) == 0) {
 		if (is_active(p))
-			return -EPERM; /* KERNEL-FACTS §1.2: an active swapfile cannot be unlinked */
+			return -EPERM; /* an active swapfile cannot be unlinked */
 		if (g_fail == FAIL_UNLINK && strcmp(p, g_old) == 0)
 			return -EIO;
 	}
@@ -221,9 +221,22 @@ static int fake_fallocate(int fd, int mode, off_t off, off_t len)
 	return sc_sys_real.fallocate(fd, mode, off, len);
 }
 
+/* The step after which the fake's checkpoint ends the process (exit 99), as a crash would. */
+static const char *g_crash_after;
+
+static void fake_checkpoint(const char *step)
+{
+	if (g_crash_after && strcmp(step, g_crash_after) == 0) {
+		fflush(NULL);
+		_exit(99);
+	}
+}
+
 static struct sc_sys fake_sys(void)
 {
 	struct sc_sys s = sc_sys_real;
+
+	s.checkpoint = fake_checkpoint;
 
 	s.swapon = fake_swapon;
 	s.swapoff = fake_swapoff;
@@ -522,7 +535,7 @@ static void test_crash_each_step(void **state)
 		pid = fork();
 		assert_true(pid >= 0);
 		if (pid == 0) {
-			setenv("SWAPCTL_FAULT_AFTER", steps[i], 1);
+			g_crash_after = steps[i];
 			run_rotate();
 			_exit(0); /* not reached when the fault point works */
 		}
@@ -550,6 +563,5 @@ int main(void)
 		printf("SKIP: swapfile creation needs root (chown to 0)\n");
 		return 77;
 	}
-	unsetenv("SWAPCTL_FAULT_AFTER");
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

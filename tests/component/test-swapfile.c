@@ -726,7 +726,7 @@ static void test_area_limit(void **state)
 
 	if (!need_root())
 		return;
-	/* EPERM with 24 areas active: the limit, not a permission problem (F-20). */
+	/* EPERM with 24 areas active: the limit, not a permission problem. */
 	fake_reset();
 	swaps_reset(24);
 	F.swapon_eperm = 1;

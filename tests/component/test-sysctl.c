@@ -73,7 +73,7 @@ static long read_proc(const char *key)
 	return v;
 }
 
-/* proc_dointvec_minmax as the kernel parses a write (KERNEL-FACTS §1.8 parsing quirks). */
+/* proc_dointvec_minmax as the kernel parses a write (docs/kernel-notes.md: vm.* sysctls). */
 static int fake_write_attr(const char *path, const char *value)
 {
 	const char *key = strrchr(path, '/') + 1, *s = value;

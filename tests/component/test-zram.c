@@ -1,6 +1,6 @@
 /*
  * zram add / remove / boot against a fake zram: a state machine behind write_attr and
- * read_attr that behaves like zram_drv.c (KERNEL-FACTS 1.7): hot_add hands out the lowest
+ * read_attr that behaves like zram_drv.c (docs/kernel-notes.md: zram): hot_add hands out the lowest
  * free id, comp_algorithm and disksize answer EBUSY once the device is initialised, unknown
  * algorithms EINVAL, reset restores the default algorithm and mem_limit 0 and refuses while
  * the device is swapped on, hot_remove answers ENODEV for unknown ids, mem_limit is
@@ -31,6 +31,7 @@
 
 struct fdev {
 	bool exists, init, swapped, foreign;
+	bool held; /* somebody holds the node open: reset and hot_remove answer EBUSY */
 	char alg[32];
 	char params[64];
 	uint64_t disksize, mem_limit, diskseq;
@@ -195,7 +196,7 @@ static int fake_write_attr(const char *path, const char *value)
 		d = &F.dev[v];
 		if (!d->exists)
 			return -ENODEV;
-		if (d->swapped)
+		if (d->swapped || d->held)
 			return -EBUSY;
 		if (F.busy_left > 0) {
 			F.busy_left--;
@@ -234,7 +235,7 @@ static int fake_write_attr(const char *path, const char *value)
 	} else if (strcmp(attr, "reset") == 0) {
 		if (strcmp(value, "1") != 0)
 			return -EINVAL;
-		if (d->swapped)
+		if (d->swapped || d->held)
 			return -EBUSY;
 		if (F.busy_left > 0) {
 			F.busy_left--;
@@ -801,7 +802,7 @@ static void test_priority_updates_config(void **state)
 	free(conf);
 }
 
-/* F-38: a knob the kernel lacks (algorithm_params before 6.12) is detected, not guessed. */
+/* A knob the kernel lacks (algorithm_params before 6.12) is detected, not guessed. */
 static void test_missing_algorithm_params(void **state)
 {
 	struct sc_plan plan = {0};
@@ -981,6 +982,95 @@ static void test_remove_all_only_ours(void **state)
 	sc_plan_free(&plan);
 }
 
+/*
+ * zram remove --all over three devices of swapctl's (two in zram.conf, one --no-persist) and
+ * an entry no device stands for, when the first device cannot go: the others and the entry
+ * still do, the first keeps its zram-ids and zram.conf entries, and a re-run finishes.
+ */
+static void remove_all_past_failure(bool swapoff_fails)
+{
+	struct sc_plan plan = {0};
+	struct sc_err err = {0};
+	_cleanup_free_ char *conf = NULL, *ids = NULL;
+	int dev;
+
+	put("etc/swapctl/zram.conf", "size=5G\n");
+	assert_int_equal(run_add("1G", NULL, 100, 0, NULL, true, &plan, &dev, &err), 0);
+	sc_plan_free(&plan);
+	assert_int_equal(run_add("2G", NULL, 100, 0, NULL, false, &plan, &dev, &err), 0);
+	sc_plan_free(&plan);
+	assert_int_equal(run_add("512M", NULL, 100, 0, NULL, true, &plan, &dev, &err), 0);
+	sc_plan_free(&plan);
+	assert_true(F.dev[1].swapped && F.dev[2].swapped && F.dev[3].swapped);
+
+	if (swapoff_fails) {
+		/* the swapoff child runs out of memory bringing the pages back */
+		F.fail_prefix = "swapoff /dev/zram1";
+		F.fail_errno = ENOMEM;
+	} else {
+		F.dev[1].held = true; /* a program has the node open: reset answers EBUSY */
+	}
+	assert_int_equal(run_remove(NULL, 0, true, &plan, &err), swapoff_fails ? -ENOMEM : -EBUSY);
+	assert_non_null(strstr(err.msg, "/dev/zram1"));
+	assert_true(sc_plan_changed(&plan));
+	assert_true(F.dev[1].exists);
+	assert_int_equal(F.dev[1].swapped, swapoff_fails);
+	assert_false(F.dev[2].exists || F.dev[3].exists);
+	conf = read_rel("etc/swapctl/zram.conf");
+	assert_non_null(strstr(conf, "\nsize=1073741824 "));
+	assert_null(strstr(conf, "size=536870912"));
+	assert_null(strstr(conf, "size=5368709120"));
+	ids = read_rel("run/swapctl/zram-ids");
+	assert_non_null(strstr(ids, "\nzram1 "));
+	assert_null(strstr(ids, "zram2 "));
+	assert_null(strstr(ids, "zram3 "));
+	sc_plan_free(&plan);
+
+	/* once the device can go, the same command finishes the job */
+	F.dev[1].held = false;
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(run_remove(NULL, 0, true, &plan, &err), 0);
+	assert_false(F.dev[1].exists);
+	free(conf);
+	free(ids);
+	conf = read_rel("etc/swapctl/zram.conf");
+	assert_null(strstr(conf, "\nsize="));
+	ids = read_rel("run/swapctl/zram-ids");
+	assert_null(strstr(ids, "\nzram"));
+	assert_zram0_untouched();
+	sc_plan_free(&plan);
+}
+
+static void test_remove_all_past_busy_device(void **state)
+{
+	remove_all_past_failure(false);
+}
+
+static void test_remove_all_past_failed_swapoff(void **state)
+{
+	remove_all_past_failure(true);
+}
+
+/* Two devices that cannot go: the error names the first, its hint the second. */
+static void test_remove_all_reports_each_failure(void **state)
+{
+	struct sc_plan plan = {0};
+	struct sc_err err = {0};
+	int dev;
+
+	assert_int_equal(run_add("1G", NULL, 100, 0, NULL, true, &plan, &dev, &err), 0);
+	sc_plan_free(&plan);
+	assert_int_equal(run_add("2G", NULL, 100, 0, NULL, true, &plan, &dev, &err), 0);
+	sc_plan_free(&plan);
+	F.dev[1].held = F.dev[2].held = true;
+	assert_int_equal(run_remove(NULL, 0, true, &plan, &err), -EBUSY);
+	assert_non_null(strstr(err.msg, "/dev/zram1: reset"));
+	assert_non_null(strstr(err.hint, "something holds /dev/zram1 open"));
+	assert_non_null(strstr(err.hint, "also /dev/zram2: reset"));
+	assert_false(F.dev[1].swapped || F.dev[2].swapped);
+	sc_plan_free(&plan);
+}
+
 static void test_remove_foreign_named(void **state)
 {
 	struct sc_plan plan = {0};
@@ -1152,6 +1242,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_remove_gate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_busy_gives_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_all_only_ours, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remove_all_past_busy_device, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_remove_all_past_failed_swapoff, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_remove_all_reports_each_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_foreign_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_state_is_not_trusted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_boot_idempotent, setup, teardown),

@@ -4,7 +4,7 @@
 #
 #   kt_memcg_require                  # skip (77) without the v1 memory controller + swap accounting
 #   kt_no_foreign_swap PREFIX         # wait (bounded) until every active area is under PREFIX,
-#                                     # skip otherwise: other areas change the outcome (F-63)
+#                                     # skip otherwise: other areas change the outcome
 #   kt_foreign_watch PREFIX CMD...    # run CMD (its exit status is returned) while sampling
 #                                     # /proc/swaps; skip if an area not under PREFIX showed up
 #   cg=$(kt_memcg_create 40)          # /sys/fs/cgroup/memory/<unique> with a 40 MiB limit;
@@ -36,7 +36,7 @@ kt_no_foreign_swap() {
 		[ -z "$foreign" ] && return 0
 		sleep 0.5
 	done
-	kt_skip "other swap areas are active ($(echo $foreign)); their free space would decide the outcome (F-63)"
+	kt_skip "other swap areas are active ($(echo $foreign)); their free space would decide the outcome"
 }
 
 kt_foreign_watch() {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# zram estimate on real processes (SPEC §8): exact on memory of known compressibility, and
+# zram estimate on real processes: exact on memory of known compressibility, and
 # read-only.
 #
 # A child process maps three anonymous regions and blocks without touching them. The test

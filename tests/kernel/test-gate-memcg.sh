@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The swapoff safety gate on the real kernel.
+# The swapoff safety gate on the real kernel (docs/kernel-notes.md: swapoff).
 #
 # A process limited to 24 MiB by a memory cgroup holds 64 MiB of known data, most of it in
 # a swapfile that is the only swap area. swapoff of that file would charge the pages back to

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# rotate on the real kernel (SPEC §7, FAILURE-MODES F-29, F-30, F-31).
+# rotate on the real kernel: make-before-break, crash windows, equal priorities.
 #
 # 1. Under load: a process limited to 24 MiB by a memory cgroup holds 64 MiB of known data,
 #    most of it in the managed swapfile (the only swap area). rotate replaces the file while
 #    /proc/swaps is sampled continuously: the total of the test's areas never drops below the
 #    total before, fstab names the replacement with the same priority, the old file is gone,
 #    and the process reads every byte back intact.
-# 2. Crashes: for every step, SWAPCTL_FAULT_AFTER=<step> kills rotate right after it (exit
+# 2. Crashes: for every step, swapctl-crash (SWAPCTL_TEST_CRASH_AFTER=<step>) kills rotate right after it (exit
 #    99); the state left behind keeps the invariants (fstab names an existing swap area; at
 #    most two of the test's areas active; no active area unlinked), and the next rotate
 #    completes or rolls it back: one file, active, in fstab, no journal.
@@ -95,7 +95,7 @@ invariants() { # $1: when
 
 for step in journal create swapon fstab-replace swapoff unlink; do
 	rc=0
-	SWAPCTL_FAULT_AFTER=$step "$SWAPCTL" --fstab "$fstab" rotate 2>/dev/null || rc=$?
+	SWAPCTL_TEST_CRASH_AFTER=$step "${SWAPCTL_CRASH:?}" --fstab "$fstab" rotate 2>/dev/null || rc=$?
 	[ "$rc" = 99 ] || kt_fail "fault after $step: exit $rc, want 99"
 	invariants "killed after $step"
 	case $step in

@@ -36,7 +36,7 @@ assert e["persistent"] is True and e["managed"] is False, e
 fst = [x for x in d["fstab"] if x["active"]]
 assert len(fst) == 1 and fst[0]["source"] == "/" + path, d["fstab"]
 assert not [x for x in d["drift"] if x["target"] in (path, "/" + path)], d["drift"]
-# every area reported was active (other areas may come and go meanwhile: F-58)
+# every area reported was active (other programs may add or remove areas meanwhile)
 assert len(d["swaps"]) >= 1
 print("ok: status matches /proc/swaps for", path)
 PY

@@ -75,7 +75,7 @@ kt_expect_rc 3 sc sysctl apply --set vm.dirtytime_expire_seconds=0
 [ "$(sha256sum "$dropin")" = "$before" ] || kt_fail "a refused apply changed the drop-in"
 [ "$(live swappiness)" = "$want" ] || kt_fail "a refused apply changed swappiness"
 
-# swapctl's ranges match what this kernel accepts (F-40): one past the maximum is EINVAL.
+# swapctl's ranges match what this kernel accepts: one past the maximum is EINVAL.
 osrel=$(cat /proc/sys/kernel/osrelease)
 major=${osrel%%.*} rest=${osrel#*.} minor=${rest%%.*}
 if [ "$major" -gt 6 ] || { [ "$major" = 6 ] && [ "$minor" -ge 1 ]; }; then

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# zram add / remove / boot on the real kernel (SPEC §8, KERNEL-FACTS 1.7): the device swapctl
+# zram add / remove / boot on the real kernel (docs/kernel-notes.md: zram): the device swapctl
 # hot_adds comes up with the best offered algorithm, the requested size and priority 100, is
 # reported by status, is idempotent, and goes away again; boot run twice makes one device;
-# a device id handed out again is recognised as new (F-37). zram0 -- and every device this
+# a device id handed out again is recognised as new (by diskseq). zram0 -- and every device this
 # test did not create -- is never touched: its state is compared before and after.
 source "${SC_SOURCE_DIR:?}/tests/kernel/lib.sh"
 [ "$(id -u)" = 0 ] || kt_skip "needs root"
@@ -112,7 +112,7 @@ grep -q '^size=' "$SWAPCTL_CONFIG_DIR/zram.conf" && kt_fail "zram.conf still lis
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); acts=[a["action"] for a in d["actions"]]; assert acts == ["swapoff","reset","hot-remove","config-remove"], acts; assert d["gate"]["allowed"] is True, d' \
 	"$KT_TMP/rm.json" || kt_fail "zram remove --json"
 
-# ids come back (lowest free): each new device is swapctl's own, by diskseq (F-37)
+# ids come back (lowest free): each new device is swapctl's own, by diskseq
 ids=()
 for i in 1 2 3; do
 	"$SWAPCTL" zram add 16M --no-persist --json >"$KT_TMP/r$i.json" || kt_fail "round $i add"
@@ -145,7 +145,75 @@ kt_track_zram "${bdev2#/dev/zram}"
 "$SWAPCTL" zram remove "$bdev2" >/dev/null || kt_fail "remove boot device"
 [ -z "$(awk '$5 == 77' /proc/swaps)" ] || kt_fail "boot device still active"
 
+# remove --all: every device of swapctl's and every zram.conf entry goes, also past a device
+# that cannot (held open, so its reset answers EBUSY), which keeps its entries for a re-run
+live_state() { # the devices zram-ids claims that still carry the recorded diskseq
+	local name seq rest
+	[ -r /run/swapctl/zram-ids ] || return 0
+	while read -r name seq rest; do
+		case $name in zram[0-9]*) ;; *) continue ;; esac
+		[ "$(cat "/sys/block/$name/diskseq" 2>/dev/null)" = "${seq#diskseq=}" ] && echo "/dev/$name"
+	done </run/swapctl/zram-ids
+}
+conf_entries() { grep -v '^#' "$SWAPCTL_CONFIG_DIR/zram.conf" | grep . ; }
+"$SWAPCTL" zram add 64M --json >"$KT_TMP/all1.json" || kt_fail "remove --all: add 64M"
+a1=$(track_from "$KT_TMP/all1.json")
+"$SWAPCTL" zram add 32M --no-persist --json >"$KT_TMP/all2.json" || kt_fail "remove --all: add 32M"
+a2=$(track_from "$KT_TMP/all2.json")
+"$SWAPCTL" zram add 48M --json >"$KT_TMP/all3.json" || kt_fail "remove --all: add 48M"
+a3=$(track_from "$KT_TMP/all3.json")
+echo 'size=16M priority=7' >>"$SWAPCTL_CONFIG_DIR/zram.conf" # not re-created by a boot yet
+sleep 600 <"$a1" &
+holder=$!
+kt_on_exit "kill $holder 2>/dev/null"
+for _ in $(seq 50); do
+	[ "$(readlink "/proc/$holder/fd/0")" = "$a1" ] && break
+	sleep 0.1
+done
+# /run/swapctl/zram-ids is the machine's: --all would take another swapctl user's devices too
+foreign=$(live_state | grep -vxF -e "$a1" -e "$a2" -e "$a3")
+if [ -n "$foreign" ]; then
+	kt_log "remove --all not run: zram-ids also lists $foreign (another swapctl user)"
+	kill "$holder"
+	"$SWAPCTL" zram remove "$a1" "$a2" "$a3" >/dev/null || kt_fail "remove $a1 $a2 $a3"
+else
+	rc=0
+	"$SWAPCTL" zram remove --all --json >"$KT_TMP/rmall.json" 2>"$KT_TMP/err" || rc=$?
+	kill "$holder"
+	wait "$holder" 2>/dev/null
+	[ "$rc" = 1 ] || kt_fail "remove --all with $a1 held open: exit $rc, want 1"
+	grep -q "$a1: reset" "$KT_TMP/err" || kt_fail "remove --all: $(cat "$KT_TMP/err")"
+	[ -e "/sys/block/${a1#/dev/}" ] || kt_fail "$a1 was removed although it was held open"
+	[ -z "$(swaps_row "$a1")" ] || kt_fail "$a1 still active"
+	for d in "$a2" "$a3"; do
+		[ -e "/sys/block/${d#/dev/}" ] && kt_fail "remove --all left $d past the busy $a1"
+	done
+	[ "$(conf_entries)" = 'size=67108864 algorithm=auto priority=100 mem_limit=0' ] ||
+		kt_fail "zram.conf after remove --all: $(conf_entries)"
+	[ "$(live_state)" = "$a1" ] || kt_fail "zram-ids after remove --all: $(live_state)"
+	python3 - "$KT_TMP/rmall.json" "$a1" <<'PY' || kt_fail "remove --all --json: $(cat "$KT_TMP/rmall.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+busy = sys.argv[2]
+assert d["changed"] is True and busy in d["error"], d
+for a in d["actions"]:
+    if a["action"] == "config-remove":
+        assert a["done"] == (a["device"] != busy), a
+    elif a["target"] == busy:
+        assert a["done"] == (a["action"] == "swapoff"), a
+    else:
+        assert a["done"], a
+PY
+	# nothing holds it any more: the same command finishes the job
+	"$SWAPCTL" zram remove --all >/dev/null 2>"$KT_TMP/err" || kt_fail "remove --all again: $(cat "$KT_TMP/err")"
+	for d in "$a1" "$a2" "$a3"; do
+		[ -e "/sys/block/${d#/dev/}" ] && kt_fail "$d still exists after remove --all"
+	done
+	[ -z "$(conf_entries)" ] || kt_fail "zram.conf after remove --all: $(conf_entries)"
+	[ -z "$(live_state)" ] || kt_fail "zram-ids after remove --all: $(live_state)"
+fi
+
 [ "$(snapshot)" = "$before" ] || kt_fail "devices this test did not create changed:
 before: $before
 after:  $(snapshot)"
-echo "ok: zram add/remove/boot on the real kernel"
+echo "ok: zram add/remove/remove --all/boot on the real kernel"

@@ -121,7 +121,10 @@ static void test_add_idempotent(void **state)
 	sc_fstab_free(f);
 }
 
-/* Appending changes no byte of the original; a missing final newline is the one exception. */
+/*
+ * Appending changes no byte of the original; a missing final newline is the one exception: the
+ * old last line gets one and the new last line goes without, as the file did.
+ */
 static void test_add_keeps_every_byte(void **state)
 {
 	struct sc_corpus_file *c;
@@ -144,9 +147,9 @@ static void test_add_keeps_every_byte(void **state)
 		if (!had_nl)
 			assert_int_equal(out[c[i].len], '\n');
 		assert_non_null(strstr(out + c[i].len, "/swapctl/test/new-swapfile"));
-		assert_int_equal(out[len - 1], '\n');
-		assert_non_null(memchr(out + c[i].len + !had_nl, '\n', len - c[i].len - !had_nl));
-		if (strchr(out + c[i].len + !had_nl, '\n') != out + len - 1)
+		if (had_nl != (out[len - 1] == '\n'))
+			fail_msg("%s: the file's final newline changed", c[i].path);
+		if (memchr(out + c[i].len + !had_nl, '\n', len - c[i].len - !had_nl - had_nl))
 			fail_msg("%s: more than one line appended", c[i].path);
 		{
 			struct sc_err err = {0};
@@ -185,6 +188,206 @@ static void test_add_remove_restores(void **state)
 		sc_fstab_free(f);
 	}
 	sc_test_fstab_corpus_free(c, n);
+}
+
+/* The file written, read again by another run: a remove there gives back the original bytes. */
+static void assert_add_then_remove_restores(const char *data, size_t len, const char *what)
+{
+	struct sc_fstab *f = parse_len(data, len), *g;
+	struct sc_swap_spec s = managed;
+	size_t olen;
+	char *out;
+
+	s.path = "/swapctl/test/new-swapfile";
+	assert_int_equal(set(f, &s), 1);
+	assert_valid(f);
+	out = render(f, &olen);
+	g = parse_len(out, olen);
+	free(out);
+	assert_int_equal(sc_fstab_remove_swap(g, s.path), 1);
+	assert_valid(g);
+	out = render(g, &olen);
+	if (olen != len || memcmp(out, data, len) != 0)
+		fail_msg("%s: add, then remove in another run, did not restore the bytes", what);
+	free(out);
+	sc_fstab_free(g);
+	sc_fstab_free(f);
+}
+
+static void test_add_remove_restores_across_runs(void **state)
+{
+	static const char *const t[] = {
+		"",
+		"/dev/vda1 / ext4 defaults 0 1",
+		"/dev/vda1 / ext4 defaults 0 1\n",
+		"# only a comment",
+		"/dev/vda1 / ext4 defaults 0 1\r",
+		"/dev/vda1 / ext4 defaults 0 1\r\n/dev/vda2 /srv ext4 defaults 0 2",
+		"/dev/vda1 / ext4 defaults 0 1\n   ",
+		"/swap/a none swap sw 0 0",
+	};
+	struct sc_corpus_file *c;
+	bool peers;
+	size_t n = sc_test_fstab_corpus(&c, &peers);
+
+	for (size_t i = 0; i < ELEMENTSOF(t); i++)
+		assert_add_then_remove_restores(t[i], strlen(t[i]), t[i]);
+	for (size_t i = 0; i < n; i++)
+		assert_add_then_remove_restores(c[i].data, c[i].len, c[i].path);
+	sc_test_fstab_corpus_free(c, n);
+}
+
+/* Two appends and their removals, in either order and across runs, give the bytes back. */
+static void test_no_final_newline_two_appends(void **state)
+{
+	static const char text[] = "/dev/vda1 / ext4 defaults 0 1";
+	struct sc_swap_spec a = {.path = "/a", .priority = -1}, b = {.path = "/b", .priority = -1};
+	struct sc_fstab *f = parse(text), *g;
+	size_t len;
+	char *out;
+
+	assert_int_equal(set(f, &a), 1);
+	assert_int_equal(set(f, &b), 1);
+	assert_text(f,
+		"/dev/vda1 / ext4 defaults 0 1\n/a none swap defaults 0 0\n"
+		"/b none swap defaults 0 0");
+	assert_valid(f);
+	out = render(f, &len);
+	g = parse_len(out, len);
+	free(out);
+	assert_int_equal(sc_fstab_remove_swap(g, "/b"), 1);
+	assert_text(g, "/dev/vda1 / ext4 defaults 0 1\n/a none swap defaults 0 0");
+	assert_valid(g);
+	assert_int_equal(set(g, &(struct sc_swap_spec){.path = "/a", .priority = 5}), 1);
+	assert_text(g, "/dev/vda1 / ext4 defaults 0 1\n/a none swap defaults,pri=5 0 0");
+	assert_valid(g);
+	assert_int_equal(sc_fstab_remove_swap(g, "/a"), 1);
+	assert_text(g, text);
+	assert_valid(g);
+	sc_fstab_free(g);
+
+	/* The first appended line removed first; then the second. */
+	assert_int_equal(sc_fstab_remove_swap(f, "/a"), 1);
+	assert_text(f, "/dev/vda1 / ext4 defaults 0 1\n/b none swap defaults 0 0");
+	assert_int_equal(sc_fstab_remove_swap(f, "/b"), 1);
+	assert_text(f, text);
+	assert_false(sc_fstab_modified(f));
+	sc_fstab_free(f);
+}
+
+/*
+ * A source that libmount and glibc getmntent read differently matches the path either reads:
+ * "\\" is two backslashes to libmount and one to glibc, \101 is "A" to libmount and four
+ * characters to glibc. An add for either path updates that line (no second line for the other
+ * reader to see), and writes it so that both read the path asked for.
+ */
+static void test_glibc_reading_matches(void **state)
+{
+	static const char two[] = "/swap/my\\040swap\\\\file none swap sw 0 0\n";
+	struct sc_fstab_entry e;
+	struct sc_fstab *f;
+	struct sc_err err = {0};
+
+	f = parse(two);
+	assert_int_equal(sc_fstab_find_swap(f, "/swap/my swap\\file", &e), 1); /* glibc */
+	assert_string_equal(e.source, "/swap/my swap\\file");
+	sc_fstab_entry_done(&e);
+	assert_int_equal(sc_fstab_find_swap(f, "/swap/my swap\\\\file", &e), 1); /* libmount */
+	assert_string_equal(e.source, "/swap/my swap\\\\file");
+	sc_fstab_entry_done(&e);
+	assert_int_equal(sc_fstab_find_swap(f, "/swap/my swap", NULL), 0);
+	assert_int_equal(
+		set(f, &(struct sc_swap_spec){.path = "/swap/my swap\\file", .priority = -1}), 1);
+	assert_text(f, "/swap/my\\040swap\\134file none swap sw 0 0\n");
+	assert_valid(f);
+	sc_fstab_free(f);
+
+	f = parse(two);
+	assert_int_equal(
+		set(f, &(struct sc_swap_spec){.path = "/swap/my swap\\\\file", .priority = 3}), 1);
+	assert_text(f, "/swap/my\\040swap\\134\\134file none swap sw,pri=3 0 0\n");
+	assert_valid(f);
+	sc_fstab_free(f);
+
+	/* Both lines, as an add without this matching left them: one remove takes both. */
+	f = parse("/swap/my\\040swap\\\\file none swap sw 0 0\n"
+		  "# between\n"
+		  "/swap/my\\040swap\\134file none swap defaults,x-swapctl 0 0\n");
+	assert_int_equal(sc_fstab_remove_swap(f, "/swap/my swap\\file"), 1);
+	assert_text(f, "# between\n");
+	assert_valid(f);
+	sc_fstab_free(f);
+
+	/* An add on that file keeps the first line (the one systemd uses) and drops the other. */
+	f = parse("/swap/my\\040swap\\\\file none swap sw 0 0\n"
+		  "/swap/my\\040swap\\134file none swap defaults,x-swapctl 0 0\n");
+	assert_int_equal(
+		set(f, &(struct sc_swap_spec){.path = "/swap/my swap\\file", .priority = -1}), 1);
+	assert_text(f, "/swap/my\\040swap\\134file none swap sw 0 0\n");
+	assert_valid(f);
+	sc_fstab_free(f);
+
+	/* Octal escapes glibc does not decode. */
+	f = parse("/swap/\\101x none swap sw 0 0\n");
+	assert_int_equal(sc_fstab_find_swap(f, "/swap/Ax", NULL), 1);
+	assert_int_equal(sc_fstab_find_swap(f, "/swap/\\101x", &e), 1);
+	assert_string_equal(e.source, "/swap/\\101x");
+	sc_fstab_entry_done(&e);
+	assert_int_equal(set(f, &(struct sc_swap_spec){.path = "/swap/\\101x", .priority = -1}), 1);
+	assert_text(f, "/swap/\\134101x none swap sw 0 0\n");
+	assert_valid(f);
+	sc_fstab_free(f);
+	f = parse("/swap/\\101x none swap sw 0 0\n");
+	assert_int_equal(set(f, &(struct sc_swap_spec){.path = "/swap/Ax", .priority = -1}), 1);
+	assert_text(f, "/swap/Ax none swap sw 0 0\n");
+	assert_valid(f);
+	assert_int_equal(sc_fstab_remove_swap(f, "/swap/Ax"), 1);
+	assert_text(f, "");
+	sc_fstab_free(f);
+	f = parse("/swap/\\101x none swap sw 0 0\n");
+	assert_int_equal(sc_fstab_remove_swap(f, "/swap/\\101x"), 1);
+	assert_text(f, "");
+	sc_fstab_free(f);
+
+	/* A rejected line glibc reads as the path blocks an add just the same. */
+	f = parse("/swap/my\\040swap\\\\file none swap sw zero 0\n");
+	assert_int_equal(
+		sc_fstab_set_swap(f,
+			&(struct sc_swap_spec){.path = "/swap/my swap\\file", .priority = -1},
+			&err),
+		-EINVAL);
+	assert_false(sc_fstab_modified(f));
+	sc_fstab_free(f);
+}
+
+/*
+ * freq or passno past what strtol() holds, with anything after it, is a line libmount rejects:
+ * not an entry, never edited, and an add for its source is refused rather than duplicating it.
+ */
+static void test_numeric_overflow_line_not_edited(void **state)
+{
+	static const char text[] = "/swapfile none swap sw 0 99999999999999999999 extra\n";
+	struct sc_swap_spec s = managed;
+	struct sc_fstab *f = parse(text);
+	struct sc_err err = {0};
+
+	s.path = "/swapfile";
+	assert_int_equal(sc_fstab_find_swap(f, "/swapfile", NULL), 0);
+	assert_int_equal(sc_fstab_set_swap(f, &s, &err), -EINVAL);
+	assert_int_equal(err.kind, SC_EXIT_USAGE);
+	assert_non_null(strstr(err.msg, "line 1"));
+	assert_int_equal(sc_fstab_remove_swap(f, "/swapfile"), 0);
+	assert_false(sc_fstab_modified(f));
+	assert_text(f, text);
+	sc_fstab_free(f);
+
+	/* The same number with nothing after it is an entry to libmount, and is edited. */
+	f = parse("/swapfile none swap sw 0 99999999999999999999\n");
+	assert_int_equal(sc_fstab_find_swap(f, "/swapfile", NULL), 1);
+	assert_int_equal(set(f, &s), 1);
+	assert_text(f, "/swapfile none swap sw,pri=10,x-swapctl,nofail 0 0\n");
+	assert_valid(f);
+	sc_fstab_free(f);
 }
 
 static void test_prefix_never_matches(void **state)
@@ -485,7 +688,7 @@ static void test_no_final_newline(void **state)
 	struct sc_fstab *f = parse("/dev/vda1 / ext4 defaults 0 1");
 
 	assert_int_equal(set(f, &(struct sc_swap_spec){.path = "/s", .priority = -1}), 1);
-	assert_text(f, "/dev/vda1 / ext4 defaults 0 1\n/s none swap defaults 0 0\n");
+	assert_text(f, "/dev/vda1 / ext4 defaults 0 1\n/s none swap defaults 0 0");
 	assert_valid(f);
 	sc_fstab_free(f);
 }
@@ -674,7 +877,8 @@ static void test_diff(void **state)
 		"-27\n"
 		"\\ No newline at end of file\n"
 		"+27\n"
-		"+/s none swap defaults 0 0\n");
+		"+/s none swap defaults 0 0\n"
+		"\\ No newline at end of file\n");
 	free(d);
 	sc_fstab_free(f);
 
@@ -961,6 +1165,10 @@ int main(void)
 		cmocka_unit_test(test_add_idempotent),
 		cmocka_unit_test(test_add_keeps_every_byte),
 		cmocka_unit_test(test_add_remove_restores),
+		cmocka_unit_test(test_add_remove_restores_across_runs),
+		cmocka_unit_test(test_no_final_newline_two_appends),
+		cmocka_unit_test(test_glibc_reading_matches),
+		cmocka_unit_test(test_numeric_overflow_line_not_edited),
 		cmocka_unit_test(test_prefix_never_matches),
 		cmocka_unit_test(test_remove_keeps_comments),
 		cmocka_unit_test(test_only_swap_entries_match),

@@ -14,6 +14,9 @@
 #include "internal.h"
 #include "macro.h"
 
+/* The running system: no root, paths used as given. */
+static const struct sc_ctx host_ctx = {.sys = &sc_sys_real, .root = "", .sysroot = ""};
+
 static struct sc_fstab *parse(const char *text)
 {
 	struct sc_fstab *f = NULL;
@@ -84,7 +87,7 @@ static void test_load_file_round_trip(void **state)
 	assert_true(asprintf(&path, "%s/fstab", dir) > 0);
 	again = sc_test_read_len(SC_FIXTURE_DIR "/fstab/crlf.fstab", &len);
 	sc_test_write(dir, "fstab", again);
-	assert_int_equal(sc_fstab_load(path, &f, &err), 0);
+	assert_int_equal(sc_fstab_load(&host_ctx, path, &f, &err), 0);
 	assert_false(sc_fstab_is_new(f));
 	assert_string_equal(sc_fstab_path(f), path);
 	assert_int_equal(sc_fstab_render(f, &out, &olen), 0);
@@ -106,7 +109,7 @@ static void test_load_missing_is_new(void **state)
 	size_t olen;
 
 	assert_true(asprintf(&path, "%s/nope/fstab", dir) > 0);
-	assert_int_equal(sc_fstab_load(path, &f, &err), 0);
+	assert_int_equal(sc_fstab_load(&host_ctx, path, &f, &err), 0);
 	assert_true(sc_fstab_is_new(f));
 	assert_int_equal(sc_fstab_render(f, &out, &olen), 0);
 	assert_int_equal(olen, 0);
@@ -139,7 +142,7 @@ static void test_nul_refused(void **state)
 	assert_int_equal(fwrite(text, 1, sizeof(text) - 1, fp), sizeof(text) - 1);
 	assert_int_equal(fclose(fp), 0);
 	sc_err_clear(&err);
-	assert_int_equal(sc_fstab_load(path, &f, &err), -EINVAL);
+	assert_int_equal(sc_fstab_load(&host_ctx, path, &f, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, path));
 	free(path);
 	sc_test_rmtree(dir);
@@ -152,7 +155,7 @@ static void test_directory_is_an_error(void **state)
 	struct sc_fstab *f = NULL;
 	struct sc_err err = {0};
 
-	assert_true(sc_fstab_load(dir, &f, &err) < 0);
+	assert_true(sc_fstab_load(&host_ctx, dir, &f, &err) < 0);
 	assert_int_equal(err.kind, SC_EXIT_FAILURE);
 	assert_non_null(strstr(err.msg, "cannot read"));
 	sc_test_rmtree(dir);
@@ -178,6 +181,13 @@ static void test_swap_line_flags(void **state)
 		{"/srv/b\\\\s none swap sw 0 0\n", true, false, false, false, false, true},
 		{"/srv/sp\\040ace none swap sw 0 0\n", true, false, false, false, false, false},
 		{"/srv/x none swap sw zero 0\n", true, true, false, false, false, false},
+		/* strtol() overflows and more follows: libmount rejects it */
+		{"/swapfile none swap sw 0 99999999999999999999 extra\n", true, true, false, true,
+			false, false},
+		{"/swapfile none swap sw 99999999999999999999 0\n", true, true, false, false, false,
+			false},
+		{"/swapfile none swap sw 0 99999999999999999999\n", true, false, false, false,
+			false, false},
 		{"/swapfile none\n", false, false, false, false, false, false},
 		{"#/swapfile none swap sw 0 0\n", false, false, false, false, false, false},
 		{"/dev/sda1 / ext4 defaults 0 1\n", false, false, false, false, false, false},
@@ -358,6 +368,24 @@ static void test_line_shapes_agree_with_libmount(void **state)
 		"a\vb c d\n",
 		"a b c d\v1 2\n",
 		"a b c d 99999999999 0\n",
+		/* strtol() overflow: an error only when more text follows the number */
+		"a b c d 0 99999999999999999999 extra\n",
+		"a b c d 99999999999999999999 0\n",
+		"a b c d 0 99999999999999999999\n",
+		"a b c d 0 99999999999999999999 \n",
+		"a b c d 0 99999999999999999999\t\r\n",
+		"a b c d 99999999999999999999\n",
+		"a b c d 99999999999999999999 \n",
+		"a b c d 0 -99999999999999999999 x\n",
+		"a b c d 0 9223372036854775807 x\n",
+		"a b c d 0 9223372036854775808 x\n",
+		"a b c d 0 +9223372036854775808 x\n",
+		"a b c d 0 -9223372036854775808 x\n",
+		"a b c d 0 -9223372036854775809 x\n",
+		"a b c d 0 0000000000000000000000000009223372036854775807 x\n",
+		"a b c d 0 0000000000000000000000000009223372036854775808 x\n",
+		"a b c d 0 12345678901234567890123456789012345678901234567890 x\n",
+		"a b c d \v99999999999999999999 0\n",
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(t); i++) {
@@ -367,6 +395,32 @@ static void test_line_shapes_agree_with_libmount(void **state)
 		if (sc_fstab_validate_all(f, &err) != 0)
 			fail_msg("'%s': %s", t[i], err.msg);
 		sc_fstab_free(f);
+	}
+}
+
+/* A line over 4095 bytes before its LF is one glibc getmntent reads cut short. */
+static void test_too_long_flag(void **state)
+{
+	for (size_t content = 4094; content <= 4097; content++) {
+		static const char head[] = "/s none swap ", tail[] = " 0 0";
+		size_t opts = content - strlen(head) - strlen(tail);
+		char *line = malloc(content + 2);
+		struct sc_fstab_entry *e;
+		struct sc_fstab *f;
+		size_t n;
+
+		memcpy(line, head, strlen(head));
+		memset(line + strlen(head), 'o', opts);
+		memcpy(line + strlen(head) + opts, tail, strlen(tail));
+		strcpy(line + content, "\n");
+		f = parse(line);
+		assert_int_equal(sc_fstab_list_swap(f, &e, &n), 0);
+		assert_int_equal(n, 1);
+		if (e[0].too_long != (content > 4095))
+			fail_msg("a line of %zu bytes: too_long %d", content, e[0].too_long);
+		sc_fstab_entries_free(e, n);
+		sc_fstab_free(f);
+		free(line);
 	}
 }
 
@@ -383,7 +437,7 @@ static void test_system_fstab_read_only(void **state)
 		skip();
 	}
 	data = sc_test_read_len("/etc/fstab", &len);
-	if (sc_fstab_load("/etc/fstab", &f, &err) != 0)
+	if (sc_fstab_load(&host_ctx, "/etc/fstab", &f, &err) != 0)
 		fail_msg("%s", err.msg);
 	assert_renders(f, data, len, "/etc/fstab");
 	if (sc_fstab_validate_all(f, &err) != 0)
@@ -407,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_canonical),
 		cmocka_unit_test(test_big_round_trip),
 		cmocka_unit_test(test_line_shapes_agree_with_libmount),
+		cmocka_unit_test(test_too_long_flag),
 		cmocka_unit_test(test_system_fstab_read_only),
 	};
 

@@ -914,6 +914,110 @@ static void test_malformed(void **state)
 	sc_test_rmtree(dir);
 }
 
+/* The largest size and use /proc/swaps can show: (2^63 - 1024) bytes. */
+#define HUGE_KIB (UINT64_C(9223372036854775807) / 1024)
+
+static void gate_on(const struct row *t, const char *const *victims, size_t n, uint64_t extra,
+	int want_r, struct sc_gate_report *rep)
+{
+	_cleanup_free_ char *dir = sc_test_mkdtemp();
+	struct sc_err err = {0};
+	struct sc_ctx c;
+	int r;
+
+	write_tree(dir, t);
+	assert_int_equal(sc_ctx_init(&c, &sc_sys_real, NULL, dir, NULL, NULL), 0);
+	r = sc_gate_check_planned(&c, victims, n, extra, rep, &err);
+	if (r != want_r)
+		fail_msg("r=%d want %d (%s)", r, want_r, err.msg);
+	sc_ctx_done(&c);
+	sc_test_rmtree(dir);
+}
+
+/* Sums of huge figures saturate instead of wrapping to something small that would fit. */
+static void test_huge_sums(void **state)
+{
+	struct sc_gate_report rep;
+
+	/* Three victims whose used bytes add up to 2^64 + 2048. */
+	struct row wrap_used = {
+		.layout = L_NONE,
+		.areas = {{"/swap/a", HUGE_KIB, HUGE_KIB}, {"/swap/b", HUGE_KIB, HUGE_KIB},
+			{"/swap/c", 4, 4}},
+		BIG_BOX,
+	};
+	const char *abc[] = {"/swap/a", "/swap/b", "/swap/c"};
+	gate_on(&wrap_used, abc, 3, 0, -EPERM, &rep);
+	assert_false(rep.memory_ok);
+	assert_true(rep.victim_used == UINT64_MAX);
+	assert_true(rep.victim_size == UINT64_MAX);
+	sc_gate_report_free(&rep);
+
+	/* 146 MiB free on the other area plus 2^64 - 1 planned: all of it, not 146 MiB - 1. */
+	const char *swapfile[] = {"/swap/swapfile"};
+	gate_on(find_row("v1: a second area without enough room"), swapfile, 1, UINT64_MAX, 0,
+		&rep);
+	assert_true(rep.other_free == UINT64_MAX);
+	assert_true(rep.cgroups_skipped);
+	sc_gate_report_free(&rep);
+
+	/* MemAvailable (23 GiB) + free swap = 2^64 exactly: plenty of room, not none. */
+	gate_on(find_row("v1: a second area without enough room"), swapfile, 1,
+		(UINT64_MAX - G(23) * 1024 + 1) - M(146) * 1024, 0, &rep);
+	assert_true(rep.other_free == UINT64_MAX - G(23) * 1024 + 1);
+	assert_true(rep.memory_ok);
+	sc_gate_report_free(&rep);
+
+	/*
+	 * Two cgroups counting on the other areas' free space: 2^63 - 1 KiB used on the victim,
+	 * as much + 16 GiB free elsewhere. /a (8 GiB in use) is promised its room; /b would need
+	 * used + 8 GiB + its 2^63 - 1 KiB, which must saturate, not wrap to about 8 GiB and "fit".
+	 */
+	struct row promised = {
+		.layout = L_V2,
+		.areas = {{"/swap/a", HUGE_KIB, HUGE_KIB}, {"/swap/c", HUGE_KIB, 0},
+			{"/swap/d", G(16), 0}},
+		.cgs = {{"a", 4, G(8), G(8)}, {"b", 4, HUGE_KIB, 4}},
+		BIG_BOX,
+	};
+	const char *a[] = {"/swap/a"};
+	gate_on(&promised, a, 1, 0, -EPERM, &rep);
+	assert_false(rep.cgroups_skipped);
+	assert_false(rep.cgroups_ok);
+	assert_int_equal(rep.n_blocking, 1);
+	assert_string_equal(rep.blocking[0].path, "/b");
+	assert_true(rep.blocking[0].reclaim_room == UINT64_MAX);
+	sc_gate_report_free(&rep);
+}
+
+/* usage + swap past 2^64 is above any limit: the cgroup is at risk, not "within its limit". */
+static void test_at_risk_huge(void **state)
+{
+	_cleanup_free_ char *dir = sc_test_mkdtemp();
+	struct row t = {
+		.layout = L_V2,
+		.areas = {{"/swap/a", M(200), M(150)}},
+		/* limit 2^63 - 4096, usage 0xf000000000000000, swap 0x2000000000000000 */
+		.cgs = {{"huge", (UINT64_C(1) << 53) - 4, UINT64_C(0xf000000000000000) / 1024,
+				UINT64_C(0x2000000000000000) / 1024},
+			{"fits", M(512), M(100), M(50)}},
+		BIG_BOX,
+	};
+	struct sc_memcgs risk;
+	struct sc_ctx c;
+
+	write_tree(dir, &t);
+	assert_int_equal(sc_ctx_init(&c, &sc_sys_real, NULL, dir, NULL, NULL), 0);
+	assert_int_equal(sc_memcg_list_at_risk(&c, &risk), 0);
+	assert_int_equal(risk.n_limited, 2);
+	assert_int_equal(risk.n, 1);
+	assert_string_equal(risk.items[0].path, "/huge");
+	assert_true(risk.items[0].limit == (UINT64_C(1) << 63) - 4096);
+	sc_memcgs_free(&risk);
+	sc_ctx_done(&c);
+	sc_test_rmtree(dir);
+}
+
 /* The full listing and the gate's at-risk listing agree on what is limited. */
 static void test_list_limited(void **state)
 {
@@ -977,6 +1081,8 @@ int main(void)
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_list_limited),
+		cmocka_unit_test(test_huge_sums),
+		cmocka_unit_test(test_at_risk_huge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

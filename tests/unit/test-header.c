@@ -1,7 +1,8 @@
 /*
  * The swap header encoder against util-linux mkswap's own output (tests/fixtures/mkswap, made
- * once with a fixed UUID and label for 4, 16 and 64 KiB pages), and the validator on every
- * rejection the kernel's read_swap_header() makes.
+ * once with a fixed UUID: a label for 4, 16 and 64 KiB pages, labels of 15 and more bytes,
+ * UTF-8 labels, 2^32 pages), and the validator on every rejection the kernel's
+ * read_swap_header() makes.
  */
 #include "fixture.h"
 #include <errno.h>
@@ -15,14 +16,14 @@ static const uint8_t golden_uuid[16] = {0x4c, 0x08, 0xe1, 0xcd, 0x3c, 0x82, 0x46
 	0x0c, 0x32, 0x70, 0xd6, 0xdf, 0xeb};
 
 /* gunzip a fixture into memory (gzip is an Essential package on Debian). */
-static unsigned char *load_golden(size_t page_size, size_t *ret_len)
+static unsigned char *load_fixture(const char *name, size_t cap, size_t *ret_len)
 {
 	char cmd[512];
 	unsigned char *buf;
-	size_t cap = 16 * page_size, len = 0, n;
+	size_t len = 0, n;
 	FILE *f;
 
-	snprintf(cmd, sizeof(cmd), "gzip -dc '%s/mkswap/LE-%zu.img.gz'", SC_FIXTURE_DIR, page_size);
+	snprintf(cmd, sizeof(cmd), "gzip -dc '%s/mkswap/%s'", SC_FIXTURE_DIR, name);
 	f = popen(cmd, "r");
 	assert_non_null(f);
 	buf = malloc(cap);
@@ -32,6 +33,90 @@ static unsigned char *load_golden(size_t page_size, size_t *ret_len)
 	assert_int_equal(pclose(f), 0);
 	*ret_len = len;
 	return buf;
+}
+
+static unsigned char *load_golden(size_t page_size, size_t *ret_len)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "LE-%zu.img.gz", page_size);
+	return load_fixture(name, 16 * page_size, ret_len);
+}
+
+/* The first page of an area mkswap made: "NAME.hdr.gz". */
+static unsigned char *load_header(const char *name, size_t page_size)
+{
+	char file[64];
+	unsigned char *buf;
+	size_t len;
+
+	snprintf(file, sizeof(file), "%s.hdr.gz", name);
+	buf = load_fixture(file, 2 * page_size, &len);
+	assert_int_equal(len, page_size);
+	return buf;
+}
+
+static void expect_golden(const char *name, size_t ps, uint64_t npages, const char *label)
+{
+	unsigned char *golden = load_header(name, ps), *page = malloc(ps);
+
+	assert_non_null(page);
+	assert_int_equal(sc_header_encode(page, ps, npages, golden_uuid, label, false), 0);
+	if (memcmp(page, golden, ps) != 0)
+		fail_msg("%s: header differs from mkswap's", name);
+	free(page);
+	free(golden);
+}
+
+/* "swp" and one character of each UTF-8 length: e-acute, two CJK characters, U+1F4BE. */
+#define UTF8_LABEL "swp\xc3\xa9\xe6\x97\xa5\xe6\x9c\xac\xf0\x9f\x92\xbe"
+
+static void test_golden_labels(void **state)
+{
+	unsigned char *golden;
+	struct sc_header_info info;
+
+	/* The longest label mkswap keeps, in ASCII and in UTF-8. */
+	assert_int_equal(strlen("0123456789abcde"), SC_HEADER_LABEL_MAX);
+	expect_golden("label15-4096", 4096, 10, "0123456789abcde");
+	assert_int_equal(strlen(UTF8_LABEL), SC_HEADER_LABEL_MAX);
+	expect_golden("utf8-4096", 4096, 10, UTF8_LABEL);
+	golden = load_header("utf8-4096", 4096);
+	assert_int_equal(sc_header_validate(golden, 4096, 4096, 40960, &info), 0);
+	assert_string_equal(info.label, UTF8_LABEL);
+	free(golden);
+
+	/* mkswap -L with 16 bytes keeps 15: swapctl refuses the 16 instead of cutting them. */
+	expect_golden("label16-4096", 4096, 10, "0123456789abcde");
+	unsigned char page[4096];
+	assert_int_equal(sc_header_encode(page, 4096, 10, golden_uuid, "0123456789abcdef", false),
+		-ENAMETOOLONG);
+
+	/* Nine e-acute (18 bytes): mkswap cuts the eighth in half, leaving a lone 0xc3. */
+	golden = load_header("utf8-cut-4096", 4096);
+	assert_int_equal(golden[SC_HEADER_OFF_LABEL + 14], 0xc3);
+	assert_int_equal(golden[SC_HEADER_OFF_LABEL + 15], 0);
+	free(golden);
+	assert_int_equal(
+		sc_header_encode(page, 4096, 10, golden_uuid,
+			"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9",
+			false),
+		-ENAMETOOLONG);
+}
+
+/* mkswap on sparse files of 2^32 pages (on xfs): the page count is capped at 2^32 - 1. */
+static void test_golden_4g_pages(void **state)
+{
+	static const size_t sizes[] = {4096, 65536};
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "pages4G-%zu", sizes[i]);
+		expect_golden(name, sizes[i], UINT64_C(1) << 32, NULL);
+		/* 2^32 - 1 pages: the same header. */
+		expect_golden(name, sizes[i], (UINT64_C(1) << 32) - 1, NULL);
+	}
 }
 
 static void test_golden(void **state)
@@ -99,17 +184,28 @@ static void test_encode_limits(void **state)
 	assert_int_equal(sc_header_encode(page, 4096, 1, u, NULL, false), -EINVAL);
 	assert_int_equal(sc_header_encode(page, 4096, 2, u, NULL, false), 0);
 	assert_int_equal(sc_header_encode(page, 4096, UINT64_C(1) << 32, u, NULL, false), 0);
-	/* last_page = 2^32 - 1 */
-	assert_int_equal(page[1028] & page[1029] & page[1030] & page[1031], 0xff);
+	/* last_page = 2^32 - 2, as mkswap writes it */
+	assert_memory_equal(page + 1028, "\xfe\xff\xff\xff", 4);
+	assert_int_equal(sc_header_encode(page, 4096, UINT64_C(1) << 32, u, NULL, true), 0);
+	assert_memory_equal(page + 1028, "\xff\xff\xff\xfe", 4);
+	assert_int_equal(sc_header_encode(page, 4096, (UINT64_C(1) << 32) - 2, u, NULL, false), 0);
+	assert_memory_equal(page + 1028, "\xfd\xff\xff\xff", 4);
 	assert_int_equal(
 		sc_header_encode(page, 4096, (UINT64_C(1) << 32) + 1, u, NULL, false), -EINVAL);
 	assert_int_equal(sc_header_encode(page, 3000, 10, u, NULL, false), -EINVAL);
 	assert_int_equal(sc_header_encode(page, 6144, 10, u, NULL, false), -EINVAL);
-	assert_int_equal(sc_header_encode(page, 4096, 10, u, "0123456789abcdef", false), 0);
-	assert_memory_equal(page + 1052, "0123456789abcdef", 16);
-	assert_int_equal(page[1068], 0);
+	assert_int_equal(sc_header_encode(page, 4096, 10, u, "0123456789abcde", false), 0);
+	assert_memory_equal(page + 1052, "0123456789abcde", 16);
+	assert_int_equal(
+		sc_header_encode(page, 4096, 10, u, "0123456789abcdef", false), -ENAMETOOLONG);
 	assert_int_equal(
 		sc_header_encode(page, 4096, 10, u, "0123456789abcdefg", false), -ENAMETOOLONG);
+
+	/* A label that fills all 16 bytes (not mkswap's) still reads back whole. */
+	struct sc_header_info info;
+	memcpy(page + 1052, "0123456789abcdef", 16);
+	assert_int_equal(sc_header_validate(page, 4096, 4096, 40960, &info), 0);
+	assert_string_equal(info.label, "0123456789abcdef");
 }
 
 static void test_uuid_v4(void **state)
@@ -205,6 +301,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_golden),
+		cmocka_unit_test(test_golden_labels),
+		cmocka_unit_test(test_golden_4g_pages),
 		cmocka_unit_test(test_big_endian),
 		cmocka_unit_test(test_encode_limits),
 		cmocka_unit_test(test_uuid_v4),

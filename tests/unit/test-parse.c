@@ -33,6 +33,19 @@ static void test_sizes_valid(void **state)
 		{"0.3G", UINT64_C(322122547)}, /* floor(0.3 * 2^30) = 322122547.2 */
 		{"0.5K", 512},
 		{"1.25MB", 1250000},
+		/* Any number of fraction digits, still exact. */
+		{"1.00000000000000000000G", UINT64_C(1) << 30},
+		{"0.99999999999999999999999999K", 1023}, /* 1024 - 10^-26 * 1024, floor */
+		{"0.00000000000000000001G", 0},
+		{"1.7000000000000000000000000000000G", UINT64_C(1825361100)},
+		{"0.123456789012345678901234567890EB", UINT64_C(123456789012345678)},
+		{"3.14159265358979323846264338327950288T", UINT64_C(3454217652357)},
+		/* The largest value below 16E: 2^64 - 0.0115..., floor */
+		{"15.99999999999999999999999E", UINT64_MAX},
+		/* 2^-60 exactly, 42 digits: one E-multiple of it is one byte ... */
+		{"0.000000000000000000867361737988403547205962240695953369140625E", 1},
+		/* ... and its last digit is what makes it reach one byte */
+		{"0.00000000000000000086736173798840354720596224069595336914062E", 0},
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
@@ -56,12 +69,36 @@ static void test_sizes_exact_tiny_fraction(void **state)
 	assert_int_equal(v, (UINT64_C(1) << 60) - 1);
 }
 
+static void test_sizes_long_fraction(void **state)
+{
+	char s[10005];
+	uint64_t v = 42;
+
+	/* 10000 fraction digits: "1.000...0G" and "0.999...9K" */
+	s[0] = '1';
+	s[1] = '.';
+	memset(s + 2, '0', 10000);
+	strcpy(s + 10002, "G");
+	assert_int_equal(sc_parse_size(s, &v), 0);
+	assert_int_equal(v, UINT64_C(1) << 30);
+	s[0] = '0';
+	memset(s + 2, '9', 10000);
+	strcpy(s + 10002, "K");
+	assert_int_equal(sc_parse_size(s, &v), 0);
+	assert_int_equal(v, 1023);
+	/* ... and without a unit it is still a fraction of a byte. */
+	s[10002] = '\0';
+	assert_int_equal(sc_parse_size(s, &v), -EINVAL);
+}
+
 static void test_sizes_invalid(void **state)
 {
 	static const char *bad[] = {
 		"", " 1G", "1G ", "+1G", "-1G", "0x10G", "010G", "00", "1e3", "1.5", "1.G", ".5G",
 		"1GG", "1Gi", "1GiBB", "1B", "G", "1Z", "1 G", "1.2.3G", "1,5G", "١G", "1\nG",
-		"0.00000000000000000001G", /* more than 19 fraction digits */
+		"1.5e3G", "1.-5G", "1.+5G", "1. 5G", "1.5 G", "0x1.8G", "1.0x8G", "01.5G",
+		"1.00000000000000000000GiBx", "1.000000000000000000001e1G",
+		"1.00000000000000000000", /* a fraction of a byte, however many digits */
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -80,6 +117,8 @@ static void test_sizes_overflow(void **state)
 	assert_int_equal(sc_parse_size("18446744073709551615", &v), 0);
 	assert_int_equal(v, UINT64_MAX);
 	assert_int_equal(sc_parse_size("99999999999999999999999G", &v), -ERANGE);
+	assert_int_equal(sc_parse_size("16.00000000000000000000000E", &v), -ERANGE);
+	assert_int_equal(sc_parse_size("18446744073709551615.00000000000000000001K", &v), -ERANGE);
 }
 
 static void test_swap_size(void **state)
@@ -139,6 +178,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sizes_valid),
 		cmocka_unit_test(test_sizes_exact_tiny_fraction),
+		cmocka_unit_test(test_sizes_long_fraction),
 		cmocka_unit_test(test_sizes_invalid),
 		cmocka_unit_test(test_sizes_overflow),
 		cmocka_unit_test(test_swap_size),

@@ -99,6 +99,40 @@ static void test_meminfo(void **state)
 	assert_int_equal(sc_meminfo_parse("Foo: 1 kB\n", &m), -EINVAL);
 }
 
+/* Values that do not fit in 64 bits once in bytes, negative or malformed: parse errors. */
+static void test_meminfo_bad_values(void **state)
+{
+	static const char *bad[] = {
+		/* (2^64 / 1024) kB is 2^64 bytes */
+		"MemTotal: 18014398509481984 kB\n",
+		"MemTotal: 100 kB\nMemAvailable: 18446744073709551615 kB\n",
+		"MemTotal: 100 kB\nCommitted_AS: 99999999999999999999999 kB\n",
+		/* a bare count past 2^64 - 1 */
+		"MemTotal: 100 kB\nSwapTotal: 18446744073709551616\n",
+		"MemTotal: -1 kB\n",
+		"MemTotal: 100 kB\nCommitted_AS:   -47540 kB\n",
+		"MemTotal: +100 kB\n",
+		"MemTotal: kB\n",
+		"MemTotal:\n",
+		"MemTotal: 100 MB\n",
+		"MemTotal: 100 kB junk\n",
+		"MemTotal: 0x100 kB\n",
+	};
+	struct sc_meminfo m;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (sc_meminfo_parse(bad[i], &m) != -EINVAL)
+			fail_msg("accepted: %s", bad[i]);
+	/* The largest value that fits, and a key swapctl does not read is not checked. */
+	assert_int_equal(sc_meminfo_parse("MemTotal: 18014398509481983 kB\n"
+					  "HugePages_Total: -1 junk\n"
+					  "SwapTotal: 18446744073709551615",
+				 &m),
+		0);
+	assert_int_equal(m.total, UINT64_C(18014398509481983) * 1024);
+	assert_int_equal(m.swap_total, UINT64_MAX);
+}
+
 static void test_read_from_sysroot(void **state)
 {
 	char *dir = sc_test_mkdtemp();
@@ -126,6 +160,7 @@ int main(void)
 		cmocka_unit_test(test_swaps_empty_and_bad),
 		cmocka_unit_test(test_swaps_util_linux_shape),
 		cmocka_unit_test(test_meminfo),
+		cmocka_unit_test(test_meminfo_bad_values),
 		cmocka_unit_test(test_read_from_sysroot),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -139,7 +139,7 @@ static void test_disksize_policy(void **state)
 	assert_int_equal(sc_zram_disksize(&s, 24 * GiB, 4096, &v, &err), 0);
 	assert_int_equal(v, 1000001 / 4096 * 4096);
 
-	/* More than 2 x RAM: refused (F-39), exactly 2 x RAM is fine. */
+	/* More than 2 x RAM: refused, exactly 2 x RAM is fine. */
 	assert_int_equal(sc_zram_parse_size_spec("8G", &s), 0);
 	assert_int_equal(sc_zram_disksize(&s, 4 * GiB, 4096, &v, &err), 0);
 	assert_int_equal(sc_zram_parse_size_spec("8589938688", &s), 0); /* 8 GiB + 1 page */

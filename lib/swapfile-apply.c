@@ -1,0 +1,223 @@
+/*
+ * Applying a plan: apply_add runs the actions in order and undoes the done ones in reverse on
+ * failure; apply_remove does every swapoff, then the fstab commit, then the files. The top of
+ * the swapfile-*.c files: it uses the others through swapfile.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gate.h"
+#include "macro.h"
+#include "swapfile.h"
+
+static int64_t field_int(const struct sc_action *a, const char *key, int64_t def)
+{
+	const struct sc_field *f = sc_action_get(a, key);
+	return f && f->type == SC_FIELD_INT ? f->num : def;
+}
+
+static const char *field_str(const struct sc_action *a, const char *key)
+{
+	const struct sc_field *f = sc_action_get(a, key);
+	return f && f->type == SC_FIELD_STR ? f->str : NULL;
+}
+
+static enum sc_discard discard_of(const struct sc_action *a)
+{
+	enum sc_discard d;
+
+	return sc_discard_from_name(field_str(a, "discard"), &d) == 0 ? d : SC_DISCARD_NONE;
+}
+
+static int undo_add(const struct sc_ctx *c, struct sc_plan *plan, size_t upto, struct sc_err *err)
+{
+	int ret = 0;
+
+	for (size_t i = upto; i-- > 0;) {
+		struct sc_action *a = &plan->actions[i];
+		struct sc_err e = {0};
+		int r = 0;
+
+		if (!a->done)
+			continue;
+		switch (a->kind) {
+		case SC_SWAPFILE_ACT_SWAPON:
+			r = sc_gate_swapoff(c, a->target, NULL, &e);
+			break;
+		case SC_SWAPFILE_ACT_CREATE:
+			r = sc_swapfile_unlink(c, a->target, &e);
+			break;
+		case SC_SWAPFILE_ACT_MKDIR:
+			r = sc_swapfile_rmdir(c, a->target, &e);
+			break;
+		default:
+			break;
+		}
+		if (r < 0) {
+			sc_err_hint(err,
+				"rolling back failed too (%s); remove what is left by hand",
+				e.msg[0] ? e.msg : strerror(-r));
+			if (!ret)
+				ret = r;
+			continue;
+		}
+		a->done = false;
+	}
+	return ret;
+}
+
+int sc_swapfile_apply_add(const struct sc_ctx *c, struct sc_plan *plan,
+	const struct sc_swapfile_hooks *h, struct sc_err *err)
+{
+	bool staged = false;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < plan->n; i++) {
+		struct sc_action *a = &plan->actions[i];
+
+		switch (a->kind) {
+		case SC_SWAPFILE_ACT_MKDIR:
+			r = sc_swapfile_mkdir(c, a->target, NULL, err);
+			break;
+		case SC_SWAPFILE_ACT_CREATE: {
+			struct sc_swapfile_opts o = {
+				.size = (uint64_t)field_int(a, "size_bytes", 0),
+				.label = field_str(a, "label"),
+				.reserve = (uint64_t)field_int(a, "reserve_bytes", 0),
+			};
+			struct sc_swapfile_created made;
+
+			r = sc_swapfile_create_full(c, a->target, &o, &made, err);
+			if (r == 0)
+				r = sc_action_set_str(a, "uuid", made.uuid);
+			if (r == 0 && made.zero_filled)
+				r = sc_action_set_bool(a, "zero_filled", true);
+			break;
+		}
+		case SC_SWAPFILE_ACT_SWAPON: {
+			struct sc_swapfile_enabled en;
+
+			r = sc_swapfile_enable_full(c, a->target,
+				(int)field_int(a, "priority", SC_SWAPFILE_PRIORITY), discard_of(a),
+				&en, err);
+			if (r == 0 && en.already_active)
+				continue; /* someone else activated it meanwhile: nothing done */
+			if (r == 0 && en.zero_filled)
+				r = sc_action_set_bool(a, "zero_filled", true);
+			break;
+		}
+		case SC_SWAPFILE_ACT_FSTAB_SET:
+			r = h && h->stage ? h->stage(h->data, a, err) : -EINVAL;
+			staged = r == 0;
+			break;
+		default:
+			r = sc_err_set(err, SC_EXIT_FAILURE, EINVAL, "%s: unexpected action %s",
+				a->target, a->action);
+		}
+		if (r < 0)
+			break;
+		a->done = a->kind != SC_SWAPFILE_ACT_FSTAB_SET;
+	}
+	if (r == 0 && staged) {
+		r = h->commit ? h->commit(h->data, err) : -EINVAL;
+		if (r >= 0)
+			for (size_t j = 0; j < plan->n; j++)
+				if (plan->actions[j].kind == SC_SWAPFILE_ACT_FSTAB_SET)
+					plan->actions[j].done = true;
+		/*
+		 * The new fstab was renamed into place, only the fsync of its directory
+		 * failed. Undoing the swapfile now would leave fstab naming a missing file
+		 * for every reader (systemd, swapon -a) at once; rolling fstab back too
+		 * would take another rename and directory fsync on the disk that just
+		 * failed one, and could leave either version. Kept, the state is right now
+		 * and after a crash is either this or the old fstab plus an unnamed
+		 * swapfile, which status and doctor report. So nothing is undone and the
+		 * caller reports the entry as in place but not durable.
+		 */
+		if (r > 0)
+			return 1;
+	}
+	if (r < 0) {
+		if (!err || !err->msg[0])
+			sc_err_set(err, SC_EXIT_FAILURE, -r, "%s", strerror(-r));
+		undo_add(c, plan, plan->n, err);
+	}
+	return r;
+}
+
+int sc_swapfile_apply_remove(const struct sc_ctx *c, struct sc_plan *plan,
+	const struct sc_swapfile_hooks *h, struct sc_err *err)
+{
+	_cleanup_free_ bool *failed = NULL;
+	size_t n_targets = 0;
+	bool staged = false;
+	int ret = 0, r;
+
+	for (size_t i = 0; i < plan->n; i++)
+		n_targets =
+			SC_MAX(n_targets, (size_t)field_int(&plan->actions[i], "_target", 0) + 1);
+	failed = calloc(n_targets + 1, sizeof(*failed));
+	if (!failed)
+		return -ENOMEM;
+
+	for (int pass = 0; pass < 3; pass++) {
+		for (size_t i = 0; i < plan->n; i++) {
+			struct sc_action *a = &plan->actions[i];
+			size_t t = (size_t)field_int(a, "_target", 0);
+			struct sc_err e = {0};
+
+			if (failed[t])
+				continue;
+			if (pass == 0 && a->kind == SC_SWAPFILE_ACT_SWAPOFF)
+				r = sc_gate_swapoff(c, a->target, NULL, &e);
+			else if (pass == 1 && a->kind == SC_SWAPFILE_ACT_FSTAB_REMOVE) {
+				r = h && h->stage ? h->stage(h->data, a, &e) : -EINVAL;
+				staged = staged || r == 0;
+				if (r == 0)
+					continue; /* done once committed */
+			} else if (pass == 2 && a->kind == SC_SWAPFILE_ACT_UNLINK)
+				r = sc_swapfile_unlink(c, a->target, &e);
+			else
+				continue;
+			if (r < 0) {
+				failed[t] = true;
+				if (!ret) {
+					ret = r;
+					if (err && !err->msg[0])
+						*err = e;
+				}
+				continue;
+			}
+			a->done = true;
+		}
+		if (pass == 1 && staged) {
+			struct sc_err e = {0};
+
+			r = h->commit ? h->commit(h->data, &e) : -EINVAL;
+			for (size_t i = 0; i < plan->n; i++) {
+				struct sc_action *a = &plan->actions[i];
+				size_t t = (size_t)field_int(a, "_target", 0);
+
+				if (a->kind != SC_SWAPFILE_ACT_FSTAB_REMOVE || failed[t])
+					continue;
+				if (r >= 0)
+					a->done = true;
+				else
+					failed[t] = true; /* keep the file fstab still names */
+			}
+			/*
+			 * r > 0: the new fstab is in place, only its directory fsync failed.
+			 * Every reader already sees the entries gone, so the files go too
+			 * (kept, they would be named by nothing); the error is still returned.
+			 */
+			if (r != 0 && !ret) {
+				ret = r > 0 ? -(e.errnum ? e.errnum : EIO) : r;
+				if (err && !err->msg[0])
+					*err = e;
+			}
+		}
+	}
+	return ret;
+}

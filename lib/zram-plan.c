@@ -1,0 +1,366 @@
+/*
+ * Planning, pure: the world and a request in, an ordered plan of SC_ZRAM_* actions out
+ * (add, remove, boot), with the ids hot_add will hand out simulated. Uses zram-config.c for
+ * requests and zram-read.c for device names.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "macro.h"
+#include "zram-internal.h"
+#include "zram.h"
+
+static const struct sc_zram_dev *world_dev(const struct sc_zram_world *w, int id)
+{
+	for (size_t i = 0; i < w->n_devs; i++)
+		if (w->devs[i].id == id)
+			return &w->devs[i];
+	return NULL;
+}
+
+/* The ids the kernel would hand out: it allocates the lowest free one (idr_alloc). */
+struct id_sim {
+	int *taken;
+	size_t n;
+};
+
+static int sim_init(struct id_sim *s, const struct sc_zram_world *w)
+{
+	s->n = 0;
+	s->taken = calloc(w->n_devs + 1, sizeof(int));
+	if (!s->taken)
+		return -ENOMEM;
+	for (size_t i = 0; i < w->n_devs; i++)
+		s->taken[s->n++] = w->devs[i].id;
+	return 0;
+}
+
+static bool sim_has(const struct id_sim *s, int id)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->taken[i] == id)
+			return true;
+	return false;
+}
+
+static void sim_release(struct id_sim *s, int id)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->taken[i] == id) {
+			s->taken[i] = s->taken[--s->n];
+			return;
+		}
+}
+
+static int sim_take(struct id_sim *s)
+{
+	int id = 0, *n;
+
+	while (sim_has(s, id))
+		id++;
+	n = realloc(s->taken, (s->n + 1) * sizeof(int));
+	if (!n)
+		return -ENOMEM;
+	s->taken = n;
+	s->taken[s->n++] = id;
+	return id;
+}
+
+static struct sc_action *add_action(struct sc_plan *plan, int kind, const char *name, int id)
+{
+	_cleanup_free_ char *t = sc_zram_dev_name(id);
+
+	if (!t)
+		return NULL;
+	return sc_plan_add(plan, kind, name, t);
+}
+
+/*
+ * The creation sequence of one device, in the kernel's order: the
+ * compressor and its parameters can only be chosen before disksize is written -- disksize
+ * initialises the device, after which comp_algorithm answers EBUSY ("Can't change algorithm
+ * for initialized device") and algorithm_params are accepted but never read.
+ * mem_limit can be written at any time; it goes before disksize so that the device never
+ * runs without it.
+ */
+static int plan_create(struct sc_plan *plan, int id, const struct sc_zram_spec *spec,
+	const char *algorithm, uint64_t disksize)
+{
+	_cleanup_free_ char *entry = NULL;
+	struct sc_action *a;
+
+	if (sc_zram_spec_format(spec, &entry) < 0)
+		return -ENOMEM;
+	a = add_action(plan, SC_ZRAM_HOT_ADD, "hot-add", id);
+	if (!a || sc_action_set_str(a, "entry", entry) < 0)
+		return -ENOMEM;
+	a = add_action(plan, SC_ZRAM_SET_ALGORITHM, "set-algorithm", id);
+	if (!a || sc_action_set_str(a, "algorithm", algorithm) < 0)
+		return -ENOMEM;
+	if (spec->params[0]) {
+		a = add_action(plan, SC_ZRAM_SET_PARAMS, "set-algorithm-params", id);
+		if (!a || sc_action_set_str(a, "params", spec->params) < 0)
+			return -ENOMEM;
+	}
+	if (spec->mem_limit > 0) {
+		a = add_action(plan, SC_ZRAM_SET_MEM_LIMIT, "set-mem-limit", id);
+		if (!a || sc_action_set_int(a, "mem_limit_bytes", (int64_t)spec->mem_limit) < 0)
+			return -ENOMEM;
+	}
+	a = add_action(plan, SC_ZRAM_SET_DISKSIZE, "set-disksize", id);
+	if (!a || sc_action_set_int(a, "size_bytes", (int64_t)disksize) < 0)
+		return -ENOMEM;
+	a = add_action(plan, SC_ZRAM_MKSWAP, "mkswap", id);
+	if (!a || sc_action_set_int(a, "size_bytes", (int64_t)disksize) < 0)
+		return -ENOMEM;
+	a = add_action(plan, SC_ZRAM_SWAPON, "swapon", id);
+	if (!a || sc_action_set_int(a, "priority", spec->priority) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* swapoff (when active), reset (when initialised), hot_remove (only for our own devices). */
+static int plan_teardown(const struct sc_zram_world *w, struct sc_plan *plan, int id, bool owned)
+{
+	const struct sc_zram_dev *d = world_dev(w, id);
+	struct sc_action *a;
+	char name[32];
+	const struct sc_swap *sw;
+
+	snprintf(name, sizeof(name), "/dev/zram%d", id);
+	sw = sc_swaps_find(&w->swaps, name);
+	if (sw) {
+		a = add_action(plan, SC_ZRAM_SWAPOFF, "swapoff", id);
+		if (!a || sc_action_set_int(a, "used_bytes", (int64_t)sw->used_bytes) < 0)
+			return -ENOMEM;
+	}
+	if (sw || (d && d->initialized)) {
+		if (!add_action(plan, SC_ZRAM_RESET, "reset", id))
+			return -ENOMEM;
+	}
+	if (owned && !add_action(plan, SC_ZRAM_HOT_REMOVE, "hot-remove", id))
+		return -ENOMEM;
+	return 0;
+}
+
+static int plan_config(const struct sc_ctx *c, struct sc_plan *plan, int kind,
+	const struct sc_zram_spec *spec, int device)
+{
+	_cleanup_free_ char *path = sc_config_path(c, SC_ZRAM_CONFIG_NAME), *entry = NULL,
+			    *dev = NULL;
+	struct sc_action *a;
+
+	if (!path || sc_zram_spec_format(spec, &entry) < 0)
+		return -ENOMEM;
+	if (device >= 0 && !(dev = sc_zram_dev_name(device)))
+		return -ENOMEM;
+	a = sc_plan_add(plan, kind, kind == SC_ZRAM_CONFIG_ADD ? "config-add" : "config-remove",
+		sc_ctx_boot_path(c, path));
+	if (!a || sc_action_set_str(a, "entry", entry) < 0)
+		return -ENOMEM;
+	if (kind == SC_ZRAM_CONFIG_REMOVE && sc_action_set_str(a, "device", dev ? dev : "") < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int plan_modprobe(const struct sc_zram_world *w, struct sc_plan *plan)
+{
+	if (w->control_present)
+		return 0;
+	return sc_plan_add(plan, SC_ZRAM_LOAD_MODULE, "load-module", "zram") ? 0 : -ENOMEM;
+}
+
+/* Resolve size and algorithm of a spec on this machine (offline: nothing to check against). */
+static int resolve(const struct sc_ctx *c, const struct sc_zram_world *w,
+	const struct sc_zram_spec *spec, uint64_t *ret_size, const char **ret_alg,
+	struct sc_err *err)
+{
+	int r;
+
+	*ret_size = 0;
+	/* offline: N% and auto are worked out at the image's boot, against its memory */
+	if (!c->offline || spec->size_kind == SC_ZRAM_SIZE_BYTES) {
+		r = sc_zram_disksize(
+			spec, c->offline ? 0 : w->mem_total, c->page_size, ret_size, err);
+		if (r < 0)
+			return r;
+	}
+	*ret_alg = spec->algorithm[0] ? spec->algorithm : "auto";
+	if (!w->offered || c->offline)
+		return 0; /* checked against the new device's list once it exists */
+	return sc_zram_choose_algorithm(w->offered, w->current, spec->algorithm, ret_alg, err);
+}
+
+int sc_zram_plan_add(const struct sc_ctx *c, const struct sc_zram_world *w,
+	const struct sc_zram_add_req *req, struct sc_plan *plan, int *ret_device,
+	struct sc_err *err)
+{
+	struct id_sim sim = {0};
+	const char *alg;
+	uint64_t disksize;
+	size_t in_conf;
+	int existing = -1, id, r;
+
+	*ret_device = -1;
+	r = resolve(c, w, &req->spec, &disksize, &alg, err);
+	if (r < 0)
+		return r;
+	in_conf = sc_zram_config_count(&w->config, &req->spec);
+	if (c->offline) {
+		/* An image being built: only the configuration; its boot creates the device. */
+		if (!req->persist)
+			return sc_err_set(err, SC_EXIT_USAGE, EINVAL,
+				"zram add: --no-persist with --root would do nothing: the devices "
+				"of "
+				"an offline tree are created at its boot from zram.conf");
+		return in_conf ? 0 : plan_config(c, plan, SC_ZRAM_CONFIG_ADD, &req->spec, -1);
+	}
+
+	for (size_t i = 0; i < w->state.n && existing < 0; i++)
+		if (sc_zram_spec_equal(&w->state.devs[i].spec, &req->spec) &&
+			sc_zram_world_active(w, w->state.devs[i].id))
+			existing = w->state.devs[i].id;
+	if (existing >= 0) {
+		*ret_device = existing;
+		if (req->persist && in_conf == 0)
+			return plan_config(c, plan, SC_ZRAM_CONFIG_ADD, &req->spec, -1);
+		return 0;
+	}
+
+	r = sim_init(&sim, w);
+	if (r < 0)
+		return r;
+	/* A device of ours with this request that is not active swap is debris: replace it. */
+	for (size_t i = 0; i < w->state.n && r == 0; i++)
+		if (sc_zram_spec_equal(&w->state.devs[i].spec, &req->spec)) {
+			r = plan_teardown(w, plan, w->state.devs[i].id, true);
+			sim_release(&sim, w->state.devs[i].id);
+		}
+	if (r == 0)
+		r = plan_modprobe(w, plan);
+	if (r == 0) {
+		id = sim_take(&sim);
+		r = id < 0 ? id : plan_create(plan, id, &req->spec, alg, disksize);
+	}
+	if (r == 0 && req->persist && in_conf == 0)
+		r = plan_config(c, plan, SC_ZRAM_CONFIG_ADD, &req->spec, -1);
+	free(sim.taken);
+	return r;
+}
+
+int sc_zram_plan_remove(const struct sc_ctx *c, const struct sc_zram_world *w, const int *ids,
+	size_t n_ids, bool all, struct sc_plan *plan, struct sc_err *err)
+{
+	struct sc_zram_config left = {0};
+	int r = 0;
+
+	if (c->offline && !all)
+		return sc_err_set(err, SC_EXIT_USAGE, EINVAL,
+			"zram remove: with --root only --all applies (it empties zram.conf): "
+			"devices exist only on a running system");
+	for (size_t i = 0; i < n_ids; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "/dev/zram%d", ids[i]);
+		if (!world_dev(w, ids[i]))
+			return sc_err_set(
+				err, SC_EXIT_USAGE, ENODEV, "%s: no such zram device", name);
+		if (!sc_zram_state_find(&w->state, ids[i]) && !sc_zram_world_active(w, ids[i])) {
+			r = sc_err_set(err, SC_EXIT_REFUSED, 0,
+				"%s: not created by swapctl and not an active swap area: left "
+				"alone",
+				name);
+			sc_err_hint(err,
+				"whoever created it (zram-generator, zramctl, a "
+				"filesystem on it) resets it; swapctl only removes swap");
+			return r;
+		}
+	}
+
+	left.entries = w->config.n ? malloc(w->config.n * sizeof(*left.entries)) : NULL;
+	if (w->config.n && !left.entries)
+		return -ENOMEM;
+	if (w->config.n)
+		memcpy(left.entries, w->config.entries, w->config.n * sizeof(*left.entries));
+	left.n = w->config.n;
+
+	if (all && !c->offline)
+		for (size_t i = 0; i < w->state.n && r == 0; i++) {
+			const struct sc_zram_owned *o = &w->state.devs[i];
+
+			r = plan_teardown(w, plan, o->id, true);
+			if (r == 0 && sc_zram_config_remove(&left, &o->spec) > 0)
+				r = plan_config(c, plan, SC_ZRAM_CONFIG_REMOVE, &o->spec, o->id);
+		}
+	for (size_t i = 0; i < n_ids && r == 0; i++) {
+		const struct sc_zram_owned *o = sc_zram_state_find(&w->state, ids[i]);
+		bool dup = false;
+
+		for (size_t j = 0; j < i; j++)
+			dup |= ids[j] == ids[i];
+		if (dup || (all && o))
+			continue;
+		r = plan_teardown(w, plan, ids[i], o != NULL);
+		if (r == 0 && o && sc_zram_config_remove(&left, &o->spec) > 0)
+			r = plan_config(c, plan, SC_ZRAM_CONFIG_REMOVE, &o->spec, o->id);
+	}
+	/* --all also forgets the entries no device stands for at the moment. */
+	for (size_t i = 0; all && i < left.n && r == 0; i++)
+		r = plan_config(c, plan, SC_ZRAM_CONFIG_REMOVE, &left.entries[i], -1);
+	sc_zram_config_free(&left);
+	return r;
+}
+
+int sc_zram_plan_boot(const struct sc_ctx *c, const struct sc_zram_world *w, struct sc_plan *plan,
+	struct sc_err *err)
+{
+	_cleanup_free_ bool *used = calloc(w->state.n + 1, sizeof(bool));
+	struct id_sim sim = {0};
+	size_t mark;
+	int r, first = 0;
+
+	if (!used)
+		return -ENOMEM;
+	if (c->offline)
+		return sc_err_set(err, SC_EXIT_USAGE, EINVAL,
+			"boot: acts on the running kernel; it cannot run with --root");
+	r = sim_init(&sim, w);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < w->state.n && r == 0; i++)
+		if (!sc_zram_world_active(w, w->state.devs[i].id)) {
+			r = plan_teardown(w, plan, w->state.devs[i].id, true);
+			sim_release(&sim, w->state.devs[i].id);
+			used[i] = true;
+		}
+	mark = plan->n;
+	for (size_t k = 0; k < w->config.n && r == 0; k++) {
+		const struct sc_zram_spec *spec = &w->config.entries[k];
+		bool up = false;
+		const char *alg;
+		uint64_t disksize;
+		int id;
+
+		for (size_t i = 0; i < w->state.n && !up; i++)
+			if (!used[i] && sc_zram_spec_equal(&w->state.devs[i].spec, spec))
+				up = used[i] = true;
+		if (up)
+			continue;
+		r = resolve(c, w, spec, &disksize, &alg, err);
+		if (r < 0) {
+			/* One unusable entry does not keep the others from coming up. */
+			first = first ? first : r;
+			r = 0;
+			continue;
+		}
+		if (plan->n == mark)
+			r = plan_modprobe(w, plan);
+		id = r < 0 ? r : sim_take(&sim);
+		r = id < 0 ? id : plan_create(plan, id, spec, alg, disksize);
+	}
+	free(sim.taken);
+	return r < 0 ? r : first;
+}

@@ -1,0 +1,131 @@
+/*
+ * rotate, resize and priority --rotate: the shared state of a run -- its fstab, plan, gate
+ * figures and error -- with the lookups, the fstab staging and the output every step uses.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "checkpoint.h"
+#include "rotate-run.h"
+
+/* Print err and remember it for the JSON object. */
+int sc_rot_fail(struct run *run, const struct sc_err *err)
+{
+	if (!run->last_err.msg[0])
+		run->last_err = *err;
+	return sc_report(run->cli, err);
+}
+
+void sc_rot_run_done(struct run *run)
+{
+	sc_fstab_free(run->fstab);
+	sc_rotate_plan_free(&run->rp);
+	if (run->gates)
+		json_object_put(run->gates);
+}
+
+/* After each step: where a test layer can stop the process as a crash would. */
+void sc_rot_checkpoint(const struct run *run, const char *step)
+{
+	sc_checkpoint(run->c, step);
+}
+
+uint64_t sc_rot_active_total(const struct sc_ctx *c)
+{
+	struct sc_swaps sw = {0};
+	uint64_t t = 0;
+
+	if (sc_swaps_read(c, &sw) < 0)
+		return 0;
+	for (size_t i = 0; i < sw.n; i++)
+		t += sw.items[i].size_bytes;
+	sc_swaps_free(&sw);
+	return t;
+}
+
+int sc_rot_load_fstab(struct run *run, struct sc_err *err)
+{
+	sc_fstab_free(run->fstab);
+	run->fstab = NULL;
+	return sc_fstab_load(run->c, run->c->fstab, &run->fstab, err);
+}
+
+/* stage: "plan" (before anything is made, replacement counted) or "apply" (the real check). */
+void sc_rot_add_gate_json(
+	struct run *run, const char *target, const char *stage, const struct sc_gate_report *rep)
+{
+	struct json_object *g = sc_json_gate(rep);
+
+	if (!run->gates)
+		run->gates = json_object_new_array();
+	json_object_object_add(g, "target", json_object_new_string(target));
+	json_object_object_add(g, "stage", json_object_new_string(stage));
+	json_object_array_add(run->gates, g);
+}
+
+/* fstab entry for a full path, looked up by the path the booted system sees. */
+int sc_rot_find_entry(struct run *run, const char *full, struct sc_fstab_entry *ret)
+{
+	return sc_fstab_find_swap(run->fstab, sc_ctx_boot_path(run->c, full), ret);
+}
+
+struct sc_action *sc_rot_unit_action(struct run *run, const struct sc_rotation *u, size_t k)
+{
+	return &run->rp.plan.actions[u->first + k];
+}
+
+bool sc_rot_unit_has(struct run *run, const struct sc_rotation *u, int kind)
+{
+	for (size_t k = 0; k < u->n; k++)
+		if (sc_rot_unit_action(run, u, k)->kind == kind)
+			return true;
+	return false;
+}
+
+/*
+ * Planning: every unit's fstab rewrite, tried on a copy of the loaded document before
+ * anything is created, so an edit fstab/ refuses stops --dry-run and the real run alike.
+ */
+int sc_rot_stage_fstab(struct run *run, char **ret_diff)
+{
+	struct sc_fstab *copy = NULL;
+	struct sc_err err = {0};
+	int r;
+
+	r = sc_fstab_dup_loaded(run->fstab, &copy, &err);
+	for (size_t i = run->n_recovered; r >= 0 && i < run->rp.n_units; i++)
+		if (sc_rot_unit_has(run, &run->rp.units[i], SC_ROT_ACT_FSTAB_REPLACE))
+			r = sc_rot_replace_entry(run, copy, &run->rp.units[i], &err);
+	if (r >= 0)
+		r = sc_fstab_validate(copy, &err);
+	if (r >= 0)
+		r = sc_fstab_diff(copy, run->c->fstab, ret_diff);
+	sc_fstab_free(copy);
+	if (r < 0) {
+		if (!err.msg[0])
+			sc_err_set(&err, SC_EXIT_FAILURE, -r, "%s: cannot stage the edit: %s",
+				run->c->fstab, strerror(-r));
+		return sc_rot_fail(run, &err);
+	}
+	return 0;
+}
+
+int sc_rot_output(struct run *run, int code)
+{
+	struct sc_cli *cli = run->cli;
+
+	if (cli->json) {
+		struct json_object *o =
+			sc_json_result(&run->rp.plan, sc_plan_changed(&run->rp.plan));
+
+		if (code != SC_EXIT_OK)
+			sc_json_add_error(o, &run->last_err, code);
+		json_object_object_add(o, "gates",
+			run->gates ? json_object_get(run->gates) : json_object_new_array());
+		json_object_object_add(
+			o, "recovered", json_object_new_boolean(run->n_recovered > 0));
+		sc_json_print(o);
+	} else if (cli->dry_run)
+		sc_print_plan(cli, &run->rp.plan);
+	return code;
+}
