@@ -7,7 +7,8 @@
 #   fixture tree, 200 limited, all near limit  (worst case: every file read, gate refuses)
 #   live cgroupfs, 200 cgroups, 20 limited     (a systemd host: limits on a few services)
 #   live cgroupfs, 200 limited cgroups         (cgroup v1 here; needs root)
-#   live cgroupfs, 200 limited, replacement active (rotate: the walk is skipped)
+#   live cgroupfs, 200 limited, replacement active (rotate: still walked, the replacement
+#                                              would have to hold the pages and all of RAM)
 # The live scenarios create and remove their own cgroups under /sys/fs/cgroup/memory.
 set -euo pipefail
 build=${1:-$(dirname "$0")/../build}

@@ -10,9 +10,11 @@
  *  2. with vm.overcommit_memory=2: Committed_AS <= CommitLimit - size(victims);
  *  3. for every memory cgroup with a limit (v2 memory.max, v1 memory.limit_in_bytes), its
  *     swapped-out bytes (v2 memory.swap.current, v1 memory.memsw.usage_in_bytes -
- *     memory.usage_in_bytes) fit under its headroom (limit - usage), unless the other active
- *     areas have free space for them. The kernel does not say which area holds a cgroup's
- *     pages, so the victims are assumed to hold all of them.
+ *     memory.usage_in_bytes) fit under its headroom (limit - usage), unless its reclaim can
+ *     push pages to the other active areas for the whole swapoff:
+ *     free(other areas) >= used(victims) + its usage (gate.c says why it is not its swap).
+ *     The kernel does not say which area holds a cgroup's pages, so the victims are
+ *     assumed to hold all of them.
  * Inputs are read under the context's sysroot (/proc/swaps, /proc/meminfo,
  * /proc/sys/vm/overcommit_memory, /sys/fs/cgroup/...), so all of it runs on fixture trees.
  *
@@ -24,8 +26,9 @@
  *  - a cgroup needs back at most what the victims hold: need = min(its swap, used(victims));
  *    without swap accounting (v1 memsw / v2 memory.swap.current absent) its swap is unknown
  *    and need = used(victims);
- *  - "the other areas have free space for them" means need <= free(other active areas);
- *    when used(victims) itself fits there, no cgroup can fail and none is read;
+ *  - cgroups that count on the other areas share them: each one's usage is added to the
+ *    room the next one needs (a cgroup below a promised one is covered by it); when the
+ *    other areas could take used(victims) + MemTotal, no cgroup can fail and none is read;
  *  - a cgroup whose usage + swap is within its limit fits whatever part of its swap comes
  *    back, and is counted without reading all its files (sc_memcg_list_at_risk).
  *
@@ -56,6 +59,12 @@ struct sc_gate_cgroup {
 	bool fits;
 	bool swap_known; /* false: no swap accounting, swap assumed = victims' used */
 	uint64_t need; /* bytes the swapoff could charge back to it */
+	/*
+	 * Free space the other areas would need for its reclaim during the swapoff:
+	 * used(victims) + its usage + that of the cgroups promised before it; 0 when its
+	 * need fits its headroom.
+	 */
+	uint64_t reclaim_room;
 };
 
 struct sc_gate_report {
@@ -77,7 +86,7 @@ struct sc_gate_report {
 	bool commit_ok;
 	bool cgroups_ok;
 	enum sc_cgroup_version cgroup_version;
-	/* No cgroup walk: nothing swapped out, or the other areas can take all of it. */
+	/* No cgroup walk: nothing swapped out, or the other areas can take it and all of RAM. */
 	bool cgroups_skipped;
 	size_t n_victims_found; /* victims that are active */
 };

@@ -205,6 +205,7 @@ struct json_object *sc_json_gate(const struct sc_gate_report *r)
 		json_object_object_add(e, "usage_bytes", json_bytes(g->usage));
 		json_object_object_add(e, "swap_bytes", g->swap_known ? json_bytes(g->swap) : NULL);
 		json_object_object_add(e, "need_bytes", json_bytes(g->need));
+		json_object_object_add(e, "reclaim_room_bytes", json_bytes(g->reclaim_room));
 		json_object_array_add(a, e);
 	}
 	json_object_object_add(o, "blocking_cgroups", a);

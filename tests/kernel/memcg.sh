@@ -5,6 +5,8 @@
 #   kt_memcg_require                  # skip (77) without the v1 memory controller + swap accounting
 #   kt_no_foreign_swap PREFIX         # wait (bounded) until every active area is under PREFIX,
 #                                     # skip otherwise: other areas change the outcome
+#   kt_foreign_watch PREFIX CMD...    # run CMD (its exit status is returned) while sampling
+#                                     # /proc/swaps; skip if an area not under PREFIX showed up
 #   cg=$(kt_memcg_create 40)          # /sys/fs/cgroup/memory/<unique> with a 40 MiB limit;
 #                                     # prints the cgroup's path below the hierarchy ("/name")
 #   kt_hog_start "$cg" 100            # memhog.py with 100 MiB in it; sets HOG_PID
@@ -35,6 +37,30 @@ kt_no_foreign_swap() {
 		sleep 0.5
 	done
 	kt_skip "other swap areas are active ($(echo $foreign)); their free space would decide the outcome"
+}
+
+kt_foreign_watch() {
+	local prefix=$1 watcher rc=0
+	shift
+	kt_no_foreign_swap "$prefix"
+	# A separate process, not a background subshell: killing a subshell of the test has
+	# been seen to take the test's state (KT_TMP, its swap areas and mounts) with it.
+	python3 -c 'import re, sys, time
+pre = sys.argv[1] + "/"
+while True:
+    for l in open("/proc/swaps").read().splitlines()[1:]:
+        p = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), l.split()[0])
+        if not p.startswith(pre):
+            print(p, flush=True)
+    time.sleep(0.02)' "$prefix" >"$KT_TMP/foreign" &
+	watcher=$!
+	"$@" || rc=$?
+	kill "$watcher" 2>/dev/null
+	wait "$watcher" 2>/dev/null
+	kt_foreign_swaps "$prefix" >>"$KT_TMP/foreign"
+	[ -s "$KT_TMP/foreign" ] &&
+		kt_skip "another swap area ($(sort -u "$KT_TMP/foreign" | tr '\n' ' ')) was active during the check; its free space decides the outcome"
+	return "$rc"
 }
 
 kt_memcg_create() {

@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # The swapoff safety gate on the real kernel (docs/kernel-notes.md: swapoff).
 #
-# A process limited to 40 MiB by a memory cgroup holds 100 MiB of known data, most of it in
+# A process limited to 24 MiB by a memory cgroup holds 64 MiB of known data, most of it in
 # a swapfile that is the only swap area. swapoff of that file would charge the pages back to
 # the cgroup and OOM-kill the process (then fail with ENOMEM), although the machine has GiB
 # free. So:
 #  1. priority FILE N (and remove FILE, where that command exists) are refused with exit 3,
 #     naming the cgroup; the process is alive, the area, file and fstab line are unchanged;
 #  2. priority --rotate FILE N (make-before-break) is allowed on the same only area: the
-#     replacement is room for the pages; the process is alive;
-#  3. with a second area that has room, the in-place priority change is allowed and the
+#     replacement is room for the pages and for the cgroup's memory; the process is alive;
+#  3. a second area that can hold the area's used pages but not those and the cgroup's
+#     memory as well: the in-place change is refused, naming the cgroup (during a swapoff the
+#     kernel counts free(other areas) - used(area) as its free swap, and cgroup reclaim that
+#     writes the cgroup's pages there while they are still in memory drives it to zero, then
+#     reclaims nothing and OOM-kills: measured with this shape); nothing is changed;
+#  4. with a second area that has room for both, the in-place change is allowed and the
 #     process keeps every byte (cgroup reclaim pushes its pages to the second area);
-#  4. --force on the only area: the swapoff child fails or is killed, swapctl survives and
+#  5. --force on the only area: the swapoff child fails or is killed, swapctl survives and
 #     reports it with exit 1, and the area stays active with fstab unchanged.
 source "${SC_SOURCE_DIR:?}/tests/kernel/lib.sh"
 source "$SC_SOURCE_DIR/tests/kernel/memcg.sh"
@@ -30,11 +35,11 @@ fstab="$KT_TMP/fstab"
 printf '# test fstab\n%s none swap defaults,pri=10,x-swapctl 0 0\n' "$f" >"$fstab"
 cp "$fstab" "$KT_TMP/fstab.before"
 
-cg=$(kt_memcg_create 40)
-kt_hog_start "$cg" 100
+cg=$(kt_memcg_create 24)
+kt_hog_start "$cg" 64
 used=$(kt_swap_field "$f" used)
 kt_log "hog in $cg: $used KiB on $f"
-[ "${used:-0}" -ge $((50 * 1024)) ] || kt_fail "only ${used:-0} KiB of the hog reached $f"
+[ "${used:-0}" -ge $((32 * 1024)) ] || kt_fail "only ${used:-0} KiB of the hog reached $f"
 kt_no_foreign_swap "$mnt"
 
 unchanged() {
@@ -66,8 +71,9 @@ assert g["allowed"] is False and g["cgroups_ok"] is False, g
 assert d["changed"] is False, d
 b = [x for x in g["blocking_cgroups"] if x["path"] == sys.argv[2]]
 assert b, g["blocking_cgroups"]
-assert b[0]["limit_bytes"] == 40 << 20, b
+assert b[0]["limit_bytes"] == 24 << 20, b
 assert b[0]["need_bytes"] > b[0]["limit_bytes"] - b[0]["usage_bytes"], b
+assert b[0]["reclaim_room_bytes"] == g["victim_used_bytes"] + b[0]["usage_bytes"], b
 PY
 unchanged "priority --json refused"
 
@@ -84,7 +90,8 @@ else
 	kt_log "no remove command in this build: checked through priority only"
 fi
 
-# 2. The same change make-before-break: the replacement is the room the pages need.
+# 2. The same change make-before-break: the replacement is room for the pages and the
+#    cgroup's memory.
 "$SWAPCTL" --fstab "$fstab" priority --rotate "$f" 20 || kt_fail "priority --rotate: exit $?"
 kill -0 "$HOG_PID" 2>/dev/null || kt_fail "priority --rotate: the process was killed"
 kt_is_active "$f" && kt_fail "priority --rotate: the old area is still active"
@@ -92,9 +99,35 @@ f="$mnt/swap/swapfile.1"
 [ "$(kt_swap_field "$f" prio)" = 20 ] || kt_fail "priority --rotate: replacement not at 20"
 grep -q "^$f none swap defaults,pri=20,x-swapctl 0 0\$" "$fstab" || kt_fail "priority --rotate: fstab"
 
-# 3. A second area with room: the cgroup's pages can go there, the gate allows it in place.
+rotated_unchanged() {
+	kill -0 "$HOG_PID" 2>/dev/null || kt_fail "$1: the process was killed"
+	kt_is_active "$f" || kt_fail "$1: $f is no longer active"
+	[ "$(kt_swap_field "$f" prio)" = 20 ] || kt_fail "$1: priority changed"
+	grep -q "^$f none swap defaults,pri=20,x-swapctl 0 0\$" "$fstab" || kt_fail "$1: fstab changed"
+}
+
+# 3. A second area with room for the used pages (+ half the cgroup's memory), not for both.
+used=$(kt_swap_field "$f" used)
+usage=$(($(cat "$KT_MEMCG_ROOT$cg/memory.usage_in_bytes") / 1024))
+small="$mnt/small"
+fallocate -l $(((used + usage / 2) / 1024 + 1))M "$small" && chmod 600 "$small" &&
+	mkswap -q "$small" >/dev/null || kt_fail "mkswap of the small area"
+swapon -p 5 "$small" || kt_fail "swapon of the small area"
+kt_track_swap "$small"
+kt_log "$used KiB used on $f, $usage KiB in $cg, $(kt_swap_field "$small" size) KiB on $small"
+rc=0
+kt_foreign_watch "$mnt" "$SWAPCTL" --fstab "$fstab" priority "$f" 25 2>"$KT_TMP/err" || rc=$?
+cat "$KT_TMP/err"
+[ "$rc" = 3 ] || kt_fail "priority with room for the pages only: exit $rc, want 3"
+grep -qF "memory cgroup $cg " "$KT_TMP/err" || kt_fail "the refusal does not name $cg"
+grep -qF "its reclaim needs" "$KT_TMP/err" || kt_fail "the refusal does not say why"
+rotated_unchanged "priority with room for the pages only"
+swapoff "$small" || kt_fail "swapoff of the small area"
+rm -f "$small"
+
+# 4. A second area with room for both: the cgroup's pages can go there, allowed in place.
 g="$mnt/second"
-fallocate -l 96M "$g" && chmod 600 "$g" && mkswap -q "$g" >/dev/null || kt_fail "mkswap 2"
+fallocate -l 112M "$g" && chmod 600 "$g" && mkswap -q "$g" >/dev/null || kt_fail "mkswap 2"
 swapon -p 5 "$g" || kt_fail "swapon of the second area"
 kt_track_swap "$g"
 "$SWAPCTL" --fstab "$fstab" priority "$f" 25 || kt_fail "priority with room elsewhere: exit $?"
@@ -104,7 +137,7 @@ kill -0 "$HOG_PID" 2>/dev/null || kt_fail "the process died when its pages moved
 kt_log "after the change: $(kt_swap_field "$f" used) KiB on $f, $(kt_swap_field "$g" used) KiB on $g"
 kt_hog_verify || kt_fail "the process lost data"
 
-# 4. --force with the only area: swapctl must survive the swapoff's failure and say so.
+# 5. --force with the only area: swapctl must survive the swapoff's failure and say so.
 swapoff "$g" || kt_fail "swapoff of the (empty) second area"
 cg2=$(kt_memcg_create 40)
 kt_hog_start "$cg2" 100

@@ -106,12 +106,96 @@ static const struct row rows[] = {
 		       "(limit 64 MiB, 60 MiB in use)",
 	},
 	{
+		/* 246 MiB free >= 150 MiB used on the victim + the cgroup's 60 MiB. */
 		.name = "v1: swap does not fit, but a second area has room",
 		.layout = L_V1,
 		.areas = {{"/swap/swapfile", M(200), M(150)}, {"/swap/other", M(256), M(10)}},
 		.cgs = {{"test", M(64), M(60), M(150)}},
 		BIG_BOX,
 		.victims = {"/swap/swapfile"},
+		.want_r = 0,
+		.memory_ok = true,
+		.commit_ok = true,
+		.cgroups_ok = true,
+		.n_checked = 1,
+	},
+	{
+		/*
+		 * The kernel test's shape, measured to OOM-kill on 6.18: the second area can
+		 * hold the victim's pages (80 <= 96 MiB) but not those and the cgroup's memory.
+		 */
+		.name = "v1: room for the victim's pages, not for the cgroup's memory too",
+		.layout = L_V1,
+		.areas = {{"/swap/swapfile.1", M(100), M(80)}, {"/swap/second", M(96), 0}},
+		.cgs = {{"test", M(40), M(40), M(67)}},
+		BIG_BOX,
+		.victims = {"/swap/swapfile.1"},
+		.want_r = -EPERM,
+		.memory_ok = true,
+		.commit_ok = true,
+		.cgroups_ok = false,
+		.n_checked = 1,
+		.blocking = "/test",
+		.msg = "/swap/swapfile.1: swapoff would need 67 MiB back in memory cgroup /test "
+		       "(limit 40 MiB, 40 MiB in use); its reclaim needs 120 MiB free on the "
+		       "other swap areas during the swapoff (used on the retired areas + its "
+		       "memory), they have 96 MiB",
+	},
+	{
+		.name = "v1: room for the victim's pages and the cgroup's memory, exactly",
+		.layout = L_V1,
+		.areas = {{"/swap/swapfile.1", M(100), M(80)}, {"/swap/second", M(130), M(10)}},
+		.cgs = {{"test", M(40), M(40), M(67)}},
+		BIG_BOX,
+		.victims = {"/swap/swapfile.1"},
+		.want_r = 0,
+		.memory_ok = true,
+		.commit_ok = true,
+		.cgroups_ok = true,
+		.n_checked = 1,
+	},
+	{
+		.name = "v1: room for the victim's pages and the cgroup's memory, one KiB short",
+		.layout = L_V1,
+		.areas = {{"/swap/swapfile.1", M(100), M(80)},
+			{"/swap/second", M(130), M(10) + K(1)}},
+		.cgs = {{"test", M(40), M(40), M(67)}},
+		BIG_BOX,
+		.victims = {"/swap/swapfile.1"},
+		.want_r = -EPERM,
+		.memory_ok = true,
+		.commit_ok = true,
+		.cgroups_ok = false,
+		.n_checked = 1,
+		.blocking = "/test",
+	},
+	{
+		/*
+		 * The cgroup's 100 MiB would fit in the 150 MiB free, but the victim also holds
+		 * 200 MiB of an unlimited process: the kernel counts free(others) - used(victim)
+		 * as its free swap during the swapoff, negative here, and reclaims no anonymous
+		 * page at all until the unlimited process's pages are back.
+		 */
+		.name = "v1: the cgroup's swap fits the other areas, the victim's used does not",
+		.layout = L_V1,
+		.areas = {{"/swap/a", M(400), M(300)}, {"/swap/b", M(256), M(106)}},
+		.cgs = {{"big", 0, G(1), M(200)}, {"test", M(64), M(60), M(100)}},
+		BIG_BOX,
+		.victims = {"/swap/a"},
+		.want_r = -EPERM,
+		.memory_ok = true,
+		.commit_ok = true,
+		.cgroups_ok = false,
+		.n_checked = 1,
+		.blocking = "/test",
+	},
+	{
+		.name = "v1: the other areas could take the victim's pages and all of RAM",
+		.layout = L_V1,
+		.areas = {{"/swap/a", M(200), M(150)}, {"/swap/b", G(25), 0}},
+		.cgs = {{"test", M(64), M(60), M(150)}},
+		BIG_BOX,
+		.victims = {"/swap/a"},
 		.want_r = 0,
 		.memory_ok = true,
 		.commit_ok = true,
@@ -231,8 +315,21 @@ static const struct row rows[] = {
 		.memory_ok = true,
 		.commit_ok = true,
 		.cgroups_ok = true,
-		.n_checked = 0,
-		.skipped = true,
+		.n_checked = 1,
+	},
+	{
+		.name = "v2: second area holds the pages but not the cgroup's memory too",
+		.layout = L_V2,
+		.areas = {{"/swap/a", M(200), M(150)}, {"/dev/zram1", M(200), M(0)}},
+		.cgs = {{"db", M(64), M(60), M(150)}},
+		BIG_BOX,
+		.victims = {"/swap/a"},
+		.want_r = -EPERM,
+		.memory_ok = true,
+		.commit_ok = true,
+		.cgroups_ok = false,
+		.n_checked = 1,
+		.blocking = "/db",
 	},
 	{
 		.name = "v2: two blocking cgroups are both reported",
@@ -292,7 +389,6 @@ static const struct row rows[] = {
 		.memory_ok = true,
 		.commit_ok = true,
 		.cgroups_ok = true,
-		.skipped = true,
 	},
 	{
 		/* 5% of 32000 MiB = 1600 MiB, exactly at the boundary: allowed. */
@@ -424,10 +520,13 @@ static const struct row rows[] = {
 		.want_r = -ENOENT,
 	},
 	{
-		/* Each alone would fit in the 150 MiB free on /swap/b; both together do not. */
+		/*
+		 * 400 MiB free on /swap/b: room for the 300 MiB used on /swap/a plus one
+		 * cgroup's 60 MiB of memory, not plus both.
+		 */
 		.name = "v1: two cgroups cannot both count on the same free space",
 		.layout = L_V1,
-		.areas = {{"/swap/a", M(400), M(300)}, {"/swap/b", M(256), M(106)}},
+		.areas = {{"/swap/a", M(400), M(300)}, {"/swap/b", M(512), M(112)}},
 		.cgs = {{"a", M(64), M(60), M(100)}, {"b", M(64), M(60), M(100)}},
 		BIG_BOX,
 		.victims = {"/swap/a"},
@@ -438,13 +537,15 @@ static const struct row rows[] = {
 		.n_checked = 2,
 		.blocking = "/b",
 		.msg = "/swap/a: swapoff would need 100 MiB back in memory cgroup /b "
-		       "(limit 64 MiB, 60 MiB in use)",
+		       "(limit 64 MiB, 60 MiB in use); its reclaim needs 420 MiB free on the "
+		       "other swap areas during the swapoff (used on the retired areas + its "
+		       "memory), they have 400 MiB",
 	},
 	{
 		/* Hierarchical accounting: the child's pages are part of the parent's swap. */
 		.name = "v1: a child of a cgroup promised the free space is covered by it",
 		.layout = L_V1,
-		.areas = {{"/swap/a", M(400), M(300)}, {"/swap/b", M(256), M(106)}},
+		.areas = {{"/swap/a", M(400), M(300)}, {"/swap/b", M(512), M(112)}},
 		.cgs = {{"p", M(64), M(60), M(100)}, {"p/c", M(32), M(30), M(100)}},
 		BIG_BOX,
 		.victims = {"/swap/a"},
@@ -600,6 +701,15 @@ static void test_table(void **state)
 	}
 }
 
+static const struct row *find_row(const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(rows); i++)
+		if (strcmp(rows[i].name, name) == 0)
+			return &rows[i];
+	fail_msg("no row %s", name);
+	return NULL;
+}
+
 /* The figures the report carries for --json, on the measured case with a second area. */
 static void test_report_figures(void **state)
 {
@@ -609,7 +719,7 @@ static void test_report_figures(void **state)
 	struct sc_err err = {0};
 	struct sc_ctx c;
 
-	write_tree(dir, &rows[4]); /* second area without enough room */
+	write_tree(dir, find_row("v1: a second area without enough room"));
 	assert_int_equal(sc_ctx_init(&c, &sc_sys_real, NULL, dir, NULL, NULL), 0);
 	assert_int_equal(sc_gate_check(&c, victims, 1, &rep, &err), -EPERM);
 	assert_int_equal(rep.victim_used, 150 << 20);
@@ -624,6 +734,7 @@ static void test_report_figures(void **state)
 	assert_int_equal(rep.blocking[0].usage, 60 << 20);
 	assert_int_equal(rep.blocking[0].swap, 150 << 20);
 	assert_int_equal(rep.blocking[0].need, 150 << 20);
+	assert_int_equal(rep.blocking[0].reclaim_room, 210 << 20);
 	assert_true(rep.blocking[0].swap_known);
 	sc_gate_report_free(&rep);
 	sc_ctx_done(&c);
@@ -639,14 +750,27 @@ static void test_planned(void **state)
 	struct sc_err err = {0};
 	struct sc_ctx c;
 
-	write_tree(dir, &rows[2]); /* does not fit, the only area */
+	/* 150 MiB used on the victim, 60 MiB in use in the cgroup */
+	write_tree(dir, find_row("v1: swap does not fit, the only area"));
 	assert_int_equal(sc_ctx_init(&c, &sc_sys_real, NULL, dir, NULL, NULL), 0);
 	assert_int_equal(sc_gate_check_planned(&c, victims, 1, 100 << 20, &rep, &err), -EPERM);
 	assert_int_equal(rep.other_free, 100 << 20);
 	sc_gate_report_free(&rep);
 	sc_err_clear(&err);
-	assert_int_equal(sc_gate_check_planned(&c, victims, 1, 200 << 20, &rep, &err), 0);
-	assert_int_equal(rep.other_free, 200 << 20);
+	/* A replacement that holds the victim's pages is not room for the cgroup's memory. */
+	assert_int_equal(sc_gate_check_planned(&c, victims, 1, 200 << 20, &rep, &err), -EPERM);
+	assert_int_equal(rep.n_blocking, 1);
+	assert_int_equal(rep.blocking[0].reclaim_room, 210 << 20);
+	sc_gate_report_free(&rep);
+	sc_err_clear(&err);
+	assert_int_equal(sc_gate_check_planned(&c, victims, 1, 210 << 20, &rep, &err), 0);
+	assert_int_equal(rep.other_free, 210 << 20);
+	assert_false(rep.cgroups_skipped);
+	sc_gate_report_free(&rep);
+	sc_err_clear(&err);
+	assert_int_equal(sc_gate_check_planned(
+				 &c, victims, 1, (150 << 20) + (UINT64_C(24) << 30), &rep, &err),
+		0);
 	assert_true(rep.cgroups_skipped);
 	sc_gate_report_free(&rep);
 	sc_ctx_done(&c);
@@ -831,37 +955,38 @@ static void test_huge_sums(void **state)
 
 	/* 146 MiB free on the other area plus 2^64 - 1 planned: all of it, not 146 MiB - 1. */
 	const char *swapfile[] = {"/swap/swapfile"};
-	gate_on(&rows[4], swapfile, 1, UINT64_MAX, 0, &rep);
+	gate_on(find_row("v1: a second area without enough room"), swapfile, 1, UINT64_MAX, 0,
+		&rep);
 	assert_true(rep.other_free == UINT64_MAX);
 	assert_true(rep.cgroups_skipped);
 	sc_gate_report_free(&rep);
 
 	/* MemAvailable (23 GiB) + free swap = 2^64 exactly: plenty of room, not none. */
-	gate_on(&rows[4], swapfile, 1, (UINT64_MAX - G(23) * 1024 + 1) - M(146) * 1024, 0, &rep);
+	gate_on(find_row("v1: a second area without enough room"), swapfile, 1,
+		(UINT64_MAX - G(23) * 1024 + 1) - M(146) * 1024, 0, &rep);
 	assert_true(rep.other_free == UINT64_MAX - G(23) * 1024 + 1);
 	assert_true(rep.memory_ok);
 	sc_gate_report_free(&rep);
 
 	/*
-	 * Two cgroups counting on the other areas' free space (2^63 + 2^62 - 1024 bytes): /a is
-	 * promised 2^63 of it, so /b (2^63 + 2^62) does not fit in the rest; promised + need
-	 * = 2^64 + 2^62 must not wrap to 2^62, which would "fit".
+	 * Two cgroups counting on the other areas' free space: 2^63 - 1 KiB used on the victim,
+	 * as much + 16 GiB free elsewhere. /a (8 GiB in use) is promised its room; /b would need
+	 * used + 8 GiB + its 2^63 - 1 KiB, which must saturate, not wrap to about 8 GiB and "fit".
 	 */
 	struct row promised = {
 		.layout = L_V2,
-		.areas = {{"/swap/a", HUGE_KIB, HUGE_KIB}, {"/swap/b", HUGE_KIB, HUGE_KIB},
-			{"/swap/c", HUGE_KIB, 0}, {"/swap/d", UINT64_C(1) << 52, 0}},
-		.cgs = {{"a", 4, 0, UINT64_C(1) << 53},
-			{"b", 4, 0, (UINT64_C(1) << 53) + (UINT64_C(1) << 52)}},
+		.areas = {{"/swap/a", HUGE_KIB, HUGE_KIB}, {"/swap/c", HUGE_KIB, 0},
+			{"/swap/d", G(16), 0}},
+		.cgs = {{"a", 4, G(8), G(8)}, {"b", 4, HUGE_KIB, 4}},
 		BIG_BOX,
 	};
-	const char *ab[] = {"/swap/a", "/swap/b"};
-	gate_on(&promised, ab, 2, 0, -EPERM, &rep);
+	const char *a[] = {"/swap/a"};
+	gate_on(&promised, a, 1, 0, -EPERM, &rep);
 	assert_false(rep.cgroups_skipped);
 	assert_false(rep.cgroups_ok);
 	assert_int_equal(rep.n_blocking, 1);
 	assert_string_equal(rep.blocking[0].path, "/b");
-	assert_true(rep.blocking[0].need == (UINT64_C(3) << 62));
+	assert_true(rep.blocking[0].reclaim_room == UINT64_MAX);
 	sc_gate_report_free(&rep);
 }
 
