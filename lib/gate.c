@@ -1,7 +1,7 @@
 /*
- * The swapoff safety gate. See gate.h for the contract; the reasons for each check are in
- * FAILURE-MODES F-25 (memory and per-cgroup charges), F-26 (the swapoff task is the OOM
- * killer's preferred victim) and KERNEL-FACTS §1.3 (overcommit accounting in swapoff).
+ * The swapoff safety gate. See gate.h for the contract; the reasons for each check (every
+ * page is charged back to its memory cgroup, the swapoff task is the OOM killer's preferred
+ * victim, strict overcommit accounting) are in docs/kernel-notes.md, "swapoff".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -383,7 +383,7 @@ int sc_gate_swapoff(
 			"%s: cannot swapoff in an offline tree (--root)", path);
 	/*
 	 * Name the inode through a descriptor opened without following a symlink, as swapon
-	 * does (F-24): swapoff(2) resolves its argument again, so a name swapped for a link
+	 * does: swapoff(2) resolves its argument again, so a name swapped for a link
 	 * between the gate's check and the swapoff would otherwise retire another area. The
 	 * child inherits the descriptor. A deleted swapfile cannot be opened: then the
 	 * kernel's own path is all there is.

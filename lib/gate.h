@@ -1,5 +1,5 @@
 /*
- * The swapoff safety gate (SPEC §7). Every command that retires a swap area (remove, rotate,
+ * The swapoff safety gate (swapctl(8), make-before-break). Every command that retires a swap area (remove, rotate,
  * resize, priority, zram remove) asks it first. swapoff(2) reads every page of the area back
  * into RAM, charging each page to its memory cgroup and invoking that cgroup's OOM killer when
  * it does not fit: a swapoff that "only fails" with ENOMEM has already killed the workload.
@@ -112,7 +112,7 @@ void sc_gate_report_free(struct sc_gate_report *r);
  * a swapfile already deleted is named by its path. swapoff(2) runs in a child (sys.h), so an
  * OOM kill of the swapoff task (it is the OOM killer's preferred victim,
  * set_current_oom_origin) or a signal cannot leave the caller half-way. On failure the kernel
- * re-inserts the area, still active and partly drained (KERNEL-FACTS §1.3); /proc/swaps is read
+ * re-inserts the area, still active and partly drained; /proc/swaps is read
  * again and err says what happened and how much is still swapped out on it:
  *   -ENOMEM: the pages did not fit (memory or a cgroup's limit); -EINTR: interrupted by a
  *   signal; -ECANCELED: the swapoff child was killed (SIGKILL: the OOM killer); other errors
