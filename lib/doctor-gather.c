@@ -671,7 +671,7 @@ static int gather_areas(const struct sc_ctx *c, struct sc_doctor_state *s)
 
 static int read_sysctl(const struct sc_ctx *c, struct sc_doctor_state *s, struct sc_err *err)
 {
-	struct sc_sysctl_state *st = &s->sysctl;
+	struct sc_sysctl_observed *st = &s->sysctl;
 	int r;
 
 	/* The kernel's environment is the running one's: an offline image has only its drop-in. */
@@ -725,7 +725,7 @@ void sc_doctor_state_done(struct sc_doctor_state *s)
 {
 	sc_observation_done(&s->obs);
 	sc_drift_done(&s->drift);
-	sc_sysctl_state_done(&s->sysctl);
+	sc_sysctl_observed_done(&s->sysctl);
 	sc_sysctl_boot_done(&s->boot);
 	sc_zoneinfo_free(&s->zones);
 	for (size_t i = 0; i < s->n_ooms; i++)

@@ -119,7 +119,7 @@ struct sc_doctor_state {
 	/* filled by sc_doctor_gather(): */
 	bool offline;
 	bool mem_ok; /* obs.mem was read */
-	struct sc_sysctl_state sysctl; /* env and swapctl's drop-in (live values: obs) */
+	struct sc_sysctl_observed sysctl; /* env and swapctl's drop-in (live values: obs) */
 	bool sysctl_ok;
 	struct sc_sysctl_boot boot;
 	bool boot_ok;

@@ -138,7 +138,7 @@ int sc_observe_system(const struct sc_ctx *c, unsigned what, struct sc_observati
 			if (r == -ENOMEM)
 				return r;
 			obs->zram_err = r < 0 ? r : 0;
-			if (sc_zram_state_load(c, &obs->zram_owned) < 0)
+			if (sc_zram_ids_load(c, &obs->zram_owned) < 0)
 				memset(&obs->zram_owned, 0, sizeof(obs->zram_owned));
 		}
 		if (what & SC_OBS_ZSWAP) {
@@ -257,7 +257,7 @@ void sc_observation_done(struct sc_observation *obs)
 		entry_done(&obs->entries[i]);
 	free(obs->entries);
 	sc_zram_list_free(obs->zram, obs->n_zram);
-	sc_zram_state_free(&obs->zram_owned);
+	sc_zram_ids_free(&obs->zram_owned);
 	free(obs->rotation_journal);
 	free(obs->rotation_old);
 	free(obs->rotation_new);

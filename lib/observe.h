@@ -118,7 +118,7 @@ struct sc_observation {
 	struct sc_zram_dev *zram;
 	size_t n_zram;
 	int zram_err;
-	struct sc_zram_state zram_owned; /* empty when the state cannot be read */
+	struct sc_zram_ids zram_owned; /* empty when the state cannot be read */
 
 	/* SC_OBS_ZSWAP */
 	struct sc_zswap zswap; /* zeroed when zswap_err */

@@ -1,5 +1,5 @@
 /*
- * Inspecting a path: what is on disk there and in /proc/swaps (struct sc_swapfile_state), and
+ * Inspecting a path: what is on disk there and in /proc/swaps (struct sc_swapfile_observed), and
  * the inactive swap areas left in the swap directory. Read-only. Uses swapfile-dir.c,
  * swapfile-create.c (settling frees) and swapfile-enable.c (finding the active area).
  */
@@ -18,7 +18,7 @@
 #include "swapfile-internal.h"
 #include "swapfile.h"
 
-void sc_swapfile_state_done(struct sc_swapfile_state *st)
+void sc_swapfile_observed_done(struct sc_swapfile_observed *st)
 {
 	free(st->active_as);
 	st->active_as = NULL;
@@ -54,7 +54,7 @@ int sc_swapfile_list_inactive(const struct sc_ctx *c, struct sc_swapfile_found *
 	if (!d)
 		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
 	while ((de = readdir(d))) {
-		struct sc_swapfile_state st = {0};
+		struct sc_swapfile_observed st = {0};
 		struct sc_swapfile_found *nv;
 		struct sc_err e = {0};
 		char *full;
@@ -67,13 +67,13 @@ int sc_swapfile_list_inactive(const struct sc_ctx *c, struct sc_swapfile_found *
 		}
 		if (sc_swapfile_inspect(c, full, 0, &st, &e) < 0 || !st.exists || !st.regular ||
 			st.active || !st.header_read || st.header.status != SC_HEADER_OK) {
-			sc_swapfile_state_done(&st);
+			sc_swapfile_observed_done(&st);
 			free(full);
 			continue;
 		}
 		nv = realloc(v, (n + 1) * sizeof(*v));
 		if (!nv) {
-			sc_swapfile_state_done(&st);
+			sc_swapfile_observed_done(&st);
 			free(full);
 			r = -ENOMEM;
 			break;
@@ -81,7 +81,7 @@ int sc_swapfile_list_inactive(const struct sc_ctx *c, struct sc_swapfile_found *
 		v = nv;
 		v[n++] = (struct sc_swapfile_found){
 			.path = full, .dev = st.dev, .ino = st.ino, .size = st.file_size};
-		sc_swapfile_state_done(&st);
+		sc_swapfile_observed_done(&st);
 	}
 	closedir(d);
 	if (r < 0) {
@@ -97,7 +97,7 @@ int sc_swapfile_list_inactive(const struct sc_ctx *c, struct sc_swapfile_found *
 
 /* For a directory to be created: its parent must pass the rules and hold a usable fs. */
 static int inspect_parent(const struct sc_ctx *c, const char *dir, bool settle,
-	struct sc_swapfile_state *st, struct sc_err *err)
+	struct sc_swapfile_observed *st, struct sc_err *err)
 {
 	_cleanup_free_ char *parent = NULL, *name = NULL;
 	_cleanup_close_ int pfd = -1;
@@ -119,7 +119,7 @@ static int inspect_parent(const struct sc_ctx *c, const char *dir, bool settle,
 }
 
 int sc_swapfile_inspect(const struct sc_ctx *c, const char *path, unsigned flags,
-	struct sc_swapfile_state *st, struct sc_err *err)
+	struct sc_swapfile_observed *st, struct sc_err *err)
 {
 	_cleanup_free_ char *dir = NULL, *name = NULL;
 	_cleanup_close_ int dirfd = -1, fd = -1;

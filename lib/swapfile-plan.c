@@ -89,8 +89,8 @@ static int plan_err_oom(struct sc_err *err)
 	return sc_err_set(err, SC_EXIT_FAILURE, ENOMEM, "out of memory");
 }
 
-static int plan_add(const struct sc_add_request *req, const struct sc_swapfile_state *st,
-	const struct sc_swapfile_fstab *fst, const struct sc_add_facts *facts, struct sc_plan *plan,
+static int plan_add(const struct sc_add_request *req, const struct sc_swapfile_observed *st,
+	const struct sc_swapfile_fstab *fst, const struct sc_add_host *facts, struct sc_plan *plan,
 	struct sc_err *err)
 {
 	size_t ps = facts->page_size;
@@ -294,8 +294,8 @@ static int plan_add(const struct sc_add_request *req, const struct sc_swapfile_s
 	return 0;
 }
 
-int sc_swapfile_plan_add(const struct sc_add_request *req, const struct sc_swapfile_state *st,
-	const struct sc_swapfile_fstab *fst, const struct sc_add_facts *facts, struct sc_plan *plan,
+int sc_swapfile_plan_add(const struct sc_add_request *req, const struct sc_swapfile_observed *st,
+	const struct sc_swapfile_fstab *fst, const struct sc_add_host *facts, struct sc_plan *plan,
 	struct sc_err *err)
 {
 	int r = plan_add(req, st, fst, facts, plan, err);
@@ -307,7 +307,7 @@ int sc_swapfile_plan_add(const struct sc_add_request *req, const struct sc_swapf
 }
 
 /* The statuses that still carry the SWAPSPACE2 magic: a swap area, if not a usable one. */
-static bool is_swap_area(const struct sc_swapfile_state *st)
+static bool is_swap_area(const struct sc_swapfile_observed *st)
 {
 	if (!st->header_read)
 		return false;
@@ -323,7 +323,7 @@ static int plan_remove(const struct sc_remove_request *req, const struct sc_remo
 
 	/* Refusals first, so a refused target leaves the others untouched too. */
 	for (size_t i = 0; i < n; i++) {
-		const struct sc_swapfile_state *st = t[i].st;
+		const struct sc_swapfile_observed *st = t[i].st;
 		bool will_unlink = !req->keep_file && st->exists && st->regular;
 
 		if (st->active && st->active_as && sc_startswith(st->active_as, "/dev/zram")) {
@@ -359,7 +359,7 @@ static int plan_remove(const struct sc_remove_request *req, const struct sc_remo
 	}
 
 	for (size_t i = 0; i < n; i++) {
-		const struct sc_swapfile_state *st = t[i].st;
+		const struct sc_swapfile_observed *st = t[i].st;
 
 		if (!st->active || req->offline)
 			continue;
@@ -380,7 +380,7 @@ static int plan_remove(const struct sc_remove_request *req, const struct sc_remo
 			return plan_err_oom(err);
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct sc_swapfile_state *st = t[i].st;
+		const struct sc_swapfile_observed *st = t[i].st;
 
 		if (req->keep_file || !st->exists || !st->regular || !is_swap_area(st))
 			continue;

@@ -118,7 +118,7 @@ int sc_swapfile_enable_full(const struct sc_ctx *c, const char *path, int priori
  * What is at a path, on disk and in /proc/swaps: the observed state the planners take
  * (filled by sc_swapfile_inspect(), in swapfile-inspect.c).
  */
-struct sc_swapfile_state {
+struct sc_swapfile_observed {
 	bool dir_exists;
 	bool exists; /* a directory entry with this name */
 	bool regular; /* ... that is a regular file (not a symlink, device, directory) */
@@ -157,8 +157,8 @@ enum {
 
 /* Fill st for path (full path); refusals only with SC_INSPECT_FOR_ADD. */
 int sc_swapfile_inspect(const struct sc_ctx *c, const char *path, unsigned flags,
-	struct sc_swapfile_state *st, struct sc_err *err);
-void sc_swapfile_state_done(struct sc_swapfile_state *st);
+	struct sc_swapfile_observed *st, struct sc_err *err);
+void sc_swapfile_observed_done(struct sc_swapfile_observed *st);
 
 /*
  * The inactive swap areas in swapctl's swap directory (<root>/swap): regular files that are
@@ -221,7 +221,7 @@ struct sc_add_request {
 };
 
 /* What the add planner needs to know about the machine and the run, besides the path. */
-struct sc_add_facts {
+struct sc_add_host {
 	uint64_t mem_total; /* MemTotal, for auto */
 	bool capable; /* CAP_SYS_ADMIN in the effective set (or unknown) */
 	bool offline; /* --root: no swapon */
@@ -241,14 +241,14 @@ uint64_t sc_swapfile_auto_size(uint64_t mem_total, bool hibernate);
  * refusal / usage error in err. The create action carries "size_bytes"; all carry what
  * --json shows.
  */
-int sc_swapfile_plan_add(const struct sc_add_request *req, const struct sc_swapfile_state *st,
-	const struct sc_swapfile_fstab *fst, const struct sc_add_facts *facts, struct sc_plan *plan,
+int sc_swapfile_plan_add(const struct sc_add_request *req, const struct sc_swapfile_observed *st,
+	const struct sc_swapfile_fstab *fst, const struct sc_add_host *facts, struct sc_plan *plan,
 	struct sc_err *err);
 
 struct sc_remove_target {
 	const char *path; /* full path as named (or from fstab) */
 	const char *boot_path;
-	const struct sc_swapfile_state *st;
+	const struct sc_swapfile_observed *st;
 	struct sc_swapfile_fstab fstab;
 	bool named; /* named on the command line (else from --all) */
 };

@@ -69,7 +69,7 @@ static void append_msg(struct sc_err *err, const char *fmt, ...)
 	va_end(ap);
 }
 
-int sc_sysctl_apply(const struct sc_ctx *c, const struct sc_sysctl_state *s,
+int sc_sysctl_apply(const struct sc_ctx *c, const struct sc_sysctl_observed *s,
 	struct sc_sysctl_plan *p, struct sc_err *err)
 {
 	const struct sc_sysctl_dropin *d = &s->dropin;

@@ -3,7 +3,7 @@
  *
  * Dependencies point one way, each file using only those before it: sysctl-keys.c (the key
  * table, live reads), sysctl-env.c (kernel version, machine facts), sysctl-rules.c
- * (validation), sysctl-profile.c and sysctl-dropin.c, sysctl-state.c (the observed state),
+ * (validation), sysctl-profile.c and sysctl-dropin.c, sysctl-observed.c (the observed state),
  * sysctl-plan.c (pure), sysctl-apply.c. sysctl-boot.c uses the key table and the key
  * spelling of sysctl-dropin.c.
  */

@@ -46,7 +46,7 @@ static int add_note(struct sc_sysctl_plan *p, const char *fmt, ...)
 	return 0;
 }
 
-static int add_live_action(struct sc_sysctl_plan *p, const struct sc_sysctl_state *s, size_t k)
+static int add_live_action(struct sc_sysctl_plan *p, const struct sc_sysctl_observed *s, size_t k)
 {
 	char target[96], key[64];
 	struct sc_action *a;
@@ -61,7 +61,7 @@ static int add_live_action(struct sc_sysctl_plan *p, const struct sc_sysctl_stat
 	return 0;
 }
 
-static int plan_dropin(struct sc_sysctl_plan *p, const struct sc_sysctl_state *s)
+static int plan_dropin(struct sc_sysctl_plan *p, const struct sc_sysctl_observed *s)
 {
 	const struct sc_sysctl_dropin *d = &s->dropin;
 	bool any = false;
@@ -103,7 +103,7 @@ static int plan_dropin(struct sc_sysctl_plan *p, const struct sc_sysctl_state *s
 	return 0;
 }
 
-int sc_sysctl_plan(const struct sc_ctx *c, const struct sc_sysctl_state *s,
+int sc_sysctl_plan(const struct sc_ctx *c, const struct sc_sysctl_observed *s,
 	const struct sc_sysctl_request *req, struct sc_sysctl_plan *ret, struct sc_err *err)
 {
 	const struct sc_sysctl_dropin *d = &s->dropin;

@@ -2,11 +2,11 @@
  * vm.* companions: the table of keys swapctl manages and their live values under
  * <sysroot>/proc/sys/vm (sysctl-keys.c), the machine facts (sysctl-env.c), validation
  * (sysctl-rules.c), profiles (sysctl-profile.c), swapctl's drop-in (sysctl-dropin.c), the
- * observed state, plan and apply (sysctl-state.c, sysctl-plan.c, sysctl-apply.c) and the
+ * observed state, plan and apply (sysctl-observed.c, sysctl-plan.c, sysctl-apply.c) and the
  * boot-time resolution of every sysctl.d file (sysctl-boot.c).
  *
  * Calling order for `sysctl apply`:
- *   sc_sysctl_state_read()  -> the machine facts (kernel version, RAM, zones, THP, whether
+ *   sc_sysctl_observed_read()  -> the machine facts (kernel version, RAM, zones, THP, whether
  *                              zram/zswap is in use), the live values and swapctl's drop-in
  *   sc_sysctl_plan()        -> pure: the requested values (profile, then --set, on top of the
  *                              drop-in when no profile is named), validated against this
@@ -215,15 +215,16 @@ void sc_sysctl_boot_done(struct sc_sysctl_boot *b);
 const struct sc_sysctl_setting *sc_sysctl_boot_override(const struct sc_sysctl_boot *b, size_t key);
 
 /* Everything apply and show need to know about the machine now. */
-struct sc_sysctl_state {
+struct sc_sysctl_observed {
 	struct sc_sysctl_env env;
 	bool present[SC_VM_N]; /* the key exists on this kernel (always true offline) */
 	int64_t live[SC_VM_N];
 	struct sc_sysctl_dropin dropin;
 };
 
-int sc_sysctl_state_read(const struct sc_ctx *c, struct sc_sysctl_state *ret, struct sc_err *err);
-void sc_sysctl_state_done(struct sc_sysctl_state *s);
+int sc_sysctl_observed_read(
+	const struct sc_ctx *c, struct sc_sysctl_observed *ret, struct sc_err *err);
+void sc_sysctl_observed_done(struct sc_sysctl_observed *s);
 
 struct sc_sysctl_request {
 	const char *profile; /* NULL: start from the existing drop-in */
@@ -247,7 +248,7 @@ struct sc_sysctl_plan {
 	size_t n_notes;
 };
 
-int sc_sysctl_plan(const struct sc_ctx *c, const struct sc_sysctl_state *s,
+int sc_sysctl_plan(const struct sc_ctx *c, const struct sc_sysctl_observed *s,
 	const struct sc_sysctl_request *req, struct sc_sysctl_plan *ret, struct sc_err *err);
 void sc_sysctl_plan_done(struct sc_sysctl_plan *p);
 
@@ -256,5 +257,5 @@ void sc_sysctl_plan_done(struct sc_sysctl_plan *p);
  * values in reverse order, the drop-in to its previous content or removed) and the actions
  * are left not done; err says what failed and, if a restore also failed, what is left.
  */
-int sc_sysctl_apply(const struct sc_ctx *c, const struct sc_sysctl_state *s,
+int sc_sysctl_apply(const struct sc_ctx *c, const struct sc_sysctl_observed *s,
 	struct sc_sysctl_plan *p, struct sc_err *err);

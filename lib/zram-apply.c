@@ -56,7 +56,7 @@ static int set_attr(
 	return 0;
 }
 
-static int state_add(const struct sc_ctx *c, struct sc_zram_world *w, int id, uint64_t seq,
+static int state_add(const struct sc_ctx *c, struct sc_zram_observed *w, int id, uint64_t seq,
 	const struct sc_zram_spec *spec)
 {
 	struct sc_zram_owned *n = realloc(w->state.devs, (w->state.n + 1) * sizeof(*n));
@@ -67,20 +67,20 @@ static int state_add(const struct sc_ctx *c, struct sc_zram_world *w, int id, ui
 	w->state.devs = n;
 	w->state.devs[w->state.n++] =
 		(struct sc_zram_owned){.id = id, .diskseq = seq, .spec = *spec};
-	r = sc_zram_state_save(c, &w->state);
+	r = sc_zram_ids_save(c, &w->state);
 	if (r < 0)
 		w->state.n--;
 	return r;
 }
 
-static int state_drop(const struct sc_ctx *c, struct sc_zram_world *w, int id)
+static int state_drop(const struct sc_ctx *c, struct sc_zram_observed *w, int id)
 {
 	for (size_t i = 0; i < w->state.n; i++)
 		if (w->state.devs[i].id == id) {
 			memmove(&w->state.devs[i], &w->state.devs[i + 1],
 				(w->state.n - i - 1) * sizeof(*w->state.devs));
 			w->state.n--;
-			return sc_zram_state_save(c, &w->state);
+			return sc_zram_ids_save(c, &w->state);
 		}
 	return 0;
 }
@@ -110,7 +110,7 @@ static int reset(const struct sc_ctx *c, int id)
  * it. Failures here are added to err's hint; the state entry stays when the device does, so
  * the next `swapctl boot` or `zram add` finishes the job.
  */
-static void rollback_device(const struct sc_ctx *c, struct sc_zram_world *w, int id,
+static void rollback_device(const struct sc_ctx *c, struct sc_zram_observed *w, int id,
 	bool swapped_on, struct sc_err *err)
 {
 	_cleanup_free_ char *rel = sc_zram_dev_name(id);
@@ -253,7 +253,7 @@ static int retarget(struct sc_action *a, const char *name)
 	return 0;
 }
 
-static int apply_create(const struct sc_ctx *c, struct sc_zram_world *w, struct sc_plan *plan,
+static int apply_create(const struct sc_ctx *c, struct sc_zram_observed *w, struct sc_plan *plan,
 	size_t i0, size_t i1, int *ret_id, struct sc_err *err)
 {
 	_cleanup_free_ char *ctl = sc_ctx_sys_path(c, "/sys/class/zram-control/hot_add");
@@ -411,7 +411,7 @@ rollback:
 	return r;
 }
 
-static int apply_teardown(const struct sc_ctx *c, struct sc_zram_world *w, struct sc_plan *plan,
+static int apply_teardown(const struct sc_ctx *c, struct sc_zram_observed *w, struct sc_plan *plan,
 	size_t i0, size_t i1, struct sc_err *err)
 {
 	struct sc_action *acts = plan->actions;
@@ -424,7 +424,7 @@ static int apply_teardown(const struct sc_ctx *c, struct sc_zram_world *w, struc
 		return sc_err_set(err, SC_EXIT_FAILURE, EINVAL, "zram: malformed plan");
 	for (size_t k = i0; k <= i1; k++)
 		owned_step |= acts[k].kind == SC_ZRAM_HOT_REMOVE;
-	o = sc_zram_state_find(&w->state, id);
+	o = sc_zram_ids_find(&w->state, id);
 	if (owned_step) {
 		uint64_t seq = 0;
 
@@ -535,8 +535,8 @@ static bool creations_done(const struct sc_plan *plan)
  * One atomic rewrite of zram.conf for all config actions whose device work succeeded: an
  * entry is only added for a device that came up, and only removed for one that is gone.
  */
-static int apply_config(
-	const struct sc_ctx *c, struct sc_zram_world *w, struct sc_plan *plan, struct sc_err *err)
+static int apply_config(const struct sc_ctx *c, struct sc_zram_observed *w, struct sc_plan *plan,
+	struct sc_err *err)
 {
 	struct sc_zram_config cfg = {0};
 	bool any = false, creations = creations_done(plan);
@@ -576,7 +576,7 @@ static int apply_config(
 	return r;
 }
 
-static int load_module(const struct sc_ctx *c, struct sc_zram_world *w, struct sc_err *err)
+static int load_module(const struct sc_ctx *c, struct sc_zram_observed *w, struct sc_err *err)
 {
 	_cleanup_free_ char *control = sc_ctx_sys_path(c, "/sys/class/zram-control");
 	char *argv[] = {"modprobe", "zram", NULL};
@@ -599,7 +599,7 @@ static int load_module(const struct sc_ctx *c, struct sc_zram_world *w, struct s
 	return 0;
 }
 
-int sc_zram_apply(const struct sc_ctx *c, struct sc_zram_world *w, struct sc_plan *plan,
+int sc_zram_apply(const struct sc_ctx *c, struct sc_zram_observed *w, struct sc_plan *plan,
 	bool keep_going, struct sc_err *err)
 {
 	_cleanup_free_ int *created = calloc(plan->n + 1, sizeof(int));

@@ -1,7 +1,7 @@
 /*
  * zram requests, swapctl's zram.conf and its runtime record of the devices it created.
  * See zram.h for the contract and the file formats (also in swapctl(8), FILES).
- * Uses zram-read.c (a device's diskseq); zram-world.c, zram-plan.c and zram-apply.c use this
+ * Uses zram-read.c (a device's diskseq); zram-observed.c, zram-plan.c and zram-apply.c use this
  * file, never the other way round.
  */
 #include <errno.h>
@@ -445,16 +445,16 @@ int sc_zram_config_save(const struct sc_ctx *c, const struct sc_zram_config *cfg
 
 /* --- runtime state: <sysroot>/run/swapctl/zram-ids --- */
 
-void sc_zram_state_free(struct sc_zram_state *st)
+void sc_zram_ids_free(struct sc_zram_ids *st)
 {
 	free(st->devs);
 	st->devs = NULL;
 	st->n = 0;
 }
 
-int sc_zram_state_parse(const char *text, struct sc_zram_state *ret)
+int sc_zram_ids_parse(const char *text, struct sc_zram_ids *ret)
 {
-	struct sc_zram_state st = {0};
+	struct sc_zram_ids st = {0};
 	const char *p = text;
 
 	while (*p) {
@@ -467,7 +467,7 @@ int sc_zram_state_parse(const char *text, struct sc_zram_state *ret)
 
 		p += len + (nl ? 1 : 0);
 		if (!line) {
-			sc_zram_state_free(&st);
+			sc_zram_ids_free(&st);
 			return -ENOMEM;
 		}
 		if (is_blank_or_comment(line))
@@ -491,7 +491,7 @@ int sc_zram_state_parse(const char *text, struct sc_zram_state *ret)
 		o.diskseq = (uint64_t)seq;
 		n = realloc(st.devs, (st.n + 1) * sizeof(*n));
 		if (!n) {
-			sc_zram_state_free(&st);
+			sc_zram_ids_free(&st);
 			return -ENOMEM;
 		}
 		st.devs = n;
@@ -501,7 +501,7 @@ int sc_zram_state_parse(const char *text, struct sc_zram_state *ret)
 	return 0;
 }
 
-int sc_zram_state_render(const struct sc_zram_state *st, char **ret)
+int sc_zram_ids_render(const struct sc_zram_ids *st, char **ret)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -529,10 +529,10 @@ int sc_zram_state_render(const struct sc_zram_state *st, char **ret)
 	return 0;
 }
 
-int sc_zram_state_load(const struct sc_ctx *c, struct sc_zram_state *ret)
+int sc_zram_ids_load(const struct sc_ctx *c, struct sc_zram_ids *ret)
 {
 	_cleanup_free_ char *path = sc_ctx_sys_path(c, STATE_PATH), *text = NULL;
-	struct sc_zram_state st;
+	struct sc_zram_ids st;
 	size_t k = 0;
 	int r;
 
@@ -544,7 +544,7 @@ int sc_zram_state_load(const struct sc_ctx *c, struct sc_zram_state *ret)
 		return 0;
 	if (r < 0)
 		return r;
-	r = sc_zram_state_parse(text, &st);
+	r = sc_zram_ids_parse(text, &st);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < st.n; i++) {
@@ -553,12 +553,12 @@ int sc_zram_state_load(const struct sc_ctx *c, struct sc_zram_state *ret)
 		struct stat sb;
 
 		if (asprintf(&rel, "/sys/block/zram%d", st.devs[i].id) < 0) {
-			sc_zram_state_free(&st);
+			sc_zram_ids_free(&st);
 			return -ENOMEM;
 		}
 		dir = sc_ctx_sys_path(c, rel);
 		if (!dir) {
-			sc_zram_state_free(&st);
+			sc_zram_ids_free(&st);
 			return -ENOMEM;
 		}
 		if (stat(dir, &sb) < 0)
@@ -572,14 +572,14 @@ int sc_zram_state_load(const struct sc_ctx *c, struct sc_zram_state *ret)
 	return 0;
 }
 
-int sc_zram_state_save(const struct sc_ctx *c, const struct sc_zram_state *st)
+int sc_zram_ids_save(const struct sc_ctx *c, const struct sc_zram_ids *st)
 {
 	_cleanup_free_ char *path = sc_ctx_sys_path(c, STATE_PATH), *text = NULL;
 	_cleanup_free_ char *dir = sc_ctx_sys_path(c, "/run/swapctl");
 	struct sc_atomic_opts o = {.mode = 0600};
 	int r;
 
-	if (!path || !dir || sc_zram_state_render(st, &text) < 0)
+	if (!path || !dir || sc_zram_ids_render(st, &text) < 0)
 		return -ENOMEM;
 	r = sc_config_mkdir(c, dir, 0700);
 	if (r < 0)
@@ -587,7 +587,7 @@ int sc_zram_state_save(const struct sc_ctx *c, const struct sc_zram_state *st)
 	return sc_atomic_replace(c, path, text, strlen(text), &o);
 }
 
-const struct sc_zram_owned *sc_zram_state_find(const struct sc_zram_state *st, int id)
+const struct sc_zram_owned *sc_zram_ids_find(const struct sc_zram_ids *st, int id)
 {
 	for (size_t i = 0; i < st->n; i++)
 		if (st->devs[i].id == id)
@@ -598,24 +598,24 @@ const struct sc_zram_owned *sc_zram_state_find(const struct sc_zram_state *st, i
 int sc_zram_owned_spec(const struct sc_ctx *c, int id, struct sc_zram_spec *ret,
 	bool *ret_in_config, struct sc_err *err)
 {
-	struct sc_zram_state st;
+	struct sc_zram_ids st;
 	struct sc_zram_config cfg;
 	const struct sc_zram_owned *o;
 	int r;
 
 	if (ret_in_config)
 		*ret_in_config = false;
-	r = sc_zram_state_load(c, &st);
+	r = sc_zram_ids_load(c, &st);
 	if (r < 0)
 		return sc_err_set(
 			err, SC_EXIT_FAILURE, -r, "%s: cannot read: %s", STATE_PATH, strerror(-r));
-	o = sc_zram_state_find(&st, id);
+	o = sc_zram_ids_find(&st, id);
 	if (!o) {
-		sc_zram_state_free(&st);
+		sc_zram_ids_free(&st);
 		return 0;
 	}
 	*ret = o->spec;
-	sc_zram_state_free(&st);
+	sc_zram_ids_free(&st);
 	if (!ret_in_config)
 		return 1;
 	r = sc_zram_config_load(c, &cfg, NULL, err);
@@ -628,14 +628,14 @@ int sc_zram_owned_spec(const struct sc_ctx *c, int id, struct sc_zram_spec *ret,
 
 int sc_zram_set_priority(const struct sc_ctx *c, int id, int priority, struct sc_err *err)
 {
-	struct sc_zram_state st;
+	struct sc_zram_ids st;
 	struct sc_zram_config cfg;
 	struct sc_file_id cfg_id;
 	struct sc_zram_owned *o = NULL;
 	struct sc_zram_spec old;
 	int r, k;
 
-	r = sc_zram_state_load(c, &st);
+	r = sc_zram_ids_load(c, &st);
 	if (r < 0)
 		return sc_err_set(
 			err, SC_EXIT_FAILURE, -r, "%s: cannot read: %s", STATE_PATH, strerror(-r));
@@ -643,17 +643,17 @@ int sc_zram_set_priority(const struct sc_ctx *c, int id, int priority, struct sc
 		if (st.devs[i].id == id)
 			o = &st.devs[i];
 	if (!o || o->spec.priority == priority) {
-		sc_zram_state_free(&st);
+		sc_zram_ids_free(&st);
 		return 0;
 	}
 	r = sc_zram_config_load(c, &cfg, &cfg_id, err);
 	if (r < 0) {
-		sc_zram_state_free(&st);
+		sc_zram_ids_free(&st);
 		return r;
 	}
 	old = o->spec;
 	o->spec.priority = priority;
-	r = sc_zram_state_save(c, &st);
+	r = sc_zram_ids_save(c, &st);
 	if (r < 0) {
 		sc_err_set(
 			err, SC_EXIT_FAILURE, -r, "%s: cannot write: %s", STATE_PATH, strerror(-r));
@@ -669,7 +669,7 @@ int sc_zram_set_priority(const struct sc_ctx *c, int id, int priority, struct sc
 	if (r == 1 && (k = sc_zram_config_save(c, &cfg, &cfg_id, err)) < 0) {
 		r = k;
 		o->spec = old;
-		if (sc_zram_state_save(c, &st) < 0)
+		if (sc_zram_ids_save(c, &st) < 0)
 			sc_err_hint(err,
 				"%s still records priority %d for zram%d; `swapctl boot` may add a "
 				"device for the old entry",
@@ -677,6 +677,6 @@ int sc_zram_set_priority(const struct sc_ctx *c, int id, int priority, struct sc
 	}
 out:
 	sc_zram_config_free(&cfg);
-	sc_zram_state_free(&st);
+	sc_zram_ids_free(&st);
 	return r;
 }

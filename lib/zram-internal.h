@@ -1,9 +1,9 @@
 /*
  * Private to the lib/zram-*.c files: device names and sysfs paths, defined in zram-read.c and
- * used by zram-world.c, zram-plan.c and zram-apply.c. The contract is zram.h.
+ * used by zram-observed.c, zram-plan.c and zram-apply.c. The contract is zram.h.
  *
  * Dependencies point one way: zram-read.c (sysfs readers) is at the bottom; zram-config.c
- * (requests, zram.conf, the runtime state file) uses it; zram-world.c (the observed state)
+ * (requests, zram.conf, the runtime state file) uses it; zram-observed.c (the observed state)
  * uses both; zram-plan.c (pure) and zram-apply.c sit on top.
  */
 #pragma once

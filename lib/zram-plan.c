@@ -13,7 +13,7 @@
 #include "zram-internal.h"
 #include "zram.h"
 
-static const struct sc_zram_dev *world_dev(const struct sc_zram_world *w, int id)
+static const struct sc_zram_dev *world_dev(const struct sc_zram_observed *w, int id)
 {
 	for (size_t i = 0; i < w->n_devs; i++)
 		if (w->devs[i].id == id)
@@ -27,7 +27,7 @@ struct id_sim {
 	size_t n;
 };
 
-static int sim_init(struct id_sim *s, const struct sc_zram_world *w)
+static int sim_init(struct id_sim *s, const struct sc_zram_observed *w)
 {
 	s->n = 0;
 	s->taken = calloc(w->n_devs + 1, sizeof(int));
@@ -123,7 +123,7 @@ static int plan_create(struct sc_plan *plan, int id, const struct sc_zram_spec *
 }
 
 /* swapoff (when active), reset (when initialised), hot_remove (only for our own devices). */
-static int plan_teardown(const struct sc_zram_world *w, struct sc_plan *plan, int id, bool owned)
+static int plan_teardown(const struct sc_zram_observed *w, struct sc_plan *plan, int id, bool owned)
 {
 	const struct sc_zram_dev *d = world_dev(w, id);
 	struct sc_action *a;
@@ -166,7 +166,7 @@ static int plan_config(const struct sc_ctx *c, struct sc_plan *plan, int kind,
 	return 0;
 }
 
-static int plan_modprobe(const struct sc_zram_world *w, struct sc_plan *plan)
+static int plan_modprobe(const struct sc_zram_observed *w, struct sc_plan *plan)
 {
 	if (w->control_present)
 		return 0;
@@ -174,7 +174,7 @@ static int plan_modprobe(const struct sc_zram_world *w, struct sc_plan *plan)
 }
 
 /* Resolve size and algorithm of a spec on this machine (offline: nothing to check against). */
-static int resolve(const struct sc_ctx *c, const struct sc_zram_world *w,
+static int resolve(const struct sc_ctx *c, const struct sc_zram_observed *w,
 	const struct sc_zram_spec *spec, uint64_t *ret_size, const char **ret_alg,
 	struct sc_err *err)
 {
@@ -194,7 +194,7 @@ static int resolve(const struct sc_ctx *c, const struct sc_zram_world *w,
 	return sc_zram_choose_algorithm(w->offered, w->current, spec->algorithm, ret_alg, err);
 }
 
-int sc_zram_plan_add(const struct sc_ctx *c, const struct sc_zram_world *w,
+int sc_zram_plan_add(const struct sc_ctx *c, const struct sc_zram_observed *w,
 	const struct sc_zram_add_req *req, struct sc_plan *plan, int *ret_device,
 	struct sc_err *err)
 {
@@ -221,7 +221,7 @@ int sc_zram_plan_add(const struct sc_ctx *c, const struct sc_zram_world *w,
 
 	for (size_t i = 0; i < w->state.n && existing < 0; i++)
 		if (sc_zram_spec_equal(&w->state.devs[i].spec, &req->spec) &&
-			sc_zram_world_active(w, w->state.devs[i].id))
+			sc_zram_observed_active(w, w->state.devs[i].id))
 			existing = w->state.devs[i].id;
 	if (existing >= 0) {
 		*ret_device = existing;
@@ -251,7 +251,7 @@ int sc_zram_plan_add(const struct sc_ctx *c, const struct sc_zram_world *w,
 	return r;
 }
 
-int sc_zram_plan_remove(const struct sc_ctx *c, const struct sc_zram_world *w, const int *ids,
+int sc_zram_plan_remove(const struct sc_ctx *c, const struct sc_zram_observed *w, const int *ids,
 	size_t n_ids, bool all, struct sc_plan *plan, struct sc_err *err)
 {
 	struct sc_zram_config left = {0};
@@ -268,7 +268,7 @@ int sc_zram_plan_remove(const struct sc_ctx *c, const struct sc_zram_world *w, c
 		if (!world_dev(w, ids[i]))
 			return sc_err_set(
 				err, SC_EXIT_USAGE, ENODEV, "%s: no such zram device", name);
-		if (!sc_zram_state_find(&w->state, ids[i]) && !sc_zram_world_active(w, ids[i])) {
+		if (!sc_zram_ids_find(&w->state, ids[i]) && !sc_zram_observed_active(w, ids[i])) {
 			r = sc_err_set(err, SC_EXIT_REFUSED, 0,
 				"%s: not created by swapctl and not an active swap area: left "
 				"alone",
@@ -296,7 +296,7 @@ int sc_zram_plan_remove(const struct sc_ctx *c, const struct sc_zram_world *w, c
 				r = plan_config(c, plan, SC_ZRAM_CONFIG_REMOVE, &o->spec, o->id);
 		}
 	for (size_t i = 0; i < n_ids && r == 0; i++) {
-		const struct sc_zram_owned *o = sc_zram_state_find(&w->state, ids[i]);
+		const struct sc_zram_owned *o = sc_zram_ids_find(&w->state, ids[i]);
 		bool dup = false;
 
 		for (size_t j = 0; j < i; j++)
@@ -314,8 +314,8 @@ int sc_zram_plan_remove(const struct sc_ctx *c, const struct sc_zram_world *w, c
 	return r;
 }
 
-int sc_zram_plan_boot(const struct sc_ctx *c, const struct sc_zram_world *w, struct sc_plan *plan,
-	struct sc_err *err)
+int sc_zram_plan_boot(const struct sc_ctx *c, const struct sc_zram_observed *w,
+	struct sc_plan *plan, struct sc_err *err)
 {
 	_cleanup_free_ bool *used = calloc(w->state.n + 1, sizeof(bool));
 	struct id_sim sim = {0};
@@ -331,7 +331,7 @@ int sc_zram_plan_boot(const struct sc_ctx *c, const struct sc_zram_world *w, str
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < w->state.n && r == 0; i++)
-		if (!sc_zram_world_active(w, w->state.devs[i].id)) {
+		if (!sc_zram_observed_active(w, w->state.devs[i].id)) {
 			r = plan_teardown(w, plan, w->state.devs[i].id, true);
 			sim_release(&sim, w->state.devs[i].id);
 			used[i] = true;

@@ -1,7 +1,7 @@
 /*
  * zram devices: reading their state from sysfs (zram-read.c; used by status and doctor),
  * swapctl's requests and files (zram-config.c), and creating and removing devices: the
- * observed state (zram-world.c), the planners (zram-plan.c) and the applier (zram-apply.c).
+ * observed state (zram-observed.c), the planners (zram-plan.c) and the applier (zram-apply.c).
  * Paths: <sysroot>/sys/block/zramN/..., <sysroot>/sys/class/zram-control/, <sysroot>/dev/zramN.
  *
  * Ownership: the kernel's hot_add hands out the lowest free id, so ids are reused and other
@@ -12,7 +12,7 @@
  * match. The persistent configuration (<config_dir>/zram.conf) lists the devices `swapctl
  * boot` re-creates; it records requests ("50%", "auto"), not ids.
  *
- * Calling order for a mutating command: sc_zram_world_read() (the observed state), one of
+ * Calling order for a mutating command: sc_zram_observed_read() (the observed state), one of
  * the planners (pure: the world and the request in, an ordered plan out), then for remove
  * sc_zram_gate() (the swapoff safety gate), then sc_zram_apply(). The applier follows the
  * kernel's mandatory order (algorithm and parameters before disksize, which initialises the
@@ -155,23 +155,23 @@ struct sc_zram_owned {
 
 /*
  * The runtime record of the devices swapctl created (<sysroot>/run/swapctl/zram-ids); not
- * the observed state, which is struct sc_zram_world.
+ * the observed state, which is struct sc_zram_observed.
  */
-struct sc_zram_state {
+struct sc_zram_ids {
 	struct sc_zram_owned *devs;
 	size_t n;
 };
 
-int sc_zram_state_parse(const char *text, struct sc_zram_state *ret);
-int sc_zram_state_render(const struct sc_zram_state *st, char **ret);
+int sc_zram_ids_parse(const char *text, struct sc_zram_ids *ret);
+int sc_zram_ids_render(const struct sc_zram_ids *st, char **ret);
 /*
  * Load <sysroot>/run/swapctl/zram-ids, keeping only entries whose device still exists with
  * the recorded diskseq (an entry left by a crash never claims somebody else's device).
  */
-int sc_zram_state_load(const struct sc_ctx *c, struct sc_zram_state *ret);
-int sc_zram_state_save(const struct sc_ctx *c, const struct sc_zram_state *st);
-const struct sc_zram_owned *sc_zram_state_find(const struct sc_zram_state *st, int id);
-void sc_zram_state_free(struct sc_zram_state *st);
+int sc_zram_ids_load(const struct sc_ctx *c, struct sc_zram_ids *ret);
+int sc_zram_ids_save(const struct sc_ctx *c, const struct sc_zram_ids *st);
+const struct sc_zram_owned *sc_zram_ids_find(const struct sc_zram_ids *st, int id);
+void sc_zram_ids_free(struct sc_zram_ids *st);
 
 /*
  * `swapctl priority /dev/zramN P` on a device swapctl created: P has to become part of the
@@ -189,7 +189,7 @@ int sc_zram_owned_spec(const struct sc_ctx *c, int id, struct sc_zram_spec *ret,
 int sc_zram_set_priority(const struct sc_ctx *c, int id, int priority, struct sc_err *err);
 
 /* Everything the planners look at, read once. */
-struct sc_zram_world {
+struct sc_zram_observed {
 	uint64_t mem_total;
 	bool control_present; /* /sys/class/zram-control exists (zram loaded) */
 	char **offered; /* comp_algorithm choices of an existing device, NULL if none */
@@ -197,15 +197,15 @@ struct sc_zram_world {
 	struct sc_zram_dev *devs;
 	size_t n_devs;
 	struct sc_swaps swaps;
-	struct sc_zram_state state;
+	struct sc_zram_ids state;
 	struct sc_zram_config config;
 	struct sc_file_id config_id;
 };
 
-int sc_zram_world_read(const struct sc_ctx *c, struct sc_zram_world *ret, struct sc_err *err);
-void sc_zram_world_done(struct sc_zram_world *w);
+int sc_zram_observed_read(const struct sc_ctx *c, struct sc_zram_observed *ret, struct sc_err *err);
+void sc_zram_observed_done(struct sc_zram_observed *w);
 /* zramN is an active swap area ("/dev/zramN" in /proc/swaps). */
-bool sc_zram_world_active(const struct sc_zram_world *w, int id);
+bool sc_zram_observed_active(const struct sc_zram_observed *w, int id);
 
 /* Action kinds of zram plans (struct sc_action.kind). */
 enum sc_zram_action {
@@ -234,7 +234,7 @@ struct sc_zram_add_req {
  * persist, zram.conf lists it); else hot_add, algorithm, params, mem_limit, disksize,
  * header, swapon, then the config entry. ret_device: the existing device, or -1.
  */
-int sc_zram_plan_add(const struct sc_ctx *c, const struct sc_zram_world *w,
+int sc_zram_plan_add(const struct sc_ctx *c, const struct sc_zram_observed *w,
 	const struct sc_zram_add_req *req, struct sc_plan *plan, int *ret_device,
 	struct sc_err *err);
 
@@ -243,7 +243,7 @@ int sc_zram_plan_add(const struct sc_ctx *c, const struct sc_zram_world *w,
  * is active swap, and is then swapped off and reset but not hot_removed) or all (every
  * device in the state file, and every zram.conf entry).
  */
-int sc_zram_plan_remove(const struct sc_ctx *c, const struct sc_zram_world *w, const int *ids,
+int sc_zram_plan_remove(const struct sc_ctx *c, const struct sc_zram_observed *w, const int *ids,
 	size_t n_ids, bool all, struct sc_plan *plan, struct sc_err *err);
 
 /*
@@ -251,8 +251,8 @@ int sc_zram_plan_remove(const struct sc_ctx *c, const struct sc_zram_world *w, c
  * manual swapoff), then create a device for every zram.conf entry that has no active
  * swapctl device with the same spec. Idempotent.
  */
-int sc_zram_plan_boot(const struct sc_ctx *c, const struct sc_zram_world *w, struct sc_plan *plan,
-	struct sc_err *err);
+int sc_zram_plan_boot(const struct sc_ctx *c, const struct sc_zram_observed *w,
+	struct sc_plan *plan, struct sc_err *err);
 
 /*
  * The swapoff safety gate (gate.h) over every device the plan swaps off, all together.
@@ -270,5 +270,5 @@ int sc_zram_gate(const struct sc_ctx *c, const struct sc_plan *plan, bool force,
  * run; a failed creation is rolled back, and with keep_going (boot) the rest still run,
  * otherwise nothing more is created. Returns 0, or the first failure (-errno, err filled).
  */
-int sc_zram_apply(const struct sc_ctx *c, struct sc_zram_world *w, struct sc_plan *plan,
+int sc_zram_apply(const struct sc_ctx *c, struct sc_zram_observed *w, struct sc_plan *plan,
 	bool keep_going, struct sc_err *err);

@@ -24,8 +24,8 @@ int sc_add_commit_fstab(void *data, struct sc_err *err);
 /* Without --path: the managed default swapfile fstab already names, else the default. */
 int sc_add_default_boot_path(struct sc_fstab *f, char **ret);
 /* st->foreign: what an existing file that is no usable swap area holds (libblkid). */
-void sc_add_name_foreign(const struct sc_ctx *c, const char *path, struct sc_swapfile_state *st);
+void sc_add_name_foreign(const struct sc_ctx *c, const char *path, struct sc_swapfile_observed *st);
 /* Warn when the device under the filesystem cannot discard. */
-void sc_add_warn_discard(struct sc_cli *cli, const struct sc_swapfile_state *st);
+void sc_add_warn_discard(struct sc_cli *cli, const struct sc_swapfile_observed *st);
 void sc_add_not_durable(
 	struct sc_cli *cli, const struct sc_plan *plan, const char *boot_path, struct sc_err *err);

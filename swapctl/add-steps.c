@@ -100,7 +100,7 @@ int sc_add_default_boot_path(struct sc_fstab *f, char **ret)
  * An existing file that is not a usable swap area is never overwritten; libblkid names what
  * it holds instead (an ext4 image, a hibernation image, a partition table...).
  */
-void sc_add_name_foreign(const struct sc_ctx *c, const char *path, struct sc_swapfile_state *st)
+void sc_add_name_foreign(const struct sc_ctx *c, const char *path, struct sc_swapfile_observed *st)
 {
 	if (!st->exists || !st->regular || (st->header_read && st->header.status == SC_HEADER_OK))
 		return;
@@ -111,7 +111,7 @@ void sc_add_name_foreign(const struct sc_ctx *c, const char *path, struct sc_swa
  * The kernel ignores discard flags on a device that cannot discard: say so rather than
  * let the option look effective. btrfs has no single device to ask.
  */
-void sc_add_warn_discard(struct sc_cli *cli, const struct sc_swapfile_state *st)
+void sc_add_warn_discard(struct sc_cli *cli, const struct sc_swapfile_observed *st)
 {
 	if (sc_fsinfo_discard(&cli->ctx, st->fs.dev) == 0)
 		sc_warn(cli,

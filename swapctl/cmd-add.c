@@ -62,8 +62,8 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 	struct sc_ctx *c = &cli->ctx;
 	struct sc_add_request req = {
 		.priority = -1, .enable = true, .persist = true, .reserve = UINT64_MAX};
-	struct sc_add_facts facts = {.page_size = c->page_size, .offline = c->offline};
-	struct sc_swapfile_state st = {0};
+	struct sc_add_host facts = {.page_size = c->page_size, .offline = c->offline};
+	struct sc_swapfile_observed st = {0};
 	struct sc_swapfile_fstab fst = {0};
 	struct sc_fstab_entry entry = {0};
 	struct sc_plan plan = {0};
@@ -152,7 +152,7 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 	for (int attempt = 0; attempt < 2; attempt++) {
 		unsigned flags = SC_INSPECT_FOR_ADD | (attempt ? SC_INSPECT_SETTLE : 0);
 
-		sc_swapfile_state_done(&st);
+		sc_swapfile_observed_done(&st);
 		sc_plan_free(&plan);
 		sc_err_clear(&err);
 		r = sc_swapfile_inspect(c, full, flags, &st, &err);
@@ -227,7 +227,7 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 	ret = finish(cli, &plan, &err, SC_EXIT_OK, req.boot_path, shown_size);
 out:
 	sc_fstab_entry_done(&entry);
-	sc_swapfile_state_done(&st);
+	sc_swapfile_observed_done(&st);
 	sc_plan_free(&plan);
 	if (run.fstab)
 		sc_fstab_free(run.fstab);

@@ -42,7 +42,7 @@ int sc_cmd_boot(struct sc_cli *cli, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
-	struct sc_zram_world w = {0};
+	struct sc_zram_observed w = {0};
 	struct sc_plan zplan = {0}, wplan = {0};
 	struct sc_err err = {0}, werr = {0};
 	int c, ret, r, r2 = 0, lockfd = -1;
@@ -60,7 +60,7 @@ int sc_cmd_boot(struct sc_cli *cli, int argc, char **argv)
 
 	r = cli->dry_run ? 0 : sc_lock_acquire(&cli->ctx, cli->lock_timeout_ms, &lockfd, &err);
 	if (r == 0)
-		r = sc_zram_world_read(&cli->ctx, &w, &err);
+		r = sc_zram_observed_read(&cli->ctx, &w, &err);
 	if (r == 0) {
 		/* a failed entry is reported, the others are still planned and applied */
 		r = sc_zram_plan_boot(&cli->ctx, &w, &zplan, &err);
@@ -103,6 +103,6 @@ int sc_cmd_boot(struct sc_cli *cli, int argc, char **argv)
 			"consider 'swapctl zswap disable'");
 	sc_plan_free(&zplan);
 	sc_plan_free(&wplan);
-	sc_zram_world_done(&w);
+	sc_zram_observed_done(&w);
 	return ret;
 }

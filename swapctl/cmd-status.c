@@ -142,8 +142,7 @@ static struct json_object *render_json(
 		json_object_object_add(e, "mem_used_bytes", json_u64(z->mem_used));
 		json_object_object_add(e, "initialized", json_object_new_boolean(z->initialized));
 		json_object_object_add(e, "managed",
-			json_object_new_boolean(
-				sc_zram_state_find(&ob->zram_owned, z->id) != NULL));
+			json_object_new_boolean(sc_zram_ids_find(&ob->zram_owned, z->id) != NULL));
 		json_object_object_add(e, "priority",
 			sc_swaps_find(&ob->swaps, dev)
 				? json_object_new_int(sc_swaps_find(&ob->swaps, dev)->priority)

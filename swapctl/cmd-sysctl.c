@@ -157,7 +157,7 @@ static int cmd_apply(struct sc_cli *cli, int argc, char **argv)
 		{},
 	};
 	struct sc_sysctl_request req = {0};
-	struct sc_sysctl_state st = {0};
+	struct sc_sysctl_observed st = {0};
 	struct sc_sysctl_plan plan = {0};
 	struct sc_sysctl_boot boot = {0};
 	struct sc_err err = {0};
@@ -192,7 +192,7 @@ static int cmd_apply(struct sc_cli *cli, int argc, char **argv)
 	if (!cli->dry_run && sc_lock_acquire(&cli->ctx, cli->lock_timeout_ms, &lock, &err) < 0)
 		return sc_report(cli, &err);
 	/* Read the state under the lock, so the plan is made against what will be changed. */
-	if (sc_sysctl_state_read(&cli->ctx, &st, &err) < 0 ||
+	if (sc_sysctl_observed_read(&cli->ctx, &st, &err) < 0 ||
 		sc_sysctl_plan(&cli->ctx, &st, &req, &plan, &err) < 0) {
 		ret = sc_report(cli, &err);
 		goto out;
@@ -223,7 +223,7 @@ static int cmd_apply(struct sc_cli *cli, int argc, char **argv)
 	ret = SC_EXIT_OK;
 out:
 	sc_sysctl_plan_done(&plan);
-	sc_sysctl_state_done(&st);
+	sc_sysctl_observed_done(&st);
 	sc_lock_release(&cli->ctx, lock);
 	return ret;
 }

@@ -113,7 +113,7 @@ int sc_zram_cmd_add(struct sc_cli *cli, int argc, char **argv)
 		{},
 	};
 	struct sc_zram_add_req req = {.persist = true};
-	struct sc_zram_world w = {0};
+	struct sc_zram_observed w = {0};
 	struct sc_plan plan = {0};
 	struct sc_err err = {0};
 	int c, ret, r, lockfd = -1, device = -1;
@@ -168,7 +168,7 @@ int sc_zram_cmd_add(struct sc_cli *cli, int argc, char **argv)
 
 	r = sc_zram_cli_lock(cli, &lockfd, &err);
 	if (r == 0)
-		r = sc_zram_world_read(&cli->ctx, &w, &err);
+		r = sc_zram_observed_read(&cli->ctx, &w, &err);
 	if (r == 0)
 		r = sc_zram_plan_add(&cli->ctx, &w, &req, &plan, &device, &err);
 	if (r == 0 && !cli->dry_run) {
@@ -207,6 +207,6 @@ int sc_zram_cmd_add(struct sc_cli *cli, int argc, char **argv)
 	ret = SC_EXIT_OK;
 out:
 	sc_plan_free(&plan);
-	sc_zram_world_done(&w);
+	sc_zram_observed_done(&w);
 	return ret;
 }

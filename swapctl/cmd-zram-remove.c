@@ -48,7 +48,7 @@ int sc_zram_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 		{},
 	};
 	_cleanup_free_ int *ids = NULL;
-	struct sc_zram_world w = {0};
+	struct sc_zram_observed w = {0};
 	struct sc_plan plan = {0};
 	struct sc_err err = {0}, gerr = {0};
 	struct sc_gate_report gate = {0};
@@ -81,7 +81,7 @@ int sc_zram_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 
 	r = sc_zram_cli_lock(cli, &lockfd, &err);
 	if (r == 0)
-		r = sc_zram_world_read(&cli->ctx, &w, &err);
+		r = sc_zram_observed_read(&cli->ctx, &w, &err);
 	if (r == 0)
 		r = sc_zram_plan_remove(&cli->ctx, &w, ids, n, all, &plan, &err);
 	if (r == 0) {
@@ -131,6 +131,6 @@ int sc_zram_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 out:
 	sc_gate_report_free(&gate);
 	sc_plan_free(&plan);
-	sc_zram_world_done(&w);
+	sc_zram_observed_done(&w);
 	return ret;
 }

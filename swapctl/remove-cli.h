@@ -13,7 +13,7 @@ struct target {
 	char *full; /* under --root */
 	const char *boot; /* points into full */
 	bool named;
-	struct sc_swapfile_state st;
+	struct sc_swapfile_observed st;
 	struct sc_fstab_entry entry;
 	bool has_entry;
 };

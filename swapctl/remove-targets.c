@@ -48,7 +48,7 @@ void sc_remove_targets_free(struct target *t, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(t[i].full);
-		sc_swapfile_state_done(&t[i].st);
+		sc_swapfile_observed_done(&t[i].st);
 		sc_fstab_entry_done(&t[i].entry);
 	}
 	free(t);

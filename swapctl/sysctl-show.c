@@ -27,14 +27,15 @@ static struct json_object *json_setting(const struct sc_sysctl_setting *s)
 	return o;
 }
 
-static int64_t kernel_default(const struct sc_sysctl_state *st, size_t k)
+static int64_t kernel_default(const struct sc_sysctl_observed *st, size_t k)
 {
 	if (k == SC_VM_MIN_FREE_KBYTES)
 		return sc_sysctl_min_free_own(&st->env);
 	return sc_sysctl_keys[k].kernel_default;
 }
 
-static bool overridden(const struct sc_sysctl_state *st, const struct sc_sysctl_boot *b, size_t k)
+static bool overridden(
+	const struct sc_sysctl_observed *st, const struct sc_sysctl_boot *b, size_t k)
 {
 	const struct sc_sysctl_setting *o = sc_sysctl_boot_override(b, k);
 	int64_t v;
@@ -43,7 +44,7 @@ static bool overridden(const struct sc_sysctl_state *st, const struct sc_sysctl_
 		!(sc_sysctl_cli_value(k, o, &v) && v == st->dropin.values.v[k]);
 }
 
-static void show_json(const struct sc_sysctl_state *st, const struct sc_sysctl_boot *b)
+static void show_json(const struct sc_sysctl_observed *st, const struct sc_sysctl_boot *b)
 {
 	struct json_object *o = json_object_new_object(), *keys = json_object_new_array();
 	char kv[32];
@@ -83,8 +84,8 @@ static void show_json(const struct sc_sysctl_state *st, const struct sc_sysctl_b
 	sc_json_print(o);
 }
 
-static void show_human(
-	const struct sc_cli *cli, const struct sc_sysctl_state *st, const struct sc_sysctl_boot *b)
+static void show_human(const struct sc_cli *cli, const struct sc_sysctl_observed *st,
+	const struct sc_sysctl_boot *b)
 {
 	printf("%-28s %10s %10s %10s  %s\n", "KEY", "LIVE", "DEFAULT", "SWAPCTL", "SET AT BOOT BY");
 	for (size_t k = 0; k < SC_VM_N; k++) {
@@ -140,7 +141,7 @@ int sc_sysctl_cmd_show(struct sc_cli *cli, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
-	struct sc_sysctl_state st = {0};
+	struct sc_sysctl_observed st = {0};
 	struct sc_sysctl_boot b = {0};
 	struct sc_err err = {0};
 	int c, ret, r;
@@ -153,7 +154,7 @@ int sc_sysctl_cmd_show(struct sc_cli *cli, int argc, char **argv)
 	if (optind < argc)
 		return sc_usage_error(cli, "sysctl show: unexpected argument '%s'", argv[optind]);
 
-	if (sc_sysctl_state_read(&cli->ctx, &st, &err) < 0) {
+	if (sc_sysctl_observed_read(&cli->ctx, &st, &err) < 0) {
 		ret = sc_report(cli, &err);
 		goto out;
 	}
@@ -169,6 +170,6 @@ int sc_sysctl_cmd_show(struct sc_cli *cli, int argc, char **argv)
 	ret = SC_EXIT_OK;
 out:
 	sc_sysctl_boot_done(&b);
-	sc_sysctl_state_done(&st);
+	sc_sysctl_observed_done(&st);
 	return ret;
 }

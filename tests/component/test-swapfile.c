@@ -393,7 +393,7 @@ struct run {
 static void run_add(struct run *out, const char *rel, uint64_t size, bool default_path)
 {
 	struct sc_ctx c;
-	struct sc_swapfile_state st;
+	struct sc_swapfile_observed st;
 	struct sc_swapfile_fstab fst = {0};
 	struct sc_add_request req = {
 		.size = size,
@@ -404,7 +404,7 @@ static void run_add(struct run *out, const char *rel, uint64_t size, bool defaul
 		.fstab = "/etc/fstab",
 		.default_path = default_path,
 	};
-	struct sc_add_facts facts = {.mem_total = 1ull << 30, .capable = true, .page_size = 4096};
+	struct sc_add_host facts = {.mem_total = 1ull << 30, .capable = true, .page_size = 4096};
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->path, sizeof(out->path), "%s/%s", F.data, rel);
@@ -416,7 +416,7 @@ static void run_add(struct run *out, const char *rel, uint64_t size, bool defaul
 		out->r = sc_swapfile_plan_add(&req, &st, &fst, &facts, &out->plan, &out->err);
 	if (out->r == 0)
 		out->r = sc_swapfile_apply_add(&c, &out->plan, &hooks, &out->err);
-	sc_swapfile_state_done(&st);
+	sc_swapfile_observed_done(&st);
 	sc_ctx_done(&c);
 }
 
@@ -504,7 +504,7 @@ static void test_add_complete(void **state)
 	/* The same request again: nothing to do. */
 	{
 		struct sc_ctx c;
-		struct sc_swapfile_state st;
+		struct sc_swapfile_observed st;
 		struct sc_swapfile_fstab fst = {.present = true,
 			.managed = true,
 			.has_priority = true,
@@ -517,7 +517,7 @@ static void test_add_complete(void **state)
 			.persist = true,
 			.reserve = UINT64_MAX,
 			.fstab = "/etc/fstab"};
-		struct sc_add_facts facts = {
+		struct sc_add_host facts = {
 			.mem_total = 1ull << 30, .capable = true, .page_size = 4096};
 		struct sc_plan plan = {0};
 		struct sc_err err = {0};
@@ -534,7 +534,7 @@ static void test_add_complete(void **state)
 			sc_swapfile_plan_add(&req, &st, &fst, &facts, &plan, &err), -EPERM);
 		assert_int_equal(err.kind, SC_EXIT_REFUSED);
 		assert_non_null(strstr(err.hint, "swapctl resize"));
-		sc_swapfile_state_done(&st);
+		sc_swapfile_observed_done(&st);
 		sc_ctx_done(&c);
 	}
 }
@@ -818,7 +818,7 @@ static void test_remove_plan_and_apply(void **state)
 {
 	struct run r;
 	struct sc_ctx c;
-	struct sc_swapfile_state st;
+	struct sc_swapfile_observed st;
 	struct sc_remove_target t = {0};
 	struct sc_remove_request req = {.fstab = "/etc/fstab"};
 	struct sc_plan plan = {0};
@@ -847,14 +847,14 @@ static void test_remove_plan_and_apply(void **state)
 	assert_false(swaps_lists(r.path));
 	assert_int_equal(access(r.path, F_OK), -1);
 	sc_plan_free(&plan);
-	sc_swapfile_state_done(&st);
+	sc_swapfile_observed_done(&st);
 
 	/* Again: nothing there any more, nothing to do. */
 	assert_int_equal(sc_swapfile_inspect(&c, r.path, 0, &st, &err), 0);
 	t.fstab.present = false;
 	assert_int_equal(sc_swapfile_plan_remove(&req, &t, 1, &plan, &err), 0);
 	assert_int_equal(plan.n, 0);
-	sc_swapfile_state_done(&st);
+	sc_swapfile_observed_done(&st);
 	sc_ctx_done(&c);
 }
 
@@ -881,7 +881,7 @@ static void test_remove_swapoff_fails(void **state)
 		struct run r;
 		struct sc_ctx c;
 		struct sc_sys sys;
-		struct sc_swapfile_state st;
+		struct sc_swapfile_observed st;
 		struct sc_remove_target t = {0};
 		struct sc_remove_request req = {.fstab = "/etc/fstab"};
 		struct sc_plan plan = {0};
@@ -912,7 +912,7 @@ static void test_remove_swapoff_fails(void **state)
 		for (size_t i = 0; i < plan.n; i++)
 			assert_false(plan.actions[i].done);
 		sc_plan_free(&plan);
-		sc_swapfile_state_done(&st);
+		sc_swapfile_observed_done(&st);
 		sc_ctx_done(&c);
 	}
 }

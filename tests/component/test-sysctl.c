@@ -186,7 +186,7 @@ static int run(bool offline, const char *profile, const char *sets, bool force, 
 {
 	struct sc_sysctl_request req = {
 		.profile = profile, .force = force, .no_persist = no_persist};
-	struct sc_sysctl_state st = {0};
+	struct sc_sysctl_observed st = {0};
 	struct sc_sysctl_plan plan = {0};
 	struct sc_ctx c;
 	char *copy = sets ? strdup(sets) : NULL, *save = NULL;
@@ -206,7 +206,7 @@ static int run(bool offline, const char *profile, const char *sets, bool force, 
 	free(copy);
 	assert_int_equal(
 		sc_ctx_init(&c, &fake_sys, offline ? F.dir : NULL, F.dir, NULL, F.sysctl_dir), 0);
-	r = sc_sysctl_state_read(&c, &st, err);
+	r = sc_sysctl_observed_read(&c, &st, err);
 	if (r == 0)
 		r = sc_sysctl_plan(&c, &st, &req, &plan, err);
 	if (r == 0)
@@ -215,7 +215,7 @@ static int run(bool offline, const char *profile, const char *sets, bool force, 
 		*ret_plan = plan;
 	else
 		sc_sysctl_plan_done(&plan);
-	sc_sysctl_state_done(&st);
+	sc_sysctl_observed_done(&st);
 	sc_ctx_done(&c);
 	return r == 0 ? 0 : (int)err->kind;
 }

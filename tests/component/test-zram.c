@@ -454,7 +454,7 @@ static const char *last_kernel_call(void)
 static int run_add(const char *size, const char *alg, int prio, uint64_t mem_limit,
 	const char *params, bool persist, struct sc_plan *plan, int *ret_dev, struct sc_err *err)
 {
-	struct sc_zram_world w;
+	struct sc_zram_observed w;
 	struct sc_zram_add_req req = {.persist = persist};
 	int r;
 
@@ -467,37 +467,37 @@ static int run_add(const char *size, const char *alg, int prio, uint64_t mem_lim
 		assert_int_equal(sc_zram_parse_params(params, req.spec.params), 0);
 	req.spec.priority = prio;
 	req.spec.mem_limit = mem_limit;
-	r = sc_zram_world_read(&F.ctx, &w, err);
+	r = sc_zram_observed_read(&F.ctx, &w, err);
 	assert_int_equal(r, 0);
 	r = sc_zram_plan_add(&F.ctx, &w, &req, plan, ret_dev, err);
 	if (r == 0)
 		r = sc_zram_apply(&F.ctx, &w, plan, false, err);
-	sc_zram_world_done(&w);
+	sc_zram_observed_done(&w);
 	return r;
 }
 
 static int run_remove(const int *ids, size_t n, bool all, struct sc_plan *plan, struct sc_err *err)
 {
-	struct sc_zram_world w;
+	struct sc_zram_observed w;
 	int r;
 
-	assert_int_equal(sc_zram_world_read(&F.ctx, &w, err), 0);
+	assert_int_equal(sc_zram_observed_read(&F.ctx, &w, err), 0);
 	r = sc_zram_plan_remove(&F.ctx, &w, ids, n, all, plan, err);
 	if (r == 0)
 		r = sc_zram_apply(&F.ctx, &w, plan, false, err);
-	sc_zram_world_done(&w);
+	sc_zram_observed_done(&w);
 	return r;
 }
 
 static int run_boot(struct sc_plan *plan, struct sc_err *err)
 {
-	struct sc_zram_world w;
+	struct sc_zram_observed w;
 	int r, r2;
 
-	assert_int_equal(sc_zram_world_read(&F.ctx, &w, err), 0);
+	assert_int_equal(sc_zram_observed_read(&F.ctx, &w, err), 0);
 	r = sc_zram_plan_boot(&F.ctx, &w, plan, err);
 	r2 = sc_zram_apply(&F.ctx, &w, plan, true, err);
-	sc_zram_world_done(&w);
+	sc_zram_observed_done(&w);
 	return r < 0 ? r : r2;
 }
 
@@ -893,7 +893,7 @@ static void test_remove_gate(void **state)
 {
 	struct sc_plan plan = {0};
 	struct sc_err err = {0}, gerr = {0};
-	struct sc_zram_world w;
+	struct sc_zram_observed w;
 	bool overridden = true;
 	int dev, id = 1;
 
@@ -902,7 +902,7 @@ static void test_remove_gate(void **state)
 	/* 5 GiB swapped out, 3.8 GiB available: swapoff would OOM */
 	F.dev[1].used_kb = 5 * 1024 * 1024;
 	rewrite_swaps();
-	assert_int_equal(sc_zram_world_read(&F.ctx, &w, &err), 0);
+	assert_int_equal(sc_zram_observed_read(&F.ctx, &w, &err), 0);
 	assert_int_equal(sc_zram_plan_remove(&F.ctx, &w, &id, 1, false, &plan, &err), 0);
 	assert_int_equal(sc_zram_gate(&F.ctx, &plan, false, &overridden, NULL, &gerr), -EPERM);
 	assert_int_equal(gerr.kind, SC_EXIT_REFUSED);
@@ -917,13 +917,13 @@ static void test_remove_gate(void **state)
 	/* within what fits, the gate allows it */
 	F.dev[1].used_kb = 1024;
 	rewrite_swaps();
-	sc_zram_world_done(&w);
-	assert_int_equal(sc_zram_world_read(&F.ctx, &w, &err), 0);
+	sc_zram_observed_done(&w);
+	assert_int_equal(sc_zram_observed_read(&F.ctx, &w, &err), 0);
 	assert_int_equal(sc_zram_plan_remove(&F.ctx, &w, &id, 1, false, &plan, &err), 0);
 	memset(&gerr, 0, sizeof(gerr));
 	assert_int_equal(sc_zram_gate(&F.ctx, &plan, false, &overridden, NULL, &gerr), 0);
 	assert_false(overridden);
-	sc_zram_world_done(&w);
+	sc_zram_observed_done(&w);
 	sc_plan_free(&plan);
 }
 
@@ -1200,7 +1200,7 @@ static void test_offline_root(void **state)
 {
 	struct sc_plan plan = {0};
 	struct sc_err err = {0};
-	struct sc_zram_world w;
+	struct sc_zram_observed w;
 	struct sc_zram_add_req req = {.persist = true};
 	_cleanup_free_ char *conf = NULL;
 	int dev;
@@ -1208,7 +1208,7 @@ static void test_offline_root(void **state)
 	F.ctx.offline = true;
 	sc_zram_spec_init(&req.spec);
 	assert_int_equal(sc_zram_parse_size_spec("50%", &req.spec), 0);
-	assert_int_equal(sc_zram_world_read(&F.ctx, &w, &err), 0);
+	assert_int_equal(sc_zram_observed_read(&F.ctx, &w, &err), 0);
 	assert_int_equal(sc_zram_plan_add(&F.ctx, &w, &req, &plan, &dev, &err), 0);
 	assert_int_equal(plan.n, 1);
 	assert_int_equal(plan.actions[0].kind, SC_ZRAM_CONFIG_ADD);
@@ -1216,7 +1216,7 @@ static void test_offline_root(void **state)
 	assert_int_equal(F.n_log, 1); /* the config rename, nothing in sysfs */
 	conf = read_rel("etc/swapctl/zram.conf");
 	assert_non_null(strstr(conf, "size=50% "));
-	sc_zram_world_done(&w);
+	sc_zram_observed_done(&w);
 	sc_plan_free(&plan);
 }
 

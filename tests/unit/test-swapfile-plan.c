@@ -12,8 +12,7 @@
 #define MiB (UINT64_C(1) << 20)
 #define GiB (UINT64_C(1) << 30)
 
-static const struct sc_add_facts facts = {
-	.mem_total = 16 * GiB, .capable = true, .page_size = 4096};
+static const struct sc_add_host facts = {.mem_total = 16 * GiB, .capable = true, .page_size = 4096};
 
 static struct sc_add_request request(uint64_t size)
 {
@@ -32,9 +31,9 @@ static struct sc_add_request request(uint64_t size)
 }
 
 /* A filesystem of 100 GiB with 50 GiB free, the directory there, no file. */
-static struct sc_swapfile_state fresh(void)
+static struct sc_swapfile_observed fresh(void)
 {
-	struct sc_swapfile_state st = {.dir_exists = true, .fs_known = true};
+	struct sc_swapfile_observed st = {.dir_exists = true, .fs_known = true};
 
 	st.fs.kind = SC_FS_EXT4;
 	snprintf(st.fs.name, sizeof(st.fs.name), "ext4");
@@ -44,9 +43,9 @@ static struct sc_swapfile_state fresh(void)
 }
 
 /* The swapfile swapctl made: valid header of size, 0600 root, one link. */
-static struct sc_swapfile_state existing(uint64_t size, bool active)
+static struct sc_swapfile_observed existing(uint64_t size, bool active)
 {
-	struct sc_swapfile_state st = fresh();
+	struct sc_swapfile_observed st = fresh();
 
 	st.exists = st.regular = true;
 	st.uid = 0;
@@ -92,7 +91,7 @@ static int64_t field(const struct sc_plan *p, const char *action, const char *ke
 static void test_fresh_default(void **state)
 {
 	struct sc_add_request req = request(16 * GiB);
-	struct sc_swapfile_state st = fresh();
+	struct sc_swapfile_observed st = fresh();
 	struct sc_swapfile_fstab fst = {0};
 	struct sc_plan p = {0};
 	struct sc_err err = {0};
@@ -125,7 +124,7 @@ static void test_fresh_default(void **state)
 static void test_options(void **state)
 {
 	struct sc_add_request req = request(GiB);
-	struct sc_swapfile_state st = fresh();
+	struct sc_swapfile_observed st = fresh();
 	struct sc_swapfile_fstab fst = {0};
 	struct sc_plan p = {0};
 	struct sc_err err = {0};
@@ -151,7 +150,7 @@ static void test_options(void **state)
 
 	/* --root: never swapon */
 	{
-		struct sc_add_facts offline = facts;
+		struct sc_add_host offline = facts;
 		offline.offline = true;
 		req.persist = true;
 		assert_int_equal(sc_swapfile_plan_add(&req, &st, &fst, &offline, &p, &err), 0);
@@ -163,7 +162,7 @@ static void test_options(void **state)
 static void test_idempotent_and_completion(void **state)
 {
 	struct sc_add_request req = request(GiB);
-	struct sc_swapfile_state st = existing(GiB, true);
+	struct sc_swapfile_observed st = existing(GiB, true);
 	struct sc_swapfile_fstab fst = managed_entry;
 	struct sc_plan p = {0};
 	struct sc_err err = {0};
@@ -206,7 +205,7 @@ static void test_idempotent_and_completion(void **state)
 	assert_non_null(strstr(err.hint, "swapctl resize /swap/swapfile 24G"));
 }
 
-static void expect_refusal(struct sc_add_request *req, struct sc_swapfile_state *st,
+static void expect_refusal(struct sc_add_request *req, struct sc_swapfile_observed *st,
 	const struct sc_swapfile_fstab *fst, const char *msg, const char *hint)
 {
 	struct sc_plan p = {0};
@@ -224,7 +223,7 @@ static void expect_refusal(struct sc_add_request *req, struct sc_swapfile_state 
 static void test_refusals(void **state)
 {
 	struct sc_add_request req = request(GiB);
-	struct sc_swapfile_state st;
+	struct sc_swapfile_observed st;
 	struct sc_swapfile_fstab none = {0};
 
 	st = existing(2 * GiB, true);
@@ -304,9 +303,9 @@ static void test_refusals(void **state)
 static void test_no_capability(void **state)
 {
 	struct sc_add_request req = request(GiB);
-	struct sc_swapfile_state st = fresh();
+	struct sc_swapfile_observed st = fresh();
 	struct sc_swapfile_fstab none = {0};
-	struct sc_add_facts f = facts;
+	struct sc_add_host f = facts;
 	struct sc_plan p = {0};
 	struct sc_err err = {0};
 
@@ -357,7 +356,7 @@ static void test_auto(void **state)
 	/* auto is capped by the free space after the reserve; hibernation is not capped */
 	{
 		struct sc_add_request req = request(0);
-		struct sc_swapfile_state st = fresh();
+		struct sc_swapfile_observed st = fresh();
 		struct sc_swapfile_fstab none = {0};
 		struct sc_plan p = {0};
 		struct sc_err err = {0};
@@ -377,8 +376,8 @@ static void test_auto(void **state)
 static void test_remove_plans(void **state)
 {
 	struct sc_remove_request req = {.fstab = "/etc/fstab"};
-	struct sc_swapfile_state a = existing(GiB, true), b = existing(GiB, false);
-	struct sc_swapfile_state gone = fresh(), notswap = existing(GiB, false);
+	struct sc_swapfile_observed a = existing(GiB, true), b = existing(GiB, false);
+	struct sc_swapfile_observed gone = fresh(), notswap = existing(GiB, false);
 	struct sc_remove_target t[2] = {
 		{.path = "/swap/a", .boot_path = "/swap/a", .st = &a, .fstab = managed_entry},
 		{.path = "/swap/b", .boot_path = "/swap/b", .st = &b, .fstab = managed_entry},

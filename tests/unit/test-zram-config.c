@@ -247,24 +247,24 @@ static void test_state_parse(void **state)
 		"zramX diskseq=3 size=auto\n" /* bad: dropped */
 		"zram4 size=auto\n" /* no diskseq: dropped */
 		"zram3 diskseq=0 size=50% algorithm=lzo\n";
-	struct sc_zram_state st = {0}, st2 = {0};
+	struct sc_zram_ids st = {0}, st2 = {0};
 	_cleanup_free_ char *out = NULL;
 
-	assert_int_equal(sc_zram_state_parse(text, &st), 0);
+	assert_int_equal(sc_zram_ids_parse(text, &st), 0);
 	assert_int_equal(st.n, 2);
 	assert_int_equal(st.devs[0].id, 1);
 	assert_int_equal(st.devs[0].diskseq, 19);
 	assert_int_equal(st.devs[1].id, 3);
 	assert_string_equal(st.devs[1].spec.algorithm, "lzo");
-	assert_non_null(sc_zram_state_find(&st, 3));
-	assert_null(sc_zram_state_find(&st, 2));
+	assert_non_null(sc_zram_ids_find(&st, 3));
+	assert_null(sc_zram_ids_find(&st, 2));
 
-	assert_int_equal(sc_zram_state_render(&st, &out), 0);
-	assert_int_equal(sc_zram_state_parse(out, &st2), 0);
+	assert_int_equal(sc_zram_ids_render(&st, &out), 0);
+	assert_int_equal(sc_zram_ids_parse(out, &st2), 0);
 	assert_int_equal(st2.n, 2);
 	assert_true(sc_zram_spec_equal(&st.devs[1].spec, &st2.devs[1].spec));
-	sc_zram_state_free(&st);
-	sc_zram_state_free(&st2);
+	sc_zram_ids_free(&st);
+	sc_zram_ids_free(&st2);
 }
 
 int main(void)

@@ -7,7 +7,8 @@
 
 #include "sysctl.h"
 
-int sc_sysctl_state_read(const struct sc_ctx *c, struct sc_sysctl_state *ret, struct sc_err *err)
+int sc_sysctl_observed_read(
+	const struct sc_ctx *c, struct sc_sysctl_observed *ret, struct sc_err *err)
 {
 	int r;
 
@@ -35,7 +36,7 @@ int sc_sysctl_state_read(const struct sc_ctx *c, struct sc_sysctl_state *ret, st
 	return sc_sysctl_dropin_load(c, &ret->dropin, err);
 }
 
-void sc_sysctl_state_done(struct sc_sysctl_state *s)
+void sc_sysctl_observed_done(struct sc_sysctl_observed *s)
 {
 	sc_sysctl_dropin_done(&s->dropin);
 }

@@ -1,5 +1,5 @@
 /*
- * The observed zram world: sysfs devices, the offered algorithms, /proc/swaps, the runtime
+ * What is observed of zram: sysfs devices, the offered algorithms, /proc/swaps, the runtime
  * state file and zram.conf, read once for a command's planner. Uses zram-read.c and
  * zram-config.c.
  */
@@ -13,7 +13,7 @@
 #include "zram-internal.h"
 #include "zram.h"
 
-int sc_zram_world_read(const struct sc_ctx *c, struct sc_zram_world *w, struct sc_err *err)
+int sc_zram_observed_read(const struct sc_ctx *c, struct sc_zram_observed *w, struct sc_err *err)
 {
 	_cleanup_free_ char *control = sc_ctx_sys_path(c, "/sys/class/zram-control");
 	struct sc_meminfo mem;
@@ -55,25 +55,25 @@ int sc_zram_world_read(const struct sc_ctx *c, struct sc_zram_world *w, struct s
 	if (r < 0)
 		return sc_err_set(
 			err, SC_EXIT_FAILURE, -r, "/proc/swaps: cannot read: %s", strerror(-r));
-	r = sc_zram_state_load(c, &w->state);
+	r = sc_zram_ids_load(c, &w->state);
 	if (r < 0)
 		return sc_err_set(err, SC_EXIT_FAILURE, -r,
 			"/run/swapctl/zram-ids: cannot read: %s", strerror(-r));
 	return sc_zram_config_load(c, &w->config, &w->config_id, err);
 }
 
-void sc_zram_world_done(struct sc_zram_world *w)
+void sc_zram_observed_done(struct sc_zram_observed *w)
 {
 	sc_strv_free(w->offered);
 	free(w->current);
 	sc_zram_list_free(w->devs, w->n_devs);
 	sc_swaps_free(&w->swaps);
-	sc_zram_state_free(&w->state);
+	sc_zram_ids_free(&w->state);
 	sc_zram_config_free(&w->config);
 	memset(w, 0, sizeof(*w));
 }
 
-bool sc_zram_world_active(const struct sc_zram_world *w, int id)
+bool sc_zram_observed_active(const struct sc_zram_observed *w, int id)
 {
 	char name[32];
 
