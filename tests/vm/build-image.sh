@@ -19,13 +19,14 @@ SECURITY=${SCVM_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 
 # What the scenarios and the kernel-tier scripts run in the guest: the runtime libraries of
 # swapctl, man (systemd-analyze verify checks the unit's Documentation=man:swapctl(8)), the
-# file system tools and python3 of tests/kernel, and two kernels: the 6.1 cloud
-# kernel of Debian 12 and the 6.12 cloud kernel Debian 12 also ships.
+# file system tools and python3 of tests/kernel, and three kernels: Debian 12's 6.1 in its
+# cloud and generic flavours (only the generic one has zswap) and the 6.12 cloud kernel
+# Debian 12 also ships.
 PACKAGES=(
 	systemd systemd-sysv udev dbus kmod util-linux mount procps initramfs-tools zstd man-db
 	e2fsprogs xfsprogs btrfs-progs python3
 	libmount1 libblkid1 libuuid1 libzstd1 libjson-c5
-	linux-image-cloud-amd64 linux-image-6.12-cloud-amd64
+	linux-image-cloud-amd64 linux-image-amd64 linux-image-6.12-cloud-amd64
 )
 # Free space in the root image beyond the installed system: the scenarios' swapfiles (a
 # rotation holds two at once) and the kernel tier's loop images.

@@ -71,7 +71,7 @@ cleanup() {
 		p=$(cat "$f")
 		kill "$p" 2>/dev/null && while kill -0 "$p" 2>/dev/null; do sleep 0.1; done
 	done
-	if [ -n "${SCVM_KEEP:-}" ] || [ "$rc" != 0 ]; then
+	if [ -n "${SCVM_KEEP:-}" ] || { [ "$rc" != 0 ] && [ "$rc" != 77 ]; }; then
 		rm -f -- "$work/payload.img"
 		rm -rf -- "$work/payload"
 		echo "logs kept in $work"
