@@ -12,7 +12,6 @@
 # root, mmdebstrap or mkfs.ext4 missing, the archive unreachable); the log is kept in the cache.
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
 CACHE=${SCVM_CACHE:-/var/cache/swapctl-vm}
 MIRROR=${SCVM_MIRROR:-http://deb.debian.org/debian}
 SECURITY=${SCVM_SECURITY_MIRROR:-http://deb.debian.org/debian-security}

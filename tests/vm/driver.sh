@@ -32,7 +32,7 @@ next() {
 	exit 0
 }
 finish() {
-	echo done >"$ST/phase"
+	echo finished >"$ST/phase"
 	sync
 	say "DONE"
 	systemctl poweroff
@@ -115,13 +115,15 @@ s1)
 	check s1/survived "
 want_zram, want_zswap = $want_zram, $want_zswap
 files = [a for a in s['swaps'] if a['type'] == 'file']
-expect([a['path'] for a in files] == ['/swap/swapfile'], 'active swapfiles %s, want /swap/swapfile' % [a['path'] for a in files])
+got = [a['path'] for a in files]
+expect(got == ['/swap/swapfile'], 'active swapfiles %s, want /swap/swapfile' % got)
 expect(all(a['persistent'] for a in files), 'the swapfile is not persistent')
 zr = [a for a in s['swaps'] if a['type'] == 'zram']
 if want_zram:
     expect(len(zr) == 1, 'active zram swap areas %s, want one' % [a['path'] for a in zr])
     mz = [z for z in s['zram'] if z['managed'] and z['initialized']]
-    expect(len(mz) == 1 and mz[0]['disksize_bytes'] == 128 << 20, 'managed zram devices %s, want one of 128 MiB' % mz)
+    expect(len(mz) == 1 and mz[0]['disksize_bytes'] == 128 << 20,
+           'managed zram devices %s, want one of 128 MiB' % mz)
 if want_zswap:
     expect(s['zswap']['enabled'] is True, 'zswap is not enabled after the reboot')
 expect(k['profile'] == 'zram', 'sysctl profile %r, want zram' % k['profile'])
@@ -139,9 +141,11 @@ for key in k['keys']:
 s2)
 	check s2/survived "
 files = [a for a in s['swaps'] if a['type'] == 'file']
-expect([a['path'] for a in files] == ['/swap/swapfile.1'], 'active swapfiles %s, want /swap/swapfile.1' % [a['path'] for a in files])
+got = [a['path'] for a in files]
+expect(got == ['/swap/swapfile.1'], 'active swapfiles %s, want /swap/swapfile.1' % got)
 expect(not os.path.exists('/swap/swapfile'), 'the rotated-out /swap/swapfile is still there')
-expect([e['source'] for e in s['fstab']] == ['/swap/swapfile.1'], 'fstab swap entries %s' % [e['source'] for e in s['fstab']])"
+got = [e['source'] for e in s['fstab']]
+expect(got == ['/swap/swapfile.1'], 'fstab swap entries %s, want /swap/swapfile.1' % got)"
 	common_checks s2
 	# Scenario 3: remove everything, then reboot: nothing may come back.
 	run s3/remove swapctl remove --all
@@ -150,10 +154,14 @@ expect([e['source'] for e in s['fstab']] == ['/swap/swapfile.1'], 'fstab swap en
 	;;
 s3)
 	check s3/nothing-back "
-expect(s['swaps'] == [], 'active swap areas after remove --all: %s' % [a['path'] for a in s['swaps']])
-expect(s['fstab'] == [], 'fstab swap entries after remove --all: %s' % [e['source'] for e in s['fstab']])
-expect([z for z in s['zram'] if z['initialized']] == [], 'initialised zram devices: %s' % [z['device'] for z in s['zram'] if z['initialized']])
-expect(os.listdir('/swap') == [] if os.path.isdir('/swap') else True, 'files left in /swap: %s' % (os.listdir('/swap') if os.path.isdir('/swap') else []))"
+got = [a['path'] for a in s['swaps']]
+expect(got == [], 'active swap areas after remove --all: %s' % got)
+got = [e['source'] for e in s['fstab']]
+expect(got == [], 'fstab swap entries after remove --all: %s' % got)
+got = [z['device'] for z in s['zram'] if z['initialized']]
+expect(got == [], 'initialised zram devices after zram remove --all: %s' % got)
+got = os.listdir('/swap') if os.path.isdir('/swap') else []
+expect(got == [], 'files left in /swap: %s' % got)"
 	common_checks s3
 	if [ "$KERNEL_TIER" != 1 ]; then
 		skip kernel-tier "${KERNEL_TIER_REASON:-not requested}"
@@ -178,7 +186,8 @@ expect(os.listdir('/swap') == [] if os.path.isdir('/swap') else True, 'files lef
 	done
 	# The tier leaves nothing behind in the guest either.
 	check kernel-tier/clean "
-expect(s['swaps'] == [], 'swap areas left by the kernel tier: %s' % [a['path'] for a in s['swaps']])"
+got = [a['path'] for a in s['swaps']]
+expect(got == [], 'swap areas left by the kernel tier: %s' % got)"
 	finish
 	;;
 *)

@@ -40,7 +40,9 @@ if [ -z "$accel" ]; then
 	if ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
 		accel_why="no usable /dev/kvm"
 	elif ! [ -d /sys/module/kvm_intel ] && ! [ -d /sys/module/kvm_amd ]; then
-		accel_why="/dev/kvm is not backed by kvm_intel or kvm_amd ($(ls /sys/module | grep -m1 '^kvm_' || echo none)), so it cannot run a stock kernel"
+		backends=$(cd /sys/module && echo kvm_*)
+		accel_why="/dev/kvm is not backed by kvm_intel or kvm_amd (modules: $backends)"
+		accel_why+=", so it cannot run a stock kernel"
 	elif ! echo quit | timeout 20 "$QEMU" -machine none -accel kvm -nodefaults -no-user-config \
 		-display none -monitor stdio >/dev/null 2>&1; then
 		accel_why="qemu cannot open KVM"
@@ -193,7 +195,8 @@ boot_kernel() {
 	elif [ "$fails" != 0 ]; then
 		grep -a '^# ' "$log/results" | tail -n 60 | sed "s/^/  [$ver]   /"
 	fi
-	echo "$ver: $passes passed, $skips skipped, $fails failed; boot times (s): ${boots[*]:-none}; run $(elapsed "$start" "$(now)") s" >"$log/summary"
+	printf '%s: %s passed, %s skipped, %s failed; boot times (s): %s; run %s s\n' "$ver" \
+		"$passes" "$skips" "$fails" "${boots[*]:-none}" "$(elapsed "$start" "$(now)")" >"$log/summary"
 	[ "$fails" = 0 ]
 }
 
@@ -201,7 +204,8 @@ boot_kernel() {
 # core busy. Boot times are measured under that shared load.
 mapfile -t kernels <"$img/kernels"
 jobs=${SCVM_JOBS:-2}
-echo "VM lane: accel=$accel${accel_why:+ ($accel_why)}, image $img ($image_seconds s to build or check), kernels: ${kernels[*]}, $jobs at a time"
+echo "VM lane: accel=$accel${accel_why:+ ($accel_why)}"
+echo "  image $img ($image_seconds s to build or check); kernels ${kernels[*]}, $jobs at a time"
 ran=()
 for ver in "${kernels[@]}"; do
 	if [ -n "${SCVM_KERNELS:-}" ] && ! [[ $ver =~ $SCVM_KERNELS ]]; then continue; fi
