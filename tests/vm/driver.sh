@@ -1,0 +1,197 @@
+#!/bin/bash
+# The guest side of the VM lane, run at every boot by scvm.service from the read-only payload
+# disk mounted at /run/scvm. The phase is kept on the guest's root disk, so each boot carries
+# on where the previous one stopped: it checks what must have survived the reboot, then sets
+# up the next scenario and reboots, or powers off when all are done. Results go to the second
+# serial port, one line each, for tests/vm/run.sh:
+#   SCVM BOOT phase=P kernel=K state=S    SCVM TIME <systemd-analyze time>
+#   SCVM PASS name | SCVM FAIL name: why | SCVM SKIP name: why
+#   SCVM RUN name (a long step starts)    SCVM REBOOT | SCVM DONE
+# Any other line is log.
+set -u
+exec >/dev/ttyS1 2>&1
+P=/run/scvm
+# shellcheck source=/dev/null
+. "$P/config" # SRC, BUILD, SWAPCTL, SWAPCTL_CRASH, KERNEL_TIER, KT_FILTER
+ST=/var/lib/scvm
+mkdir -p "$ST"
+phase=$(cat "$ST/phase" 2>/dev/null || echo install)
+UNIT=/usr/lib/systemd/system/swapctl.service
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+
+say() { echo "SCVM $*"; }
+pass() { say "PASS $1"; }
+fail() { say "FAIL $1: $2"; }
+skip() { say "SKIP $1: $2"; }
+log() { sed 's/^/# /'; }
+next() {
+	echo "$1" >"$ST/phase"
+	sync
+	say "REBOOT"
+	systemctl reboot
+	exit 0
+}
+finish() {
+	echo finished >"$ST/phase"
+	sync
+	say "DONE"
+	systemctl poweroff
+	exit 0
+}
+# run NAME CMD...: one step, passing when CMD exits 0; its output is logged either way
+run() {
+	local name=$1 out rc=0
+	shift
+	out=$("$@" 2>&1) || rc=$?
+	[ -z "$out" ] || printf '%s\n' "$out" | log
+	if [ "$rc" = 0 ]; then pass "$name"; else fail "$name" "exit $rc: $*"; fi
+	return "$rc"
+}
+# check NAME PYTHON: PYTHON reads the status JSON as `s` and the sysctl JSON as `k` and
+# prints one line per problem; the step passes when it prints nothing
+check() {
+	local name=$1 code=$2 out
+	swapctl --json status >"$ST/status.json" 2>"$ST/status.err" ||
+		{ fail "$name" "swapctl --json status failed: $(head -c 300 "$ST/status.err")"; return; }
+	swapctl --json sysctl show >"$ST/sysctl.json" 2>"$ST/sysctl.err" ||
+		{ fail "$name" "swapctl --json sysctl show failed: $(head -c 300 "$ST/sysctl.err")"; return; }
+	out=$(python3 - "$ST/status.json" "$ST/sysctl.json" "$ST" <<PY 2>&1
+import json, os, sys
+s = json.load(open(sys.argv[1]))
+k = json.load(open(sys.argv[2]))
+st = sys.argv[3]
+def expect(cond, msg):
+    if not cond:
+        print(msg)
+$code
+PY
+)
+	if [ -z "$out" ]; then pass "$name"; else fail "$name" "$(printf '%s' "$out" | tr '\n' ';')"; fi
+}
+# The checks after every reboot: status shows no drift, the unit verifies, no swap unit failed.
+common_checks() {
+	check "$1/no-drift" '
+for d in s["drift"]:
+    print("drift %s %s: %s" % (d["kind"], d["target"], d["message"]))
+for key in k["keys"]:
+    if key["drift"]:
+        print("sysctl drift %s: live %s, persisted %s" % (key["key"], key["live"], key["swapctl"]))'
+	run "$1/unit-verify" systemd-analyze verify "$UNIT"
+	local failed
+	failed=$(systemctl --failed --no-legend --plain 2>/dev/null | grep -E 'swap|zram' || true)
+	if [ -n "$failed" ]; then fail "$1/units" "failed: $(printf '%s' "$failed" | tr '\n' ';')"; else
+		pass "$1/units"; fi
+}
+
+state=$(systemctl is-system-running --wait 2>/dev/null)
+say "BOOT phase=$phase kernel=$(uname -r) state=$state"
+say "TIME $(systemd-analyze time 2>/dev/null | head -n 1)"
+[ "$state" = running ] || systemctl --failed --no-legend --plain | log
+zram_ok=1
+modprobe zram 2>/dev/null
+[ -e /sys/class/zram-control/hot_add ] || zram_ok=0
+zswap_ok=0
+[ -e /sys/module/zswap/parameters/enabled ] && zswap_ok=1
+
+case $phase in
+install)
+	# The project's install rule ran on the host into the payload (DESTDIR); copy it in, and
+	# the source and build trees at the paths the kernel tier expects.
+	cp -a "$P/inst/." / && cp -a "$P/tree/." / && systemctl daemon-reload
+	run install/enable systemctl enable swapctl.service
+	run install/unit-verify systemd-analyze verify "$UNIT"
+	# Scenario 1: a swapfile, a zram device, zswap where built and the sysctl profile.
+	run s1/add swapctl add 256M
+	if [ "$zram_ok" = 1 ]; then run s1/zram-add swapctl zram add 128M; else
+		skip s1/zram-add "this kernel has no zram (no /sys/class/zram-control after modprobe)"; fi
+	if [ "$zswap_ok" = 1 ]; then run s1/zswap-enable swapctl zswap enable; else
+		skip s1/zswap-enable "this kernel has no zswap"; fi
+	run s1/sysctl-apply swapctl sysctl apply --profile zram
+	echo "$zram_ok $zswap_ok" >"$ST/s1-expect"
+	next s1
+	;;
+s1)
+	read -r want_zram want_zswap <"$ST/s1-expect"
+	check s1/survived "
+want_zram, want_zswap = $want_zram, $want_zswap
+files = [a for a in s['swaps'] if a['type'] == 'file']
+got = [a['path'] for a in files]
+expect(got == ['/swap/swapfile'], 'active swapfiles %s, want /swap/swapfile' % got)
+expect(all(a['persistent'] for a in files), 'the swapfile is not persistent')
+zr = [a for a in s['swaps'] if a['type'] == 'zram']
+if want_zram:
+    expect(len(zr) == 1, 'active zram swap areas %s, want one' % [a['path'] for a in zr])
+    mz = [z for z in s['zram'] if z['managed'] and z['initialized']]
+    expect(len(mz) == 1 and mz[0]['disksize_bytes'] == 128 << 20,
+           'managed zram devices %s, want one of 128 MiB' % mz)
+if want_zswap:
+    expect(s['zswap']['enabled'] is True, 'zswap is not enabled after the reboot')
+expect(k['profile'] == 'zram', 'sysctl profile %r, want zram' % k['profile'])
+for key in k['keys']:
+    if key['swapctl'] is not None and key['live'] != key['swapctl']:
+        print('%s is %s live, %s persisted' % (key['key'], key['live'], key['swapctl']))"
+	if [ "$zram_ok" = 1 ] || [ "$zswap_ok" = 1 ]; then
+		run s1/unit-active systemctl is-active swapctl.service
+	fi
+	common_checks s1
+	# Scenario 2: rotate, then reboot.
+	run s2/rotate swapctl rotate
+	next s2
+	;;
+s2)
+	check s2/survived "
+files = [a for a in s['swaps'] if a['type'] == 'file']
+got = [a['path'] for a in files]
+expect(got == ['/swap/swapfile.1'], 'active swapfiles %s, want /swap/swapfile.1' % got)
+expect(not os.path.exists('/swap/swapfile'), 'the rotated-out /swap/swapfile is still there')
+got = [e['source'] for e in s['fstab']]
+expect(got == ['/swap/swapfile.1'], 'fstab swap entries %s, want /swap/swapfile.1' % got)"
+	common_checks s2
+	# Scenario 3: remove everything, then reboot: nothing may come back.
+	run s3/remove swapctl remove --all
+	if [ "$zram_ok" = 1 ]; then run s3/zram-remove swapctl zram remove --all; fi
+	next s3
+	;;
+s3)
+	check s3/nothing-back "
+got = [a['path'] for a in s['swaps']]
+expect(got == [], 'active swap areas after remove --all: %s' % got)
+got = [e['source'] for e in s['fstab']]
+expect(got == [], 'fstab swap entries after remove --all: %s' % got)
+got = [z['device'] for z in s['zram'] if z['initialized']]
+expect(got == [], 'initialised zram devices after zram remove --all: %s' % got)
+got = os.listdir('/swap') if os.path.isdir('/swap') else []
+expect(got == [], 'files left in /swap: %s' % got)"
+	common_checks s3
+	if [ "$KERNEL_TIER" != 1 ]; then
+		skip kernel-tier "${KERNEL_TIER_REASON:-not requested}"
+		finish
+	fi
+	# The kernel tier, each script as ctest runs it.
+	for t in "$SRC"/tests/kernel/test-*.sh; do
+		name=kernel/$(basename "$t" .sh)
+		if [ -n "${KT_FILTER:-}" ] && ! [[ $name =~ $KT_FILTER ]]; then continue; fi
+		say "RUN $name"
+		rc=0
+		SWAPCTL=$SWAPCTL SWAPCTL_CRASH=$SWAPCTL_CRASH SC_SOURCE_DIR=$SRC SC_BUILD_DIR=$BUILD \
+			SC_FIXTURE_DIR=$SRC/tests/fixtures timeout 600 bash "$t" >"$ST/kt.log" 2>&1 || rc=$?
+		case $rc in
+		0) pass "$name" ;;
+		77) skip "$name" "$(grep -m1 '^SKIP:' "$ST/kt.log" | cut -c7-)" ;;
+		*)
+			tail -n 40 "$ST/kt.log" | log
+			fail "$name" "exit $rc: $(grep -m1 '^FAIL:' "$ST/kt.log" | cut -c7-)"
+			;;
+		esac
+	done
+	# The tier leaves nothing behind in the guest either.
+	check kernel-tier/clean "
+got = [a['path'] for a in s['swaps']]
+expect(got == [], 'swap areas left by the kernel tier: %s' % got)"
+	finish
+	;;
+*)
+	fail boot "booted again in phase $phase"
+	systemctl poweroff
+	;;
+esac
