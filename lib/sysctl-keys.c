@@ -15,7 +15,8 @@
  * Defaults and ranges: Documentation/admin-guide/sysctl/vm.rst and the handlers in
  * mm/ and fs/ (all are proc_dointvec_minmax or proc_dointvec), verified on 6.18.
  * overcommit_ratio: the kernel takes any int; a negative ratio is nonsense, so swapctl
- * refuses it. page-cluster: capped at 31 since 6.1; swapctl applies the cap everywhere.
+ * refuses it. page-cluster: 6.18 refuses more than 31, Debian's 6.1 takes any int (readahead
+ * of 2^32 pages and more is meaningless); swapctl applies the cap on every kernel.
  */
 const struct sc_sysctl_key sc_sysctl_keys[] = {
 	{"swappiness", 60, 0, 200},

@@ -80,7 +80,7 @@ osrel=$(cat /proc/sys/kernel/osrelease)
 major=${osrel%%.*} rest=${osrel#*.} minor=${rest%%.*}
 if [ "$major" -gt 6 ] || { [ "$major" = 6 ] && [ "$minor" -ge 1 ]; }; then
 	kt_log "kernel ranges on $osrel"
-	for kv in swappiness=201 page-cluster=32 watermark_scale_factor=3001 watermark_scale_factor=0 overcommit_memory=3; do
+	for kv in swappiness=201 watermark_scale_factor=3001 watermark_scale_factor=0 overcommit_memory=3; do
 		k=${kv%=*} v=${kv#*=}
 		if printf '%s' "$v" >"/proc/sys/vm/$k" 2>/dev/null; then
 			restore
@@ -88,6 +88,12 @@ if [ "$major" -gt 6 ] || { [ "$major" = 6 ] && [ "$minor" -ge 1 ]; }; then
 		fi
 		kt_expect_rc 2 sc sysctl apply --force --set "vm.$k=$v"
 	done
+	# page-cluster: newer kernels refuse 32, Debian's 6.1 takes it; swapctl refuses it on both.
+	if printf '32' >/proc/sys/vm/page-cluster 2>/dev/null; then
+		restore
+		kt_log "this kernel accepts vm.page-cluster=32; swapctl must still refuse it"
+	fi
+	kt_expect_rc 2 sc sysctl apply --force --set "vm.page-cluster=32"
 fi
 
 kt_log "back to the machine's values"
