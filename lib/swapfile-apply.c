@@ -23,13 +23,6 @@ static const char *field_str(const struct sc_action *a, const char *key)
 	return f && f->type == SC_FIELD_STR ? f->str : NULL;
 }
 
-static enum sc_discard discard_of(const struct sc_action *a)
-{
-	enum sc_discard d;
-
-	return sc_discard_from_name(field_str(a, "discard"), &d) == 0 ? d : SC_DISCARD_NONE;
-}
-
 static int undo_add(const struct sc_ctx *c, struct sc_plan *plan, size_t upto, struct sc_err *err)
 {
 	int ret = 0;
@@ -100,8 +93,8 @@ int sc_swapfile_apply_add(const struct sc_ctx *c, struct sc_plan *plan,
 			struct sc_swapfile_enabled en;
 
 			r = sc_swapfile_enable_full(c, a->target,
-				(int)field_int(a, "priority", SC_SWAPFILE_PRIORITY), discard_of(a),
-				&en, err);
+				(int)field_int(a, "priority", SC_SWAPFILE_PRIORITY),
+				sc_discard_of_plan(field_str(a, "discard")), &en, err);
 			if (r == 0 && en.already_active)
 				continue; /* someone else activated it meanwhile: nothing done */
 			if (r == 0 && en.zero_filled)

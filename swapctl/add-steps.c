@@ -15,13 +15,6 @@
 #include "util.h"
 #include "add-cli.h"
 
-static enum sc_discard plan_discard(const char *name)
-{
-	enum sc_discard v;
-
-	return sc_discard_from_name(name, &v) == 0 ? v : SC_DISCARD_NONE;
-}
-
 int sc_add_stage_set(void *data, struct sc_fstab *f, const struct sc_action *a, struct sc_err *err)
 {
 	struct add_run *x = data;
@@ -30,7 +23,7 @@ int sc_add_stage_set(void *data, struct sc_fstab *f, const struct sc_action *a, 
 	struct sc_swap_spec spec = {
 		.path = x->boot_path,
 		.priority = prio ? (int)prio->num : SC_SWAPFILE_PRIORITY,
-		.discard = d ? sc_discard_fstab(plan_discard(d->str)) : NULL,
+		.discard = d ? sc_discard_fstab(sc_discard_of_plan(d->str)) : NULL,
 		.managed = true,
 		/* A missing file must never hold up the boot: nofail, so systemd does not wait for it. */
 		.nofail = true,

@@ -82,31 +82,33 @@ bool sc_rot_unit_has(struct run *run, const struct sc_rotation *u, int kind)
 	return false;
 }
 
+/* A rotation's fstab step, staged on document f; a recovered unit's step is already done. */
+static int stage_replace(
+	void *data, struct sc_fstab *f, const struct sc_action *a, struct sc_err *err)
+{
+	struct run *run = data;
+	size_t k = (size_t)(a - run->rp.plan.actions);
+
+	for (size_t i = run->n_recovered; i < run->rp.n_units; i++) {
+		const struct sc_rotation *u = &run->rp.units[i];
+
+		if (k >= u->first && k < u->first + u->n)
+			return sc_rot_replace_entry(run, f, u, err);
+	}
+	return 0;
+}
+
 /*
  * Planning: every unit's fstab rewrite, tried on a copy of the loaded document before
  * anything is created, so an edit fstab/ refuses stops --dry-run and the real run alike.
  */
 int sc_rot_stage_fstab(struct run *run, char **ret_diff)
 {
-	struct sc_fstab *copy = NULL;
 	struct sc_err err = {0};
-	int r;
 
-	r = sc_fstab_dup_loaded(run->fstab, &copy, &err);
-	for (size_t i = run->n_recovered; r >= 0 && i < run->rp.n_units; i++)
-		if (sc_rot_unit_has(run, &run->rp.units[i], SC_ROT_ACT_FSTAB_REPLACE))
-			r = sc_rot_replace_entry(run, copy, &run->rp.units[i], &err);
-	if (r >= 0)
-		r = sc_fstab_validate(copy, &err);
-	if (r >= 0)
-		r = sc_fstab_diff(copy, run->c->fstab, ret_diff);
-	sc_fstab_free(copy);
-	if (r < 0) {
-		if (!err.msg[0])
-			sc_err_set(&err, SC_EXIT_FAILURE, -r, "%s: cannot stage the edit: %s",
-				run->c->fstab, strerror(-r));
+	if (sc_cli_stage_fstab(run->cli, &run->rp.plan, SC_ROT_ACT_FSTAB_REPLACE,
+		    SC_ROT_ACT_FSTAB_REPLACE, stage_replace, run, run->fstab, &err, ret_diff) < 0)
 		return sc_rot_fail(run, &err);
-	}
 	return 0;
 }
 

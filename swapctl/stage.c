@@ -28,10 +28,6 @@ int sc_cli_stage_fstab(const struct sc_cli *cli, const struct sc_plan *plan, int
 		return 0;
 
 	r = sc_fstab_dup_loaded(f, &copy, err);
-	if (r < 0)
-		return r == -ENOMEM && !err->msg[0] ? sc_err_set(err, SC_EXIT_FAILURE, ENOMEM,
-							      "%s: out of memory", cli->ctx.fstab)
-						    : r;
 	for (size_t i = 0; i < plan->n && r >= 0; i++) {
 		const struct sc_action *a = &plan->actions[i];
 
@@ -43,7 +39,10 @@ int sc_cli_stage_fstab(const struct sc_cli *cli, const struct sc_plan *plan, int
 	if (r >= 0 && ret_diff)
 		r = sc_fstab_diff(copy, cli->ctx.fstab, ret_diff);
 	sc_fstab_free(copy);
-	return r < 0 ? r : 0;
+	if (r < 0) /* keeps a message fstab/ gave; else says what failed */
+		return sc_err_set(err, SC_EXIT_FAILURE, -r, "%s: cannot stage the edit: %s",
+			cli->ctx.fstab, strerror(-r));
+	return 0;
 }
 
 /*
