@@ -101,7 +101,7 @@ int sc_ctx_stat(const struct sc_ctx *c, const char *full, bool follow, struct st
 	if (fd < 0)
 		return fd;
 	/* An O_PATH|O_NOFOLLOW descriptor of a symlink stats the link itself. */
-	return fstatat(fd, "", ret, AT_EMPTY_PATH) < 0 ? -errno : 0;
+	return c->sys->fstatat(fd, "", ret, AT_EMPTY_PATH);
 }
 
 int sc_ctx_read(const struct sc_ctx *c, const char *full, size_t max, char **ret, size_t *ret_len)
