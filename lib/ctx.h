@@ -26,6 +26,8 @@ struct sc_ctx {
 	char *sysroot;
 	bool offline;
 	bool dry_run;
+	/* The lock (lock.h) is already held by this process: a command run inside `apply`. */
+	bool lock_held;
 	char *fstab; /* full path of the fstab to read and edit */
 	char *sysctl_dir; /* full path of the sysctl drop-in directory */
 	/* swapctl's own configuration (zram.conf, zswap.conf): <root>/etc/swapctl by default */

@@ -47,6 +47,10 @@ int sc_lock_acquire(const struct sc_ctx *c, unsigned timeout_ms, int *ret_fd, st
 	struct stat st;
 	int r;
 
+	if (c->lock_held) {
+		*ret_fd = -1;
+		return 0;
+	}
 	dfd = open_lock_dir(c, err);
 	if (dfd < 0)
 		return dfd;

@@ -5,7 +5,8 @@
  * opened O_NOFOLLOW and must be a regular, single-link file owned by the caller.
  *
  * sc_lock_acquire() waits up to timeout_ms, then returns -EAGAIN (exit code 5). It returns the
- * lock descriptor in *ret_fd; sc_lock_release() closes it.
+ * lock descriptor in *ret_fd; sc_lock_release() closes it. With ctx->lock_held (a command run
+ * inside `apply`, which holds the lock) it is 0 with *ret_fd = -1.
  */
 #pragma once
 

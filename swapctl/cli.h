@@ -63,6 +63,8 @@ int sc_priority_by_rotation(struct sc_cli *cli, char *file, int priority, bool f
 int sc_cmd_zram(struct sc_cli *cli, int argc, char **argv);
 int sc_cmd_zswap(struct sc_cli *cli, int argc, char **argv);
 int sc_cmd_boot(struct sc_cli *cli, int argc, char **argv);
+int sc_cmd_apply(struct sc_cli *cli, int argc, char **argv);
+int sc_cmd_export(struct sc_cli *cli, int argc, char **argv);
 
 /*
  * getopt_long over a command's own options. Handles --help (prints cli->usage, returns -1 with
@@ -104,6 +106,16 @@ struct json_object *sc_json_gate(const struct sc_gate_report *r);
 void sc_json_add_error(struct json_object *o, const struct sc_err *err, int exit_code);
 /* Print exactly one JSON object on stdout and release it. */
 int sc_json_print(struct json_object *o);
+/*
+ * From here, sc_json_print() hands its object to *slot (replacing one there) instead of
+ * printing it, until sc_json_capture(NULL): how `apply` runs a command and reads its result.
+ */
+void sc_json_capture(struct json_object **slot);
+/*
+ * Run one command of the command table (argv[0] its name) with cli's context and options:
+ * what `apply` uses to carry out a step. Returns its exit code.
+ */
+int sc_run_command(struct sc_cli *cli, int argc, char **argv);
 /*
  * Under --json, a command that failed before printing its object (bad usage, a refusal found
  * early) still prints one: {"changed": false, "actions": [], "error": {"message", "exit_code"}}.

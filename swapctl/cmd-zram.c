@@ -113,7 +113,7 @@ int sc_cmd_zram(struct sc_cli *cli, int argc, char **argv)
 		if (strcmp(argv[1], subs[i].name) == 0) {
 			cli->command = subs[i].command;
 			cli->usage = subs[i].usage;
-			optind = 1;
+			optind = 0; /* glibc: also forget the previous scan */
 			return subs[i].fn(cli, argc - 1, argv + 1);
 		}
 	return sc_usage_error(

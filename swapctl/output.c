@@ -224,8 +224,26 @@ void sc_json_add_error(struct json_object *o, const struct sc_err *err, int exit
 	json_object_object_add(o, "error", e);
 }
 
+/* While a command runs inside `apply`: where its JSON object goes instead of stdout. */
+static struct json_object **json_capture;
+
+void sc_json_capture(struct json_object **slot)
+{
+	json_capture = slot;
+	json_emitted = false;
+	last_error[0] = '\0';
+}
+
 int sc_json_print(struct json_object *o)
 {
+	if (json_capture) {
+		if (*json_capture)
+			json_object_put(*json_capture);
+		*json_capture = o;
+		json_emitted = true;
+		return 0;
+	}
+
 	const char *s = json_object_to_json_string_ext(o,
 		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
 
