@@ -135,6 +135,24 @@ static const struct command commands[] = {
 		"\n"
 		"Re-create the zram devices in swapctl's zram.conf and apply zswap.conf; what the\n"
 		"shipped swapctl.service runs at boot. Idempotent.\n"},
+	{"apply", sc_cmd_apply,
+		"Usage: swapctl apply [FILE|-] [--check] [--prune]\n"
+		"\n"
+		"Converge the machine to a layout file (default /etc/swapctl/layout.conf; - reads\n"
+		"standard input): create, enable, resize (make-before-break) and re-prioritise "
+		"the\n"
+		"swapfiles it lists, create its zram devices, set zswap and the vm.* values. See\n"
+		"swapctl(8), LAYOUT FILE. Running it again changes nothing.\n"
+		"\n"
+		"      --check     change nothing; print the plan (a dry run)\n"
+		"      --prune     also remove the swapfiles and zram devices swapctl manages\n"
+		"                  that the layout does not list (after the swapoff gate)\n"
+		"  -h, --help      show this help\n"},
+	{"export", sc_cmd_export,
+		"Usage: swapctl export\n"
+		"\n"
+		"Print the layout swapctl manages on this machine (managed swapfiles, zram.conf,\n"
+		"zswap.conf, the sysctl drop-in) in the format 'swapctl apply' reads.\n"},
 };
 
 static const char main_usage[] =
@@ -157,6 +175,8 @@ static const char main_usage[] =
 	"  sysctl apply [--profile NAME] [--set vm.KEY=VALUE]... [--no-persist] [--force]\n"
 	"  doctor                 diagnose the risks that lead to OOM kills and broken swap\n"
 	"  boot                   re-create zram devices and zswap settings (the boot unit)\n"
+	"  apply [FILE|-] [--check] [--prune]   converge to a layout file\n"
+	"  export                 print the managed layout in the format apply reads\n"
 	"\n"
 	"Global options:\n"
 	"      --json              print one JSON object on stdout\n"
@@ -229,6 +249,24 @@ static const struct command *find_command(const char *name)
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
 	return NULL;
+}
+
+int sc_run_command(struct sc_cli *cli, int argc, char **argv)
+{
+	const struct command *cmd = argc > 0 ? find_command(argv[0]) : NULL;
+	const char *command = cli->command, *usage = cli->usage;
+	int r;
+
+	if (!cmd)
+		return SC_EXIT_FAILURE;
+	cli->command = cmd->name;
+	cli->usage = cmd->usage;
+	/* 0, not 1: glibc's getopt then forgets the scan of the previous argv as well. */
+	optind = 0;
+	r = cmd->fn(cli, argc, argv);
+	cli->command = command;
+	cli->usage = usage;
+	return r;
 }
 
 static unsigned lock_timeout_from_env(void)

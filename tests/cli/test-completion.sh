@@ -54,7 +54,7 @@ expect() {
 }
 
 echo "# commands, subcommands, options"
-expect "" status add remove resize rotate priority zram zswap sysctl doctor boot
+expect "" status add remove resize rotate priority zram zswap sysctl doctor boot apply export
 expect "ro" rotate
 expect "-" --dry-run --fstab --help --json --quiet --root --sysctl-dir --verbose --version \
 	-V -h -n -q -v
@@ -78,6 +78,8 @@ expect "zram estimate -" --budget --help --level --pid --sample -h
 expect "zswap enable -" --compressor --help --max-pool-percent --no-persist -h
 expect "sysctl apply -" --force --help --no-persist --profile --set -h
 expect "sysctl show -" --json --help
+expect "apply -" --check --help --prune -h
+expect "export -" --help
 
 echo "# option values"
 expect "sysctl apply --profile " default zram server database desktop

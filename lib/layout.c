@@ -1,0 +1,526 @@
+/* Layout files: strict parsing and rendering. See layout.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layout.h"
+#include "macro.h"
+#include "parse.h"
+#include "util.h"
+
+enum section {
+	SEC_NONE,
+	SEC_SWAPFILE,
+	SEC_ZRAM,
+	SEC_ZSWAP,
+	SEC_SYSCTL,
+};
+
+static const char *const section_names[] = {
+	[SEC_SWAPFILE] = "swapfile",
+	[SEC_ZRAM] = "zram",
+	[SEC_ZSWAP] = "zswap",
+	[SEC_SYSCTL] = "sysctl",
+};
+
+/* The keys of each section; the bit of key k is 1u << k in struct parser.seen. */
+static const char *const swapfile_keys[] = {"path", "size", "priority", "discard", "label"};
+static const char *const zram_keys[] = {
+	"size", "algorithm", "algorithm-params", "priority", "mem-limit"};
+static const char *const zswap_keys[] = {"enabled", "compressor", "max-pool-percent"};
+
+struct parser {
+	const char *name;
+	size_t page_size;
+	struct sc_layout *l;
+	struct sc_err *err;
+	enum section sec;
+	unsigned sec_line;
+	unsigned line;
+	uint32_t seen; /* keys given in the current section */
+	bool seen_vm[SC_VM_N];
+};
+
+static int fail(struct parser *p, size_t col, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct parser *p, size_t col, const char *fmt, ...)
+{
+	char what[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return sc_err_set(
+		p->err, SC_EXIT_USAGE, EINVAL, "%s:%u:%zu: %s", p->name, p->line, col, what);
+}
+
+static bool is_space(char ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+/* A section ended: check it is whole (a swapfile needs path and size). */
+static int end_section(struct parser *p)
+{
+	unsigned save = p->line;
+	int r = 0;
+
+	if (p->sec == SEC_SWAPFILE && (p->seen & 3u) != 3u) {
+		p->line = p->sec_line;
+		r = fail(p, 1, "[swapfile] needs %s", !(p->seen & 1u) ? "path" : "size");
+		p->line = save;
+	} else if (p->sec == SEC_ZSWAP && !(p->seen & 1u)) {
+		p->line = p->sec_line;
+		r = fail(p, 1, "[zswap] needs enabled = yes or no");
+		p->line = save;
+	}
+	return r;
+}
+
+static int begin_section(struct parser *p, const char *name, size_t col)
+{
+	enum section s = SEC_NONE;
+	int r;
+
+	for (size_t i = 1; i < ELEMENTSOF(section_names); i++)
+		if (strcmp(name, section_names[i]) == 0)
+			s = (enum section)i;
+	if (s == SEC_NONE)
+		return fail(p, col,
+			"unknown section [%s]; sections are [swapfile], [zram], [zswap] and "
+			"[sysctl]",
+			name);
+	r = end_section(p);
+	if (r < 0)
+		return r;
+	if ((s == SEC_ZSWAP && p->l->has_zswap) || (s == SEC_SYSCTL && p->l->has_sysctl))
+		return fail(p, col, "[%s] given twice", name);
+	p->sec = s;
+	p->sec_line = p->line;
+	p->seen = 0;
+	if (s == SEC_SWAPFILE) {
+		struct sc_layout_swapfile *n = reallocarray(
+			p->l->swapfiles, p->l->n_swapfiles + 1, sizeof(*p->l->swapfiles));
+		if (!n)
+			return -ENOMEM;
+		p->l->swapfiles = n;
+		n[p->l->n_swapfiles++] = (struct sc_layout_swapfile){.line = p->line};
+	} else if (s == SEC_ZRAM) {
+		struct sc_layout_zram *n =
+			reallocarray(p->l->zram, p->l->n_zram + 1, sizeof(*p->l->zram));
+		if (!n)
+			return -ENOMEM;
+		p->l->zram = n;
+		n[p->l->n_zram] = (struct sc_layout_zram){.line = p->line};
+		sc_zram_spec_init(&n[p->l->n_zram++].spec);
+	} else if (s == SEC_ZSWAP) {
+		p->l->has_zswap = true;
+		sc_zswap_settings_init(&p->l->zswap);
+	} else
+		p->l->has_sysctl = true;
+	return 0;
+}
+
+/* Index of key in keys, or -1. */
+static int key_index(const char *const *keys, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(keys[i], key) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int parse_priority(struct parser *p, const char *v, size_t col, int *ret)
+{
+	int64_t n;
+
+	if (sc_parse_int(v, -1, 32767, &n) < 0)
+		return fail(p, col, "priority '%s': expected -1 (automatic) or 0..32767", v);
+	*ret = (int)n;
+	return 0;
+}
+
+static int swapfile_key(struct parser *p, int k, const char *v, size_t col)
+{
+	struct sc_layout_swapfile *s = &p->l->swapfiles[p->l->n_swapfiles - 1];
+	enum sc_discard d;
+	_cleanup_free_ char *mangled = NULL;
+	int r;
+
+	switch (k) {
+	case 0:
+		if (v[0] != '/' || v[strlen(v) - 1] == '/' || strstr(v, "/./") ||
+			strstr(v, "/../") || strstr(v, "//") || !strcmp(strrchr(v, '/'), "/.") ||
+			!strcmp(strrchr(v, '/'), "/.."))
+			return fail(p, col, "path '%s': expected an absolute path to a file", v);
+		if (sc_mangle(v, &mangled) < 0)
+			return fail(
+				p, col, "path: contains a control character fstab cannot express");
+		for (size_t i = 0; i + 1 < p->l->n_swapfiles; i++)
+			if (strcmp(p->l->swapfiles[i].path, v) == 0)
+				return fail(p, col,
+					"%s: already given in the [swapfile] of line %u", v,
+					p->l->swapfiles[i].line);
+		s->path = strdup(v);
+		return s->path ? 0 : -ENOMEM;
+	case 1:
+		if (strcmp(v, "auto") == 0) {
+			s->size = 0;
+			return 0;
+		}
+		r = sc_parse_swap_size(v, p->page_size, &s->size);
+		if (r < 0)
+			return fail(p, col,
+				"size '%s': expected 'auto' or a size such as 4G, from 10 pages to "
+				"2^32 pages",
+				v);
+		return 0;
+	case 2:
+		s->has_priority = true;
+		return parse_priority(p, v, col, &s->priority);
+	case 3:
+		if (sc_discard_from_name(v, &d) < 0 || d == SC_DISCARD_NONE)
+			return fail(p, col, "discard '%s': expected both, once or pages", v);
+		s->has_discard = true;
+		s->discard = d;
+		return 0;
+	default:
+		if (!v[0] || strlen(v) > 15)
+			return fail(p, col, "label '%s': a swap label holds 1 to 15 bytes", v);
+		s->label = strdup(v);
+		return s->label ? 0 : -ENOMEM;
+	}
+}
+
+static int zram_key(struct parser *p, int k, const char *v, size_t col)
+{
+	struct sc_zram_spec *s = &p->l->zram[p->l->n_zram - 1].spec;
+	int r;
+
+	switch (k) {
+	case 0:
+		r = sc_zram_parse_size_spec(v, s);
+		if (r < 0)
+			return fail(
+				p, col, "size '%s': expected a size (4G), N%% (1..200) or auto", v);
+		return 0;
+	case 1:
+		if (strcmp(v, "auto") == 0)
+			s->algorithm[0] = '\0';
+		else if (sc_zram_algorithm_name_ok(v))
+			snprintf(s->algorithm, sizeof(s->algorithm), "%s", v);
+		else
+			return fail(p, col, "algorithm '%s': not a compressor name", v);
+		return 0;
+	case 2:
+		r = sc_zram_parse_params(v, s->params);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			return fail(p, col,
+				"algorithm-params '%s': expected level=N and/or "
+				"dict=/absolute/path",
+				v);
+		return 0;
+	case 3:
+		return parse_priority(p, v, col, &s->priority);
+	default:
+		if (sc_parse_size(v, &s->mem_limit) < 0)
+			return fail(p, col, "mem-limit '%s': expected a size such as 2G, or 0", v);
+		return 0;
+	}
+}
+
+static int zswap_key(struct parser *p, int k, const char *v, size_t col)
+{
+	struct sc_zswap_settings *z = &p->l->zswap;
+	int64_t n;
+
+	switch (k) {
+	case 0:
+		if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
+			z->enabled = 1;
+		else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0"))
+			z->enabled = 0;
+		else
+			return fail(p, col, "enabled '%s': expected yes or no", v);
+		return 0;
+	case 1:
+		if (!sc_zswap_compressor_ok(v))
+			return fail(p, col, "compressor '%s': not a compressor name", v);
+		snprintf(z->compressor, sizeof(z->compressor), "%s", v);
+		return 0;
+	default:
+		if (sc_parse_int(v, 1, 100, &n) < 0)
+			return fail(p, col, "max-pool-percent '%s': expected 1..100", v);
+		z->max_pool_percent = (int)n;
+		return 0;
+	}
+}
+
+static int sysctl_key(struct parser *p, const char *key, const char *v, size_t kcol, size_t vcol)
+{
+	struct sc_err verr = {0};
+	int64_t n;
+	int k;
+
+	if (strcmp(key, "profile") == 0) {
+		bool known = false;
+
+		if (p->l->profile)
+			return fail(p, kcol, "profile given twice in [sysctl]");
+		for (size_t i = 0; i < sc_sysctl_n_profiles; i++)
+			known |= strcmp(sc_sysctl_profiles[i].name, v) == 0;
+		if (!known)
+			return fail(p, vcol,
+				"profile '%s': expected default, zram, server, database or desktop",
+				v);
+		p->l->profile = strdup(v);
+		return p->l->profile ? 0 : -ENOMEM;
+	}
+	k = sc_sysctl_key_index(key);
+	if (k < 0)
+		return fail(p, kcol,
+			"unknown key '%s' in [sysctl]: expected profile or a vm.* key swapctl "
+			"manages (swapctl(8))",
+			key);
+	if (p->seen_vm[k])
+		return fail(p, kcol, "vm.%s given twice in [sysctl]", sc_sysctl_keys[k].name);
+	if (sc_sysctl_parse_value((size_t)k, v, &n, &verr) < 0)
+		return fail(p, vcol, "%s", verr.msg);
+	p->seen_vm[k] = true;
+	p->l->sysctl.set[k] = true;
+	p->l->sysctl.v[k] = n;
+	return 0;
+}
+
+static int key_value(struct parser *p, char *s, size_t indent)
+{
+	static const struct {
+		const char *const *keys;
+		size_t n;
+	} tables[] = {
+		[SEC_SWAPFILE] = {swapfile_keys, ELEMENTSOF(swapfile_keys)},
+		[SEC_ZRAM] = {zram_keys, ELEMENTSOF(zram_keys)},
+		[SEC_ZSWAP] = {zswap_keys, ELEMENTSOF(zswap_keys)},
+	};
+	char *eq = strchr(s, '='), *key = s, *v, *end;
+	size_t vcol;
+	int k;
+
+	if (!eq)
+		return fail(p, indent + 1, "expected KEY = VALUE, [section], or a # comment");
+	end = eq;
+	while (end > key && is_space(end[-1]))
+		end--;
+	*end = '\0';
+	v = eq + 1;
+	while (is_space(*v))
+		v++;
+	vcol = indent + (size_t)(v - s) + 1;
+	end = v + strlen(v);
+	while (end > v && is_space(end[-1]))
+		end--;
+	*end = '\0';
+	if (!key[0])
+		return fail(p, indent + 1, "a key is missing before '='");
+	if (p->sec == SEC_NONE)
+		return fail(p, indent + 1,
+			"'%s' outside a section: start with [swapfile], [zram], "
+			"[zswap] or [sysctl]",
+			key);
+	if (!v[0])
+		return fail(p, vcol, "%s: the value is empty", key);
+	if (p->sec == SEC_SYSCTL)
+		return sysctl_key(p, key, v, indent + 1, vcol);
+	k = key_index(tables[p->sec].keys, tables[p->sec].n, key);
+	if (k < 0)
+		return fail(p, indent + 1, "unknown key '%s' in [%s]", key, section_names[p->sec]);
+	if (p->seen & (1u << k))
+		return fail(p, indent + 1, "%s given twice in [%s]", key, section_names[p->sec]);
+	p->seen |= 1u << k;
+	switch (p->sec) {
+	case SEC_SWAPFILE:
+		return swapfile_key(p, k, v, vcol);
+	case SEC_ZRAM:
+		return zram_key(p, k, v, vcol);
+	default:
+		return zswap_key(p, k, v, vcol);
+	}
+}
+
+static int parse_line(struct parser *p, char *s)
+{
+	size_t indent = 0;
+	char *end;
+
+	while (is_space(s[indent]))
+		indent++;
+	s += indent;
+	end = s + strlen(s);
+	while (end > s && is_space(end[-1]))
+		end--;
+	*end = '\0';
+	if (!s[0] || s[0] == '#' || s[0] == ';')
+		return 0;
+	if (s[0] == '[') {
+		if (end[-1] != ']' || end - s < 3)
+			return fail(p, indent + 1, "expected [section]");
+		end[-1] = '\0';
+		return begin_section(p, s + 1, indent + 2);
+	}
+	return key_value(p, s, indent);
+}
+
+int sc_layout_parse(const char *name, const char *text, size_t len, size_t page_size,
+	struct sc_layout *ret, struct sc_err *err)
+{
+	struct parser p = {.name = name, .page_size = page_size, .l = ret, .err = err};
+	const char *s = text, *e = text + len;
+	int r = 0;
+
+	*ret = (struct sc_layout){0};
+	if (memchr(text, '\0', len)) {
+		p.line = 1;
+		sc_layout_done(ret);
+		return fail(&p, 1, "contains a NUL byte: not a text file");
+	}
+	while (s < e && r == 0) {
+		const char *nl = memchr(s, '\n', (size_t)(e - s));
+		size_t n = nl ? (size_t)(nl - s) : (size_t)(e - s);
+		_cleanup_free_ char *line = strndup(s, n);
+
+		p.line++;
+		if (!line) {
+			r = -ENOMEM;
+			break;
+		}
+		if (n && line[n - 1] == '\r')
+			r = fail(&p, n, "ends in CR LF; use Unix line ends");
+		else
+			r = parse_line(&p, line);
+		s += n + (nl ? 1 : 0);
+	}
+	if (r == 0)
+		r = end_section(&p);
+	if (r == 0)
+		for (size_t i = 0; i < ret->n_zram && r == 0; i++)
+			for (size_t j = 0; j < i && r == 0; j++)
+				if (sc_zram_spec_equal(&ret->zram[i].spec, &ret->zram[j].spec)) {
+					p.line = ret->zram[i].line;
+					r = fail(&p, 1,
+						"[zram] has the same settings as the one of line "
+						"%u: "
+						"make it one device of twice the size",
+						ret->zram[j].line);
+				}
+	if (r < 0)
+		sc_layout_done(ret);
+	return r;
+}
+
+void sc_layout_format_size(uint64_t bytes, char buf[static 32])
+{
+	static const char units[] = "KMGTPE";
+	int u = -1;
+
+	while (u + 1 < 6 && bytes && bytes % ((uint64_t)1024 << (10 * (u + 1))) == 0)
+		u++;
+	if (u < 0)
+		snprintf(buf, 32, "%" PRIu64, bytes);
+	else
+		snprintf(buf, 32, "%" PRIu64 "%c", bytes >> (10 * (u + 1)), units[u]);
+}
+
+static void render_zram(FILE *f, const struct sc_zram_spec *s)
+{
+	char b[32];
+
+	fputs("[zram]\n", f);
+	if (s->size_kind == SC_ZRAM_SIZE_BYTES) {
+		sc_layout_format_size(s->size, b);
+		fprintf(f, "size = %s\n", b);
+	} else if (s->size_kind == SC_ZRAM_SIZE_PERCENT)
+		fprintf(f, "size = %" PRIu64 "%%\n", s->size);
+	else
+		fputs("size = auto\n", f);
+	fprintf(f, "algorithm = %s\n", s->algorithm[0] ? s->algorithm : "auto");
+	if (s->params[0])
+		fprintf(f, "algorithm-params = %s\n", s->params);
+	fprintf(f, "priority = %d\n", s->priority);
+	if (s->mem_limit) {
+		sc_layout_format_size(s->mem_limit, b);
+		fprintf(f, "mem-limit = %s\n", b);
+	}
+}
+
+int sc_layout_render(const struct sc_layout *l, char **ret)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	char b[32];
+
+	if (!f)
+		return -ENOMEM;
+	fputs("# The swap layout swapctl manages on this machine (swapctl export).\n"
+	      "# 'swapctl apply FILE' converges a machine to it; see swapctl(8), LAYOUT FILE.\n",
+		f);
+	for (size_t i = 0; i < l->n_swapfiles; i++) {
+		const struct sc_layout_swapfile *s = &l->swapfiles[i];
+
+		fprintf(f, "\n[swapfile]\npath = %s\n", s->path);
+		if (s->size)
+			sc_layout_format_size(s->size, b);
+		fprintf(f, "size = %s\n", s->size ? b : "auto");
+		if (s->has_priority)
+			fprintf(f, "priority = %d\n", s->priority);
+		if (s->has_discard)
+			fprintf(f, "discard = %s\n", sc_discard_name(s->discard));
+		if (s->label)
+			fprintf(f, "label = %s\n", s->label);
+	}
+	for (size_t i = 0; i < l->n_zram; i++) {
+		fputc('\n', f);
+		render_zram(f, &l->zram[i].spec);
+	}
+	if (l->has_zswap) {
+		fputs("\n[zswap]\n", f);
+		if (l->zswap.enabled >= 0)
+			fprintf(f, "enabled = %s\n", l->zswap.enabled ? "yes" : "no");
+		if (l->zswap.compressor[0])
+			fprintf(f, "compressor = %s\n", l->zswap.compressor);
+		if (l->zswap.max_pool_percent >= 0)
+			fprintf(f, "max-pool-percent = %d\n", l->zswap.max_pool_percent);
+	}
+	if (l->has_sysctl) {
+		fputs("\n[sysctl]\n", f);
+		if (l->profile)
+			fprintf(f, "profile = %s\n", l->profile);
+		for (size_t k = 0; k < SC_VM_N; k++)
+			if (l->sysctl.set[k])
+				fprintf(f, "vm.%s = %" PRId64 "\n", sc_sysctl_keys[k].name,
+					l->sysctl.v[k]);
+	}
+	if (fclose(f) != 0)
+		return -ENOMEM;
+	*ret = TAKE_PTR(buf);
+	return 0;
+}
+
+void sc_layout_done(struct sc_layout *l)
+{
+	for (size_t i = 0; i < l->n_swapfiles; i++) {
+		free(l->swapfiles[i].path);
+		free(l->swapfiles[i].label);
+	}
+	free(l->swapfiles);
+	free(l->zram);
+	free(l->profile);
+	*l = (struct sc_layout){0};
+}

@@ -1,0 +1,323 @@
+/* Layout files (strict parsing, rendering) and the layout planner (pure). */
+#include "fixture.h"
+#include <errno.h>
+#include <string.h>
+
+#include "layout-plan.h"
+#include "layout.h"
+#include "macro.h"
+
+#define MiB (UINT64_C(1) << 20)
+#define GiB (UINT64_C(1) << 30)
+
+static const char full[] = "# a comment\n"
+			   "; another\n"
+			   "[swapfile]\n"
+			   "path = /swap/swapfile\n"
+			   "size = 16G\n"
+			   "priority = 10\n"
+			   "discard = pages\n"
+			   "label = data\n"
+			   "\n"
+			   "[swapfile]\n"
+			   "  path=/swap/second\n"
+			   "size = auto\n"
+			   "[zram]\n"
+			   "size = 50%\n"
+			   "algorithm = zstd\n"
+			   "algorithm-params = level=3\n"
+			   "priority = 100\n"
+			   "mem-limit = 1G\n"
+			   "[zswap]\n"
+			   "enabled = no\n"
+			   "[sysctl]\n"
+			   "profile = server\n"
+			   "vm.swappiness = 10\n";
+
+static int parse(const char *text, struct sc_layout *l, struct sc_err *err)
+{
+	return sc_layout_parse("layout.conf", text, strlen(text), 4096, l, err);
+}
+
+static void test_parse(void **state)
+{
+	struct sc_layout l;
+	struct sc_err err = {0};
+
+	(void)state;
+	assert_int_equal(parse(full, &l, &err), 0);
+	assert_int_equal(l.n_swapfiles, 2);
+	assert_string_equal(l.swapfiles[0].path, "/swap/swapfile");
+	assert_int_equal(l.swapfiles[0].size, 16 * GiB);
+	assert_true(l.swapfiles[0].has_priority);
+	assert_int_equal(l.swapfiles[0].priority, 10);
+	assert_true(l.swapfiles[0].has_discard);
+	assert_int_equal(l.swapfiles[0].discard, SC_DISCARD_PAGES);
+	assert_string_equal(l.swapfiles[0].label, "data");
+	assert_int_equal(l.swapfiles[0].line, 3);
+	assert_string_equal(l.swapfiles[1].path, "/swap/second");
+	assert_int_equal(l.swapfiles[1].size, 0);
+	assert_false(l.swapfiles[1].has_priority);
+	assert_int_equal(l.n_zram, 1);
+	assert_int_equal(l.zram[0].spec.size_kind, SC_ZRAM_SIZE_PERCENT);
+	assert_int_equal(l.zram[0].spec.size, 50);
+	assert_string_equal(l.zram[0].spec.algorithm, "zstd");
+	assert_string_equal(l.zram[0].spec.params, "level=3");
+	assert_int_equal(l.zram[0].spec.mem_limit, GiB);
+	assert_true(l.has_zswap);
+	assert_int_equal(l.zswap.enabled, 0);
+	assert_true(l.has_sysctl);
+	assert_string_equal(l.profile, "server");
+	assert_true(l.sysctl.set[SC_VM_SWAPPINESS]);
+	assert_int_equal(l.sysctl.v[SC_VM_SWAPPINESS], 10);
+	sc_layout_done(&l);
+}
+
+/* Every refusal names file:line:column; nothing is returned. */
+static void test_errors(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *where;
+	} t[] = {
+		{"[swap]\n", "layout.conf:1:2: unknown section [swap]"},
+		{"size = 1G\n", "layout.conf:1:1: 'size' outside a section"},
+		{"[swapfile]\npath = /a\nsize = 1G\ncolour = red\n",
+			"layout.conf:4:1: unknown key 'colour'"},
+		{"[swapfile]\npath = /a\nsize = 1G\nsize = 2G\n",
+			"layout.conf:4:1: size given twice"},
+		{"[swapfile]\npath = /a\nsize = 0x10G\n", "layout.conf:3:8: size '0x10G'"},
+		{"[swapfile]\npath = /a\nsize =   1.7Q\n", "layout.conf:3:10: size '1.7Q'"},
+		{"[swapfile]\npath = relative\nsize = 1G\n", "layout.conf:2:8: path 'relative'"},
+		{"[swapfile]\npath = /a/../b\nsize = 1G\n", "layout.conf:2:8: path"},
+		{"[swapfile]\npath = /a\n", "layout.conf:1:1: [swapfile] needs size"},
+		{"[swapfile]\nsize = 1G\n[zram]\n", "layout.conf:1:1: [swapfile] needs path"},
+		{"[swapfile]\npath = /a\nsize = 1G\npriority = 40000\n",
+			"layout.conf:4:12: priority '40000'"},
+		{"[swapfile]\npath = /a\nsize = 1G\ndiscard = none\n", "layout.conf:4:11: discard"},
+		{"[swapfile]\npath = /a\nsize = 1G\nlabel = 0123456789abcdef\n",
+			"layout.conf:4:9: label"},
+		{"[swapfile]\npath = /a\nsize = 1G\n[swapfile]\npath = /a\nsize = 2G\n",
+			"layout.conf:5:8: /a: already given"},
+		{"[zram]\nsize = 300%\n", "layout.conf:2:8: size '300%'"},
+		{"[zram]\nalgorithm-params = colour=3\n", "layout.conf:2:20: algorithm-params"},
+		{"[zram]\nsize = 1G\n[zram]\nsize = 1G\n", "layout.conf:3:1: [zram] has the same"},
+		{"[zswap]\ncompressor = zstd\n", "layout.conf:1:1: [zswap] needs enabled"},
+		{"[zswap]\nenabled = maybe\n", "layout.conf:2:11: enabled 'maybe'"},
+		{"[zswap]\nenabled = yes\n[zswap]\n", "layout.conf:3:2: [zswap] given twice"},
+		{"[sysctl]\nprofile = fast\n", "layout.conf:2:11: profile 'fast'"},
+		{"[sysctl]\nvm.dirty_ratio = 5\n", "layout.conf:2:1: unknown key 'vm.dirty_ratio'"},
+		{"[sysctl]\nvm.swappiness = 010\n", "layout.conf:2:17: "},
+		{"[sysctl]\nvm.swappiness = 10\nvm.swappiness = 20\n",
+			"layout.conf:3:1: vm.swappiness given twice"},
+		{"[sysctl]\nvm.swappiness =\n",
+			"layout.conf:2:16: vm.swappiness: the value is empty"},
+		{"[sysctl]\r\n", "layout.conf:1:9: ends in CR LF"},
+		{"[zram\n", "layout.conf:1:1: expected [section]"},
+		{"[zram]\njust words\n", "layout.conf:2:1: expected KEY = VALUE"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ELEMENTSOF(t); i++) {
+		struct sc_layout l;
+		struct sc_err err = {0};
+
+		if (parse(t[i].text, &l, &err) != -EINVAL || err.kind != SC_EXIT_USAGE ||
+			strncmp(err.msg, t[i].where, strlen(t[i].where)) != 0)
+			fail_msg("%zu: %s -> %s", i, t[i].text, err.msg);
+		assert_null(l.swapfiles);
+		assert_int_equal(l.n_zram, 0);
+	}
+}
+
+static void test_render_roundtrip(void **state)
+{
+	struct sc_layout a, b;
+	struct sc_err err = {0};
+	char *text = NULL, *again = NULL;
+
+	(void)state;
+	assert_int_equal(parse(full, &a, &err), 0);
+	assert_int_equal(sc_layout_render(&a, &text), 0);
+	assert_int_equal(parse(text, &b, &err), 0);
+	assert_int_equal(sc_layout_render(&b, &again), 0);
+	assert_string_equal(text, again);
+	assert_non_null(strstr(text, "size = 16G\n"));
+	assert_non_null(strstr(text, "size = auto\n"));
+	assert_non_null(strstr(text, "size = 50%\n"));
+	assert_non_null(strstr(text, "mem-limit = 1G\n"));
+	assert_non_null(strstr(text, "vm.swappiness = 10\n"));
+	free(text);
+	free(again);
+	sc_layout_done(&a);
+	sc_layout_done(&b);
+}
+
+static void test_format_size(void **state)
+{
+	char b[32];
+
+	(void)state;
+	sc_layout_format_size(16 * GiB, b);
+	assert_string_equal(b, "16G");
+	sc_layout_format_size(1536 * MiB, b);
+	assert_string_equal(b, "1536M");
+	sc_layout_format_size(4096 * 3, b);
+	assert_string_equal(b, "12K");
+	sc_layout_format_size(1000, b);
+	assert_string_equal(b, "1000");
+	sc_layout_format_size(UINT64_C(1) << 60, b);
+	assert_string_equal(b, "1E");
+}
+
+static size_t count(const struct sc_layout_plan *p, enum sc_step_kind k)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_steps; i++)
+		n += p->steps[i].kind == k;
+	return n;
+}
+
+static const struct sc_diff *diff_of(const struct sc_layout_plan *p, const char *object)
+{
+	for (size_t i = 0; i < p->n_diff; i++)
+		if (strcmp(p->diff[i].object, object) == 0)
+			return &p->diff[i];
+	fail_msg("no diff for %s", object);
+	return NULL;
+}
+
+static void test_plan(void **state)
+{
+	struct sc_layout want;
+	struct sc_layout_have_file files[] = {
+		/* a rotated replacement of /swap/swapfile, smaller, priority 5 */
+		{.path = (char *)"/swap/swapfile.2",
+			.exists = true,
+			.size = 8 * GiB,
+			.active = true,
+			.active_priority = 5,
+			.has_priority = true,
+			.priority = 5},
+		/* managed, not in the layout */
+		{.path = (char *)"/swap/old",
+			.exists = true,
+			.size = GiB,
+			.active = true,
+			.active_priority = 10,
+			.has_priority = true,
+			.priority = 10},
+	};
+	struct sc_layout_have_zram zram[] = {{.device = 3}};
+	struct sc_layout_have have = {.files = files, .n_files = 2, .zram = zram, .n_zram = 1};
+	struct sc_layout_plan p;
+	struct sc_err err = {0};
+
+	(void)state;
+	sc_zswap_settings_init(&have.zswap);
+	sc_zram_spec_init(&zram[0].spec);
+	assert_int_equal(parse(full, &want, &err), 0);
+
+	/* Without --prune: /swap/old is kept; the changed zram entry is still replaced. */
+	assert_int_equal(sc_layout_plan(&want, &have, false, &p, &err), 0);
+	assert_int_equal(count(&p, SC_STEP_SWAPFILE_RESIZE), 1);
+	assert_int_equal(count(&p, SC_STEP_SWAPFILE_PRIORITY), 1);
+	assert_int_equal(count(&p, SC_STEP_SWAPFILE_ADD), 1); /* /swap/second */
+	assert_int_equal(count(&p, SC_STEP_SWAPFILE_REMOVE), 0);
+	assert_int_equal(count(&p, SC_STEP_ZRAM_ADD), 1);
+	assert_int_equal(count(&p, SC_STEP_ZRAM_REMOVE), 1);
+	assert_string_equal(diff_of(&p, "swapfile /swap/old")->change, "kept");
+	assert_string_equal(diff_of(&p, "swapfile /swap/swapfile")->change, "update");
+	assert_string_equal(diff_of(&p, "swapfile /swap/second")->change, "create");
+	assert_string_equal(diff_of(&p, "zram 1")->change, "update");
+	/* Make-before-break: removals after every addition; the vm.* values last. */
+	for (size_t i = 0; i < p.n_steps; i++) {
+		if (p.steps[i].kind == SC_STEP_ZRAM_REMOVE)
+			for (size_t j = i; j < p.n_steps; j++)
+				assert_true(p.steps[j].kind == SC_STEP_ZRAM_REMOVE ||
+					p.steps[j].kind == SC_STEP_SWAPFILE_REMOVE ||
+					p.steps[j].kind == SC_STEP_SYSCTL);
+		if (p.steps[i].kind == SC_STEP_SWAPFILE_RESIZE) {
+			assert_string_equal(p.steps[i].u.resize.path, "/swap/swapfile.2");
+			assert_int_equal(p.steps[i].u.resize.size, 16 * GiB);
+		}
+	}
+	assert_int_equal(p.steps[p.n_steps - 1].kind, SC_STEP_SYSCTL);
+	sc_layout_plan_done(&p);
+
+	/* --prune removes what the layout does not list. */
+	assert_int_equal(sc_layout_plan(&want, &have, true, &p, &err), 0);
+	assert_int_equal(count(&p, SC_STEP_SWAPFILE_REMOVE), 1);
+	assert_string_equal(diff_of(&p, "swapfile /swap/old")->change, "remove");
+	sc_layout_plan_done(&p);
+
+	/* A zram entry with no device cannot be replaced make-before-break. */
+	zram[0].device = -1;
+	assert_int_equal(sc_layout_plan(&want, &have, false, &p, &err), -ENODEV);
+	assert_int_equal(err.kind, SC_EXIT_FAILURE);
+	assert_non_null(strstr(err.msg, "zram.conf entry 1"));
+	assert_null(p.steps);
+	sc_layout_done(&want);
+}
+
+/* The layout of the machine itself plans to nothing but "ensure" steps, all unchanged. */
+static void test_plan_unchanged(void **state)
+{
+	struct sc_layout_have_file files[] = {
+		{.path = (char *)"/swap/swapfile",
+			.exists = true,
+			.size = 2 * GiB,
+			.active = true,
+			.active_priority = -2},
+	};
+	struct sc_layout_have have = {.files = files, .n_files = 1};
+	struct sc_layout want;
+	struct sc_layout_plan p;
+	struct sc_err err = {0};
+
+	(void)state;
+	sc_zswap_settings_init(&have.zswap);
+	assert_int_equal(sc_layout_of_have(&have, &want), 0);
+	assert_int_equal(want.swapfiles[0].priority, -1);
+	assert_int_equal(sc_layout_plan(&want, &have, true, &p, &err), 0);
+	assert_int_equal(p.n_steps, 1);
+	assert_int_equal(p.steps[0].kind, SC_STEP_SWAPFILE_ADD);
+	assert_string_equal(p.diff[0].change, "none");
+	assert_int_equal(p.diff[0].n_fields, 0);
+	sc_layout_plan_done(&p);
+	sc_layout_done(&want);
+}
+
+static void test_find_file(void **state)
+{
+	struct sc_layout_have_file files[] = {
+		{.path = (char *)"/swap/swapfile.12"},
+		{.path = (char *)"/swap/swapfile.x"},
+		{.path = (char *)"/swap/swapfile.01"},
+	};
+	struct sc_layout_have have = {.files = files, .n_files = 3};
+
+	(void)state;
+	assert_ptr_equal(sc_layout_find_file(&have, "/swap/swapfile"), &files[0]);
+	assert_ptr_equal(sc_layout_find_file(&have, "/swap/swapfile.x"), &files[1]);
+	assert_null(sc_layout_find_file(&have, "/swap/swap"));
+	have.n_files = 1;
+	files[0].path = (char *)"/swap/swapfile.";
+	assert_null(sc_layout_find_file(&have, "/swap/swapfile"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_render_roundtrip),
+		cmocka_unit_test(test_format_size),
+		cmocka_unit_test(test_plan),
+		cmocka_unit_test(test_plan_unchanged),
+		cmocka_unit_test(test_find_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
