@@ -182,16 +182,6 @@ static int plan_swapfile(struct sc_layout_plan *p, const struct sc_layout_swapfi
 	return 0;
 }
 
-static void size_name(const struct sc_zram_spec *s, char buf[static 32])
-{
-	if (s->size_kind == SC_ZRAM_SIZE_BYTES)
-		sc_layout_format_size(s->size, buf);
-	else if (s->size_kind == SC_ZRAM_SIZE_PERCENT)
-		snprintf(buf, 32, "%" PRIu64 "%%", s->size);
-	else
-		snprintf(buf, 32, "auto");
-}
-
 static int zram_fields(
 	struct sc_diff *d, const struct sc_zram_spec *from, const struct sc_zram_spec *to)
 {
@@ -200,8 +190,8 @@ static int zram_fields(
 
 	if (!from || from->size_kind != to->size_kind || from->size != to->size) {
 		if (from)
-			size_name(from, a);
-		size_name(to, b);
+			sc_layout_format_zram_size(from, a);
+		sc_layout_format_zram_size(to, b);
 		r = field_str(d, "size", from ? a : NULL, b);
 	}
 	if (r == 0 && (!from || strcmp(from->algorithm, to->algorithm) != 0))

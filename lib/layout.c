@@ -437,18 +437,22 @@ void sc_layout_format_size(uint64_t bytes, char buf[static 32])
 		snprintf(buf, 32, "%" PRIu64 "%c", bytes >> (10 * (u + 1)), units[u]);
 }
 
+void sc_layout_format_zram_size(const struct sc_zram_spec *s, char buf[static 32])
+{
+	if (s->size_kind == SC_ZRAM_SIZE_BYTES)
+		sc_layout_format_size(s->size, buf);
+	else if (s->size_kind == SC_ZRAM_SIZE_PERCENT)
+		snprintf(buf, 32, "%" PRIu64 "%%", s->size);
+	else
+		snprintf(buf, 32, "auto");
+}
+
 static void render_zram(FILE *f, const struct sc_zram_spec *s)
 {
 	char b[32];
 
-	fputs("[zram]\n", f);
-	if (s->size_kind == SC_ZRAM_SIZE_BYTES) {
-		sc_layout_format_size(s->size, b);
-		fprintf(f, "size = %s\n", b);
-	} else if (s->size_kind == SC_ZRAM_SIZE_PERCENT)
-		fprintf(f, "size = %" PRIu64 "%%\n", s->size);
-	else
-		fputs("size = auto\n", f);
+	sc_layout_format_zram_size(s, b);
+	fprintf(f, "[zram]\nsize = %s\n", b);
 	fprintf(f, "algorithm = %s\n", s->algorithm[0] ? s->algorithm : "auto");
 	if (s->params[0])
 		fprintf(f, "algorithm-params = %s\n", s->params);

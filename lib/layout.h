@@ -65,3 +65,5 @@ void sc_layout_done(struct sc_layout *l);
 
 /* Sizes as a layout writes them: the largest binary unit that divides them ("16G", "1536M"). */
 void sc_layout_format_size(uint64_t bytes, char buf[static 32]);
+/* A zram size as a layout writes it: "4G", "50%" or "auto". */
+void sc_layout_format_zram_size(const struct sc_zram_spec *s, char buf[static 32]);
