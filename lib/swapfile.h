@@ -217,7 +217,7 @@ struct sc_add_request {
 	bool persist;
 	uint64_t reserve; /* UINT64_MAX: the default */
 	bool force; /* ignore the free-space reserve (the file must still fit) */
-	bool default_path; /* no --path: create the directory if needed */
+	bool default_path; /* no --path, or one in SC_SWAPFILE_DIR: create the directory */
 };
 
 /* What the add planner needs to know about the machine and the run, besides the path. */

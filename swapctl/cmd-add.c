@@ -88,6 +88,10 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 		ret = finish(cli, &plan, &err, err.kind ? err.kind : SC_EXIT_FAILURE, NULL, 0);
 		goto out;
 	}
+	/* swapctl's own directory is created on demand, for --path inside it too. */
+	if (boot && sc_startswith(boot, SC_SWAPFILE_DIR "/") &&
+		!strchr(boot + strlen(SC_SWAPFILE_DIR "/"), '/'))
+		req.default_path = true;
 	if (!boot) {
 		req.default_path = true;
 		r = sc_add_default_boot_path(run.fstab, &boot);

@@ -120,4 +120,21 @@ kt_log "an empty layout with --prune removes what swapctl manages"
 "${S[@]}" -q apply --prune "$KT_TMP/empty.conf" || kt_fail "empty --prune exit $?"
 ! kt_is_active "$xfs/swap" && ! kt_is_active "$zdev" || kt_fail "left active: $(cat /proc/swaps)"
 [ "$(grep -c x-swapctl "$fstab")" = 0 ] || kt_fail "fstab after empty prune: $(cat "$fstab")"
+kt_log "--root: an image gets the swapfile (in a new /swap), fstab, zram.conf; a re-run and a round trip change nothing"
+img=$KT_TMP/img
+mkdir -p "$img/etc"
+: >"$img/etc/fstab"
+printf '[swapfile]\npath = /swap/swapfile\nsize = 16M\n[zram]\nsize = 50%%\n' >"$KT_TMP/img.conf"
+R=("$SWAPCTL" --root "$img")
+SWAPCTL_CONFIG_DIR= "${R[@]}" -q apply "$KT_TMP/img.conf" 2>"$KT_TMP/img.err" || kt_fail "--root apply: $(cat "$KT_TMP/img.err")"
+[ "$(stat -c '%a %s' "$img/swap" "$img/swap/swapfile")" = "700 4096
+600 16777216" ] || kt_fail "--root files: $(ls -la "$img/swap")"
+grep -q '^/swap/swapfile none swap .*x-swapctl' "$img/etc/fstab" || kt_fail "--root fstab: $(cat "$img/etc/fstab")"
+grep -qx 'size=50% algorithm=auto priority=100 mem_limit=0' "$img/etc/swapctl/zram.conf" || kt_fail "--root zram.conf"
+SWAPCTL_CONFIG_DIR= "${R[@]}" --json apply "$KT_TMP/img.conf" >"$KT_TMP/img2.json" 2>/dev/null || kt_fail "--root re-run"
+[ "$(jq_py "$KT_TMP/img2.json" '(d["changed"], len(d["actions"]))')" = "(False, 0)" ] || kt_fail "--root re-run: $(cat "$KT_TMP/img2.json")"
+SWAPCTL_CONFIG_DIR= "${R[@]}" export 2>/dev/null | SWAPCTL_CONFIG_DIR= "${R[@]}" --json apply - >"$KT_TMP/img3.json" 2>/dev/null ||
+	kt_fail "--root export | apply -"
+[ "$(jq_py "$KT_TMP/img3.json" '(d["changed"], len(d["actions"]))')" = "(False, 0)" ] || kt_fail "--root round trip: $(cat "$KT_TMP/img3.json")"
+! kt_is_active "$img/swap/swapfile" || kt_fail "--root enabled the swapfile"
 echo "ok: apply and export"
