@@ -16,6 +16,7 @@
 #include <sys/swap.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -299,6 +300,15 @@ static int real_fstatat(int dirfd, const char *path, struct stat *st, int flags)
 	return fstatat(dirfd, path, st, flags) < 0 ? neg_errno() : 0;
 }
 
+static int real_fgetxattr(int fd, const char *name, void *value, size_t size)
+{
+	ssize_t n = fgetxattr(fd, name, value, size);
+
+	if (n < 0)
+		return neg_errno();
+	return n > INT_MAX ? -E2BIG : (int)n;
+}
+
 const struct sc_sys sc_sys_real = {
 	.swapon = real_swapon,
 	.swapoff = real_swapoff,
@@ -329,4 +339,5 @@ const struct sc_sys sc_sys_real = {
 	.checkpoint = real_checkpoint,
 	.pread = real_pread,
 	.fstatat = real_fstatat,
+	.fgetxattr = real_fgetxattr,
 };

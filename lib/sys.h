@@ -94,6 +94,11 @@ struct sc_sys {
 	 * unprivileged.
 	 */
 	int (*fstatat)(int dirfd, const char *path, struct stat *st, int flags);
+	/*
+	 * fgetxattr(2) (value may be NULL with size 0 to ask for the size): read-only, but here
+	 * so tests can fake an ACL. Returns the attribute's size.
+	 */
+	int (*fgetxattr)(int fd, const char *name, void *value, size_t size);
 };
 
 extern const struct sc_sys sc_sys_real;

@@ -42,6 +42,7 @@ static struct fake {
 	int file_flags;
 	bool unwritten, zeroed;
 	bool no_tmpfile;
+	bool acl; /* the new file shows an access ACL */
 	uint64_t btrfs_profile;
 	int swapon_einval, swapon_eperm;
 	int swapons, swapoffs;
@@ -214,6 +215,13 @@ static int fake_fstatat(int dirfd, const char *path, struct stat *st, int flags)
 	return r;
 }
 
+static int fake_fgetxattr(int fd, const char *name, void *value, size_t size)
+{
+	if (F.acl && !strcmp(name, "system.posix_acl_access"))
+		return 28;
+	return sc_sys_real.fgetxattr(fd, name, value, size);
+}
+
 static int fake_fstatfs(int fd, struct statfs *buf)
 {
 	int r;
@@ -335,6 +343,7 @@ static void fake_reset(void)
 	F.unwritten = true;
 	F.zeroed = false;
 	F.no_tmpfile = false;
+	F.acl = false;
 	F.btrfs_profile = 0;
 	F.swapon_einval = F.swapon_eperm = 0;
 	F.swapons = F.swapoffs = 0;
@@ -367,6 +376,7 @@ static int setup(void **state)
 	F.sys.fchown = fake_fchown;
 	F.sys.fstatat = fake_fstatat;
 	F.sys.fstatfs = fake_fstatfs;
+	F.sys.fgetxattr = fake_fgetxattr;
 	F.sys.statx = fake_statx;
 	F.sys.ioctl = fake_ioctl;
 	F.sys.getrandom = fake_getrandom;
@@ -646,6 +656,21 @@ static void test_unsupported_fs_named(void **state)
 	run_add(&r, "swapfile", 1 << 20, false);
 	assert_int_equal(r.err.kind, SC_EXIT_REFUSED);
 	assert_non_null(strstr(r.err.msg, "unknown (0x12345678)"));
+	sc_plan_free(&r.plan);
+}
+
+/* An access ACL would let others read swapped-out memory: refused before swapon, undone. */
+static void test_acl_refused(void **state)
+{
+	struct run r;
+
+	fake_reset();
+	F.acl = true;
+	run_add(&r, "swapfile", 1 << 20, false);
+	assert_int_equal(r.err.kind, SC_EXIT_REFUSED);
+	assert_non_null(strstr(r.err.msg, "has a POSIX ACL granting access to others"));
+	assert_int_equal(F.swapons, 0);
+	assert_nothing_left(&r, "acl");
 	sc_plan_free(&r.plan);
 }
 
@@ -963,6 +988,7 @@ int main(void)
 		cmocka_unit_test(test_btrfs_nocow),
 		cmocka_unit_test(test_btrfs_raid1_refused),
 		cmocka_unit_test(test_unsupported_fs_named),
+		cmocka_unit_test(test_acl_refused),
 		cmocka_unit_test(test_too_little_space),
 		cmocka_unit_test(test_zero_fill_once),
 		cmocka_unit_test(test_area_limit),
