@@ -4,6 +4,7 @@
  * the swapfile-*.c files: it uses the others through swapfile.h.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,16 +12,24 @@
 #include "macro.h"
 #include "swapfile.h"
 
-static int64_t field_int(const struct sc_action *a, const char *key, int64_t def)
+bool sc_swapfile_is_fstab_set(const struct sc_action *a)
 {
-	const struct sc_field *f = sc_action_get(a, key);
-	return f && f->type == SC_FIELD_INT ? f->num : def;
+	return a->kind == SC_SWAPFILE_ACT_FSTAB_ADD || a->kind == SC_SWAPFILE_ACT_FSTAB_UPDATE;
 }
 
-static const char *field_str(const struct sc_action *a, const char *key)
+/* The removal target a remove action belongs to. */
+size_t sc_swapfile_remove_target(const struct sc_action *a)
 {
-	const struct sc_field *f = sc_action_get(a, key);
-	return f && f->type == SC_FIELD_STR ? f->str : NULL;
+	switch (a->kind) {
+	case SC_SWAPFILE_ACT_SWAPOFF:
+		return a->u.swapoff.target;
+	case SC_SWAPFILE_ACT_FSTAB_REMOVE:
+		return a->u.fstab_remove.target;
+	case SC_SWAPFILE_ACT_UNLINK:
+		return a->u.unlink.target;
+	default:
+		return 0;
+	}
 }
 
 static int undo_add(const struct sc_ctx *c, struct sc_plan *plan, size_t upto, struct sc_err *err)
@@ -76,32 +85,33 @@ int sc_swapfile_apply_add(const struct sc_ctx *c, struct sc_plan *plan,
 			break;
 		case SC_SWAPFILE_ACT_CREATE: {
 			struct sc_swapfile_opts o = {
-				.size = (uint64_t)field_int(a, "size_bytes", 0),
-				.label = field_str(a, "label"),
-				.reserve = (uint64_t)field_int(a, "reserve_bytes", 0),
+				.size = a->u.create.size,
+				.label = a->u.create.label,
+				.reserve = a->u.create.reserve,
 			};
 			struct sc_swapfile_created made;
 
 			r = sc_swapfile_create_full(c, a->target, &o, &made, err);
-			if (r == 0)
-				r = sc_action_set_str(a, "uuid", made.uuid);
-			if (r == 0 && made.zero_filled)
-				r = sc_action_set_bool(a, "zero_filled", true);
+			if (r == 0) {
+				snprintf(a->u.create.uuid, sizeof(a->u.create.uuid), "%s",
+					made.uuid);
+				a->u.create.zero_filled = made.zero_filled;
+			}
 			break;
 		}
 		case SC_SWAPFILE_ACT_SWAPON: {
 			struct sc_swapfile_enabled en;
 
-			r = sc_swapfile_enable_full(c, a->target,
-				(int)field_int(a, "priority", SC_SWAPFILE_PRIORITY),
-				sc_discard_of_plan(field_str(a, "discard")), &en, err);
+			r = sc_swapfile_enable_full(
+				c, a->target, a->u.swapon.priority, a->u.swapon.discard, &en, err);
 			if (r == 0 && en.already_active)
 				continue; /* someone else activated it meanwhile: nothing done */
-			if (r == 0 && en.zero_filled)
-				r = sc_action_set_bool(a, "zero_filled", true);
+			if (r == 0)
+				a->u.swapon.zero_filled = en.zero_filled;
 			break;
 		}
-		case SC_SWAPFILE_ACT_FSTAB_SET:
+		case SC_SWAPFILE_ACT_FSTAB_ADD:
+		case SC_SWAPFILE_ACT_FSTAB_UPDATE:
 			r = h && h->stage ? h->stage(h->data, a, err) : -EINVAL;
 			staged = r == 0;
 			break;
@@ -111,13 +121,13 @@ int sc_swapfile_apply_add(const struct sc_ctx *c, struct sc_plan *plan,
 		}
 		if (r < 0)
 			break;
-		a->done = a->kind != SC_SWAPFILE_ACT_FSTAB_SET;
+		a->done = !sc_swapfile_is_fstab_set(a);
 	}
 	if (r == 0 && staged) {
 		r = h->commit ? h->commit(h->data, err) : -EINVAL;
 		if (r >= 0)
 			for (size_t j = 0; j < plan->n; j++)
-				if (plan->actions[j].kind == SC_SWAPFILE_ACT_FSTAB_SET)
+				if (sc_swapfile_is_fstab_set(&plan->actions[j]))
 					plan->actions[j].done = true;
 		/*
 		 * The new fstab was renamed into place, only the fsync of its directory
@@ -149,8 +159,7 @@ int sc_swapfile_apply_remove(const struct sc_ctx *c, struct sc_plan *plan,
 	int ret = 0, r;
 
 	for (size_t i = 0; i < plan->n; i++)
-		n_targets =
-			SC_MAX(n_targets, (size_t)field_int(&plan->actions[i], "_target", 0) + 1);
+		n_targets = SC_MAX(n_targets, sc_swapfile_remove_target(&plan->actions[i]) + 1);
 	failed = calloc(n_targets + 1, sizeof(*failed));
 	if (!failed)
 		return -ENOMEM;
@@ -158,7 +167,7 @@ int sc_swapfile_apply_remove(const struct sc_ctx *c, struct sc_plan *plan,
 	for (int pass = 0; pass < 3; pass++) {
 		for (size_t i = 0; i < plan->n; i++) {
 			struct sc_action *a = &plan->actions[i];
-			size_t t = (size_t)field_int(a, "_target", 0);
+			size_t t = sc_swapfile_remove_target(a);
 			struct sc_err e = {0};
 
 			if (failed[t])
@@ -191,7 +200,7 @@ int sc_swapfile_apply_remove(const struct sc_ctx *c, struct sc_plan *plan,
 			r = h->commit ? h->commit(h->data, &e) : -EINVAL;
 			for (size_t i = 0; i < plan->n; i++) {
 				struct sc_action *a = &plan->actions[i];
-				size_t t = (size_t)field_int(a, "_target", 0);
+				size_t t = sc_swapfile_remove_target(a);
 
 				if (a->kind != SC_SWAPFILE_ACT_FSTAB_REMOVE || failed[t])
 					continue;

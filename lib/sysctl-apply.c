@@ -105,8 +105,8 @@ int sc_sysctl_apply(const struct sc_ctx *c, const struct sc_sysctl_observed *s,
 
 		if (a->kind != SC_SYSCTL_SET_LIVE)
 			continue;
-		k = sc_sysctl_key_index(sc_action_get(a, "key")->str);
-		r = write_live(c, (size_t)k, sc_action_get(a, "new")->num, err);
+		k = sc_sysctl_key_index(a->u.sysctl_live.key);
+		r = write_live(c, (size_t)k, a->u.sysctl_live.new, err);
 		if (r < 0)
 			break;
 		a->done = true;
@@ -122,12 +122,11 @@ int sc_sysctl_apply(const struct sc_ctx *c, const struct sc_sysctl_observed *s,
 
 		if (a->kind != SC_SYSCTL_SET_LIVE || !a->done)
 			continue;
-		k = sc_sysctl_key_index(sc_action_get(a, "key")->str);
-		q = write_live(c, (size_t)k, sc_action_get(a, "old")->num, &rerr);
+		k = sc_sysctl_key_index(a->u.sysctl_live.key);
+		q = write_live(c, (size_t)k, a->u.sysctl_live.old, &rerr);
 		if (q < 0) {
 			append_msg(err, "; restoring %s to %" PRId64 " failed too: %s",
-				sc_action_get(a, "key")->str, sc_action_get(a, "old")->num,
-				rerr.msg);
+				a->u.sysctl_live.key, a->u.sysctl_live.old, rerr.msg);
 			restore_failed = true;
 			continue;
 		}

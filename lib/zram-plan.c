@@ -69,13 +69,13 @@ static int sim_take(struct id_sim *s)
 	return id;
 }
 
-static struct sc_action *add_action(struct sc_plan *plan, int kind, const char *name, int id)
+static struct sc_action *add_action(struct sc_plan *plan, enum sc_act kind, int id)
 {
 	_cleanup_free_ char *t = sc_zram_dev_name(id);
 
 	if (!t)
 		return NULL;
-	return sc_plan_add(plan, kind, name, t);
+	return sc_plan_add(plan, kind, t);
 }
 
 /*
@@ -94,29 +94,29 @@ static int plan_create(struct sc_plan *plan, int id, const struct sc_zram_spec *
 
 	if (sc_zram_spec_format(spec, &entry) < 0)
 		return -ENOMEM;
-	a = add_action(plan, SC_ZRAM_HOT_ADD, "hot-add", id);
+	a = add_action(plan, SC_ZRAM_HOT_ADD, id);
 	if (!a || sc_action_set_str(a, "entry", entry) < 0)
 		return -ENOMEM;
-	a = add_action(plan, SC_ZRAM_SET_ALGORITHM, "set-algorithm", id);
+	a = add_action(plan, SC_ZRAM_SET_ALGORITHM, id);
 	if (!a || sc_action_set_str(a, "algorithm", algorithm) < 0)
 		return -ENOMEM;
 	if (spec->params[0]) {
-		a = add_action(plan, SC_ZRAM_SET_PARAMS, "set-algorithm-params", id);
+		a = add_action(plan, SC_ZRAM_SET_PARAMS, id);
 		if (!a || sc_action_set_str(a, "params", spec->params) < 0)
 			return -ENOMEM;
 	}
 	if (spec->mem_limit > 0) {
-		a = add_action(plan, SC_ZRAM_SET_MEM_LIMIT, "set-mem-limit", id);
+		a = add_action(plan, SC_ZRAM_SET_MEM_LIMIT, id);
 		if (!a || sc_action_set_int(a, "mem_limit_bytes", (int64_t)spec->mem_limit) < 0)
 			return -ENOMEM;
 	}
-	a = add_action(plan, SC_ZRAM_SET_DISKSIZE, "set-disksize", id);
+	a = add_action(plan, SC_ZRAM_SET_DISKSIZE, id);
 	if (!a || sc_action_set_int(a, "size_bytes", (int64_t)disksize) < 0)
 		return -ENOMEM;
-	a = add_action(plan, SC_ZRAM_MKSWAP, "mkswap", id);
+	a = add_action(plan, SC_ZRAM_MKSWAP, id);
 	if (!a || sc_action_set_int(a, "size_bytes", (int64_t)disksize) < 0)
 		return -ENOMEM;
-	a = add_action(plan, SC_ZRAM_SWAPON, "swapon", id);
+	a = add_action(plan, SC_ZRAM_SWAPON, id);
 	if (!a || sc_action_set_int(a, "priority", spec->priority) < 0)
 		return -ENOMEM;
 	return 0;
@@ -133,20 +133,20 @@ static int plan_teardown(const struct sc_zram_observed *w, struct sc_plan *plan,
 	snprintf(name, sizeof(name), "/dev/zram%d", id);
 	sw = sc_swaps_find(&w->swaps, name);
 	if (sw) {
-		a = add_action(plan, SC_ZRAM_SWAPOFF, "swapoff", id);
+		a = add_action(plan, SC_ZRAM_SWAPOFF, id);
 		if (!a || sc_action_set_int(a, "used_bytes", (int64_t)sw->used_bytes) < 0)
 			return -ENOMEM;
 	}
 	if (sw || (d && d->initialized)) {
-		if (!add_action(plan, SC_ZRAM_RESET, "reset", id))
+		if (!add_action(plan, SC_ZRAM_RESET, id))
 			return -ENOMEM;
 	}
-	if (owned && !add_action(plan, SC_ZRAM_HOT_REMOVE, "hot-remove", id))
+	if (owned && !add_action(plan, SC_ZRAM_HOT_REMOVE, id))
 		return -ENOMEM;
 	return 0;
 }
 
-static int plan_config(const struct sc_ctx *c, struct sc_plan *plan, int kind,
+static int plan_config(const struct sc_ctx *c, struct sc_plan *plan, enum sc_act kind,
 	const struct sc_zram_spec *spec, int device)
 {
 	_cleanup_free_ char *path = sc_config_path(c, SC_ZRAM_CONFIG_NAME), *entry = NULL,
@@ -157,8 +157,7 @@ static int plan_config(const struct sc_ctx *c, struct sc_plan *plan, int kind,
 		return -ENOMEM;
 	if (device >= 0 && !(dev = sc_zram_dev_name(device)))
 		return -ENOMEM;
-	a = sc_plan_add(plan, kind, kind == SC_ZRAM_CONFIG_ADD ? "config-add" : "config-remove",
-		sc_ctx_boot_path(c, path));
+	a = sc_plan_add(plan, kind, sc_ctx_boot_path(c, path));
 	if (!a || sc_action_set_str(a, "entry", entry) < 0)
 		return -ENOMEM;
 	if (kind == SC_ZRAM_CONFIG_REMOVE && sc_action_set_str(a, "device", dev ? dev : "") < 0)
@@ -170,7 +169,7 @@ static int plan_modprobe(const struct sc_zram_observed *w, struct sc_plan *plan)
 {
 	if (w->control_present)
 		return 0;
-	return sc_plan_add(plan, SC_ZRAM_LOAD_MODULE, "load-module", "zram") ? 0 : -ENOMEM;
+	return sc_plan_add(plan, SC_ZRAM_LOAD_MODULE, "zram") ? 0 : -ENOMEM;
 }
 
 /* Resolve size and algorithm of a spec on this machine (offline: nothing to check against). */

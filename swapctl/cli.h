@@ -134,8 +134,8 @@ void sc_print_plan(const struct sc_cli *cli, const struct sc_plan *plan);
 struct sc_fstab;
 typedef int (*sc_fstab_stage_fn)(
 	void *data, struct sc_fstab *f, const struct sc_action *a, struct sc_err *err);
-int sc_cli_stage_fstab(const struct sc_cli *cli, const struct sc_plan *plan, int first_kind,
-	int last_kind, sc_fstab_stage_fn stage, void *data, const struct sc_fstab *f,
+int sc_cli_stage_fstab(const struct sc_cli *cli, const struct sc_plan *plan, enum sc_act first_kind,
+	enum sc_act last_kind, sc_fstab_stage_fn stage, void *data, const struct sc_fstab *f,
 	struct sc_err *err, char **ret_diff);
 /* Under --dry-run with human output: print the staged fstab diff after the plan. */
 void sc_print_fstab_diff(const struct sc_cli *cli, const char *diff);

@@ -39,7 +39,7 @@ int sc_zram_cli_parse_size(struct sc_cli *cli, const char *opt, const char *v, u
 }
 
 const struct sc_action *sc_zram_cli_find_action(
-	const struct sc_plan *plan, int kind, const char *target)
+	const struct sc_plan *plan, enum sc_act kind, const char *target)
 {
 	for (size_t i = 0; i < plan->n; i++)
 		if (plan->actions[i].kind == kind && strcmp(plan->actions[i].target, target) == 0)
@@ -84,6 +84,8 @@ void sc_zram_cli_render_summary(struct sc_cli *cli, const struct sc_plan *plan)
 			printf("%s: %s '%s'\n", a->target,
 				a->kind == SC_ZRAM_CONFIG_ADD ? "added" : "removed",
 				sc_action_get(a, "entry")->str);
+			break;
+		default:
 			break;
 		}
 	}

@@ -26,6 +26,7 @@
 #include <linux/fs.h>
 
 #include "swapfile.h"
+#include "plan-fields.h"
 
 #define MAGIC_EXT4  0xEF53
 #define MAGIC_BTRFS 0x9123683E
@@ -498,12 +499,12 @@ static void test_add_complete(void **state)
 	assert_int_equal(r.plan.n, 3);
 	a = &r.plan.actions[0];
 	assert_string_equal(a->action, "create");
-	assert_int_equal(sc_action_get(a, "size_bytes")->num, 64 << 20);
+	assert_int_equal(sc_test_field(a, "size_bytes")->num, 64 << 20);
 	assert_true(a->done);
 	/* UUID from the fake's counting random bytes, made version 4. */
-	assert_string_equal(sc_action_get(a, "uuid")->str, "00010203-0405-4607-8809-0a0b0c0d0e0f");
+	assert_string_equal(sc_test_field(a, "uuid")->str, "00010203-0405-4607-8809-0a0b0c0d0e0f");
 	assert_string_equal(r.plan.actions[1].action, "swapon");
-	assert_int_equal(sc_action_get(&r.plan.actions[1], "priority")->num, SC_SWAPFILE_PRIORITY);
+	assert_int_equal(sc_test_field(&r.plan.actions[1], "priority")->num, SC_SWAPFILE_PRIORITY);
 	assert_string_equal(r.plan.actions[2].action, "fstab-add");
 	assert_true(r.plan.actions[2].done);
 	/* O_TMPFILE path: no fallback name was ever created. */
@@ -619,7 +620,7 @@ static void test_btrfs_nocow(void **state)
 		fail_msg("add failed: %s", r.err.msg);
 	assert_true(F.file_flags & FS_NOCOW_FL);
 	assert_false(F.file_flags & FS_COMPR_FL);
-	assert_true(sc_action_get(&r.plan.actions[0], "nocow")->num);
+	assert_true(sc_test_field(&r.plan.actions[0], "nocow")->num);
 	sc_plan_free(&r.plan);
 }
 
@@ -708,7 +709,7 @@ static void test_zero_fill_once(void **state)
 		fail_msg("add failed: %s", r.err.msg);
 	assert_int_equal(F.swapons, 2);
 	assert_int_equal(F.zero_bytes, (1 << 20) - 4096); /* everything but the header page */
-	assert_true(sc_action_get(&r.plan.actions[1], "zero_filled")->num);
+	assert_true(sc_test_field(&r.plan.actions[1], "zero_filled")->num);
 	assert_complete(&r);
 	sc_plan_free(&r.plan);
 
