@@ -269,12 +269,24 @@ int sc_run_command(struct sc_cli *cli, int argc, char **argv)
 	return r;
 }
 
-static unsigned lock_timeout_from_env(void)
+static const char *nonempty(const char *s)
 {
-	const char *s = getenv("SWAPCTL_LOCK_TIMEOUT_MS");
+	return s && *s ? s : NULL;
+}
+
+void sc_env_from_environ(struct sc_env *ret)
+{
+	ret->sysroot = nonempty(getenv("SWAPCTL_SYSROOT"));
+	ret->root = nonempty(getenv("SWAPCTL_ROOT"));
+	ret->config_dir = nonempty(getenv("SWAPCTL_CONFIG_DIR"));
+	ret->lock_timeout_ms = nonempty(getenv("SWAPCTL_LOCK_TIMEOUT_MS"));
+}
+
+static unsigned lock_timeout(const struct sc_env *env)
+{
 	int64_t v;
 
-	if (s && sc_parse_int(s, 0, 3600000, &v) == 0)
+	if (env->lock_timeout_ms && sc_parse_int(env->lock_timeout_ms, 0, 3600000, &v) == 0)
 		return (unsigned)v;
 	return SC_LOCK_TIMEOUT_MS_DEFAULT;
 }
@@ -284,7 +296,7 @@ static void trace_line(const char *line)
 	fprintf(stderr, "swapctl: %s\n", line);
 }
 
-int sc_main(int argc, char **argv, const struct sc_sys *sys)
+int sc_main(int argc, char **argv, const struct sc_sys *sys, const struct sc_env *env)
 {
 	struct globals g = {0};
 	struct sc_cli cli = {0};
@@ -358,7 +370,7 @@ int sc_main(int argc, char **argv, const struct sc_sys *sys)
 	cli.quiet = g.quiet;
 	cli.verbose = g.verbose;
 	cli.dry_run = g.dry_run;
-	cli.lock_timeout_ms = lock_timeout_from_env();
+	cli.lock_timeout_ms = lock_timeout(env);
 	/* -v: every side effect is explained as it happens. */
 	if (g.verbose)
 		sys = sc_sys_trace(sys, trace_line);
@@ -367,9 +379,9 @@ int sc_main(int argc, char **argv, const struct sc_sys *sys)
 	 * below that directory and its kernel below SWAPCTL_SYSROOT. Unlike --root it is not
 	 * offline, so doctor and status read the fixture's live state.
 	 */
-	live_root = !g.root && getenv("SWAPCTL_ROOT") && *getenv("SWAPCTL_ROOT");
-	r = sc_ctx_init(&cli.ctx, sys, live_root ? getenv("SWAPCTL_ROOT") : g.root,
-		getenv("SWAPCTL_SYSROOT"), g.fstab, g.sysctl_dir);
+	live_root = !g.root && env->root;
+	r = sc_ctx_init(
+		&cli.ctx, sys, live_root ? env->root : g.root, env->sysroot, g.fstab, g.sysctl_dir);
 	if (r < 0) {
 		free(rest);
 		sc_error("out of memory");
@@ -378,9 +390,9 @@ int sc_main(int argc, char **argv, const struct sc_sys *sys)
 	if (live_root)
 		cli.ctx.offline = false;
 	cli.ctx.dry_run = g.dry_run;
-	if (getenv("SWAPCTL_CONFIG_DIR") && *getenv("SWAPCTL_CONFIG_DIR")) {
+	if (env->config_dir) {
 		free(cli.ctx.config_dir);
-		cli.ctx.config_dir = strdup(getenv("SWAPCTL_CONFIG_DIR"));
+		cli.ctx.config_dir = strdup(env->config_dir);
 		if (!cli.ctx.config_dir) {
 			sc_ctx_done(&cli.ctx);
 			free(rest);
