@@ -377,3 +377,50 @@ void sc_plan_free(struct sc_plan *p)
 	p->actions = NULL;
 	p->n = 0;
 }
+
+/* ---- The applier ---- */
+
+int sc_plan_undo(struct sc_plan *p, const struct sc_applier *ops, struct sc_err *err)
+{
+	int ret = 0;
+
+	for (size_t i = p->n; i-- > 0;) {
+		struct sc_action *a = &p->actions[i];
+		struct sc_err e = {0};
+		int r;
+
+		if (!a->done)
+			continue;
+		r = ops->undo ? ops->undo(ops->data, a, &e) : 0;
+		if (r < 0) {
+			if (!ret)
+				sc_err_hint(err,
+					"rolling back failed too (%s %s: %s); swapctl status shows "
+					"what is left",
+					a->action, a->target, e.msg[0] ? e.msg : strerror(-r));
+			if (!ret)
+				ret = r;
+			continue;
+		}
+		a->done = false;
+	}
+	return ret;
+}
+
+int sc_plan_apply(struct sc_plan *p, const struct sc_applier *ops, struct sc_err *err)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct sc_action *a = &p->actions[i];
+		int r = ops->run(ops->data, a, err);
+
+		if (r < 0) {
+			if (err && !err->msg[0])
+				sc_err_set(err, SC_EXIT_FAILURE, -r, "%s %s: %s", a->action,
+					a->target, strerror(-r));
+			sc_plan_undo(p, ops, err);
+			return r;
+		}
+		a->done = r == 0;
+	}
+	return 0;
+}

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "discard.h"
+#include "error.h"
 
 enum sc_act {
 	/* add and remove (lib/swapfile-plan.c) */
@@ -245,3 +246,27 @@ const struct sc_field *sc_action_get(const struct sc_action *a, const char *key)
 /* True when any action is done (after apply) -- the "changed" of the JSON output. */
 bool sc_plan_changed(const struct sc_plan *p);
 void sc_plan_free(struct sc_plan *p);
+
+/*
+ * The applier of all-or-nothing plans. run carries out one action: 0 done, 1 taken care of
+ * but not done yet (a staged edit that a later commit makes; it counts as done once the
+ * caller says so), -errno with err set. undo reverses one done action: 0, or -errno with its
+ * own error; NULL, or a kind it has nothing to undo for, returns 0.
+ */
+struct sc_applier {
+	int (*run)(void *data, struct sc_action *a, struct sc_err *err);
+	int (*undo)(void *data, struct sc_action *a, struct sc_err *err);
+	void *data;
+};
+
+/*
+ * Run the actions in order, marking each done. At the first failure the done ones are
+ * undone, newest first (sc_plan_undo()), and the failure is returned with err.
+ */
+int sc_plan_apply(struct sc_plan *p, const struct sc_applier *ops, struct sc_err *err);
+/*
+ * Undo every done action, newest first, marking each not done again. An undo that fails
+ * leaves its action done and, the first time, says so in err's hint ("rolling back failed
+ * too (...)"); the rest are still tried. Returns 0 or the first undo's failure.
+ */
+int sc_plan_undo(struct sc_plan *p, const struct sc_applier *ops, struct sc_err *err);

@@ -268,10 +268,10 @@ struct sc_swapfile_hooks {
 };
 
 /*
- * Apply an add plan in order, marking actions done. On any failure every earlier step is
- * undone in reverse (swapoff, unlink, rmdir; fstab is always the last step), so nothing
- * half-done remains; if an undo step itself fails, err's hint says what is left. The create
- * action gains a "uuid" field. Returns 0, -errno (undone), or 1 when commit() returned 1:
+ * Apply an add plan with sc_plan_apply(), marking actions done. On any failure every earlier
+ * step is undone in reverse (swapoff, unlink, rmdir; fstab is always the last step), so
+ * nothing half-done remains; if an undo step itself fails, err's hint says what is left. The
+ * create action gains its uuid. Returns 0, -errno (undone), or 1 when commit() returned 1:
  * then nothing is undone, every action is done, and err says what was not made durable.
  */
 int sc_swapfile_apply_add(const struct sc_ctx *c, struct sc_plan *plan,

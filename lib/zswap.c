@@ -378,36 +378,39 @@ static int apply_config(const struct sc_ctx *c, const struct sc_action *a,
 	return sc_config_write(c, SC_ZSWAP_CONFIG_NAME, text, config_id, err);
 }
 
+struct zswap_run {
+	const struct sc_ctx *c;
+	const struct sc_file_id *config_id;
+};
+
+static int zswap_step(void *data, struct sc_action *a, struct sc_err *err)
+{
+	struct zswap_run *x = data;
+
+	if (a->kind == SC_ZSWAP_SET_PARAM)
+		return write_param(x->c, a->target, a->u.zswap_param.value, err);
+	if (a->kind == SC_ZSWAP_CONFIG)
+		return apply_config(x->c, a, x->config_id, err);
+	return 0;
+}
+
+/* The parameters go back to what they were; zswap.conf is the last step, so never undone. */
+static int zswap_undo(void *data, struct sc_action *a, struct sc_err *err)
+{
+	struct zswap_run *x = data;
+
+	if (a->kind != SC_ZSWAP_SET_PARAM)
+		return 0;
+	return write_param(x->c, a->target, a->u.zswap_param.previous, err);
+}
+
 int sc_zswap_apply(const struct sc_ctx *c, struct sc_plan *plan, const struct sc_file_id *config_id,
 	struct sc_err *err)
 {
-	int r = 0;
+	struct zswap_run x = {c, config_id};
+	const struct sc_applier ops = {zswap_step, zswap_undo, &x};
 
-	for (size_t i = 0; i < plan->n && r == 0; i++) {
-		struct sc_action *a = &plan->actions[i];
-
-		if (a->kind == SC_ZSWAP_SET_PARAM)
-			r = write_param(c, a->target, a->u.zswap_param.value, err);
-		else if (a->kind == SC_ZSWAP_CONFIG)
-			r = apply_config(c, a, config_id, err);
-		if (r == 0)
-			a->done = true;
-	}
-	if (r < 0)
-		/* put back what was changed, newest first */
-		for (size_t i = plan->n; i-- > 0;) {
-			struct sc_action *a = &plan->actions[i];
-			struct sc_err ignore = {0};
-
-			if (!a->done || a->kind != SC_ZSWAP_SET_PARAM)
-				continue;
-			if (write_param(c, a->target, a->u.zswap_param.previous, &ignore) == 0)
-				a->done = false;
-			else
-				sc_err_hint(err, "%s could not be restored to '%s'", a->target,
-					a->u.zswap_param.previous);
-		}
-	return r;
+	return sc_plan_apply(plan, &ops, err);
 }
 
 int sc_zswap_in_front_of_zram(const struct sc_ctx *c, bool *ret)
