@@ -89,7 +89,7 @@ if shutil.which("ansible-doc"):
                   "option %s: type and default as documented" % name, (o, a))
         check(bool(doc.get("examples")) and bool(doc.get("return")),
               "EXAMPLES and RETURN parse", doc.keys())
-        check(sorted(doc["return"]) == ["actions", "changed", "error", "rc", "stderr",
+        check(sorted(doc["return"]) == ["actions", "changed", "cmd", "error", "rc", "stderr",
                                         "swapctl_diff"], "documented return values",
               sorted(doc["return"]))
 else:
@@ -220,6 +220,7 @@ check(res.get("msg") == "/swap/b: refused: too little disk; free space or use --
       "msg: swapctl's message and hint", res.get("msg"))
 check((res.get("rc"), res.get("error"), res.get("changed")) == (3, err, True),
       "rc, error and what was done before the failure", res)
+check(res.get("cmd") == [fake, "--json", "apply", "--", "-"], "cmd: the command line", res)
 rc, res, argv = run(dict(layout=layout, binary=fake), reply="", rc=2,
                     stderr="swapctl: option '--fstab' needs a value\n")
 check(rc == 1 and res.get("msg") == "swapctl: option '--fstab' needs a value" and

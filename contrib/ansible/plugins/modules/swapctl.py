@@ -158,6 +158,11 @@ stderr:
   description: What swapctl printed on standard error.
   returned: failure
   type: str
+cmd:
+  description: The swapctl command line that was run.
+  returned: failure
+  type: list
+  elements: str
 """
 
 import json
