@@ -1,4 +1,4 @@
-# Helpers for the Ansible module tests (sourced after tests/kernel/lib.sh or tests/cli/lib.sh).
+# Helpers for the Ansible module tests (sourced; at_setup skips, exit 77, without Ansible).
 #
 #   at_python                       the Python Ansible runs on (the interpreter of ansible-doc,
 #                                   else python3): a python3 earlier in PATH may lack ansible
@@ -7,7 +7,7 @@
 #                                   Ansible's home, temp dirs and config confined to DIR
 #   at_play OUT KEY=VALUE...        write the playbook OUT: one task running swapctl.swapctl.swapctl
 #                                   with the options given (VALUE @FILE: the file's text;
-#                                   true/false: booleans) plus those in $AT_BASE (same form),
+#                                   true/false: booleans) plus those in the array AT_BASE,
 #                                   failures ignored, then one writing its result as JSON
 #   at_run PLAYBOOK RESULT ARGS...  ansible-playbook against localhost; the task's result goes
 #                                   to RESULT, the output to RESULT.out
@@ -22,20 +22,24 @@ at_python() {
 }
 
 at_setup() {
-	local dir=$1
-	command -v ansible-playbook >/dev/null || { echo "SKIP: ansible-playbook missing (Debian: apt install ansible-core)"; exit 77; }
+	local dir=$1 py
+	if ! command -v ansible-playbook >/dev/null; then
+		echo "SKIP: ansible-playbook missing (Debian: apt install ansible-core)"
+		exit 77
+	fi
+	py=$(at_python)
 	mkdir -p "$dir/collections/ansible_collections/swapctl" "$dir/home" "$dir/tmp"
 	ln -sfn "$SC_SOURCE_DIR/contrib/ansible" "$dir/collections/ansible_collections/swapctl/swapctl"
 	printf '[defaults]\n' >"$dir/ansible.cfg"
 	export ANSIBLE_CONFIG=$dir/ansible.cfg ANSIBLE_HOME=$dir/home
 	export ANSIBLE_COLLECTIONS_PATH=$dir/collections ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
 	export ANSIBLE_LOCAL_TEMP=$dir/tmp ANSIBLE_REMOTE_TEMP=$dir/tmp ANSIBLE_NOCOLOR=1
-	export ANSIBLE_RETRY_FILES_ENABLED=false ANSIBLE_PYTHON_INTERPRETER=$(at_python)
+	export ANSIBLE_RETRY_FILES_ENABLED=false ANSIBLE_PYTHON_INTERPRETER=$py
 	export ANSIBLE_DEPRECATION_WARNINGS=false ANSIBLE_LOCALHOST_WARNING=false
 }
 
 at_play() {
-	python3 - "$@" ${AT_BASE-} <<'PY'
+	python3 - "$@" ${AT_BASE[@]+"${AT_BASE[@]}"} <<'PY'
 import json, sys
 out, args = sys.argv[1], {}
 for kv in sys.argv[2:]:

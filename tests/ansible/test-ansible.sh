@@ -8,12 +8,12 @@ source "${SC_SOURCE_DIR:?}/tests/kernel/lib.sh"
 source "$SC_SOURCE_DIR/tests/ansible/lib.sh"
 kt_require_root
 at_setup "$KT_TMP/ansible"
-cd "$KT_TMP"
+cd "$KT_TMP" || kt_fail "cannot cd to $KT_TMP"
 
 fstab=$KT_TMP/fstab
 mkdir -p "$KT_TMP/sysctl.d" "$KT_TMP/etc"
 : >"$fstab"
-AT_BASE="binary=$SWAPCTL fstab=$fstab sysctl_dir=$KT_TMP/sysctl.d config_dir=$KT_TMP/etc/swapctl"
+AT_BASE=("binary=$SWAPCTL" "fstab=$fstab" "sysctl_dir=$KT_TMP/sysctl.d" "config_dir=$KT_TMP/etc/swapctl")
 mnt=$(kt_mkfs ext4 256)
 swap=$mnt/swap
 kt_track_swap "$swap"
