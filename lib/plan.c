@@ -251,18 +251,35 @@ static void render(const struct sc_action *a, struct fields *o)
 			put_int(o, "new", u->sysctl_dropin.new);
 		put_str(o, "profile", u->sysctl_dropin.profile);
 		break;
-	default:
-		/* kinds without a payload: their named fields */
-		for (size_t i = 0; i < a->n_fields; i++) {
-			const struct sc_field *f = &a->fields[i];
-
-			if (f->type == SC_FIELD_STR)
-				put_str(o, f->key, f->str);
-			else if (f->type == SC_FIELD_INT)
-				put_int(o, f->key, f->num);
-			else
-				put_bool(o, f->key, f->num != 0);
-		}
+	case SC_ZRAM_HOT_ADD:
+	case SC_ZRAM_CONFIG_ADD:
+		put_str(o, "entry", u->zram.entry);
+		break;
+	case SC_ZRAM_CONFIG_REMOVE:
+		put_str(o, "entry", u->zram.entry);
+		put_str(o, "device", u->zram.device ? u->zram.device : "");
+		break;
+	case SC_ZRAM_SET_ALGORITHM:
+		put_str(o, "algorithm", u->zram.algorithm);
+		break;
+	case SC_ZRAM_SET_PARAMS:
+		put_str(o, "params", u->zram.params);
+		break;
+	case SC_ZRAM_SET_MEM_LIMIT:
+		put_u64(o, "mem_limit_bytes", u->zram.mem_limit);
+		break;
+	case SC_ZRAM_SET_DISKSIZE:
+	case SC_ZRAM_MKSWAP:
+		put_u64(o, "size_bytes", u->zram.size);
+		break;
+	case SC_ZRAM_SWAPON:
+		put_int(o, "priority", u->zram.priority);
+		break;
+	case SC_ZRAM_SWAPOFF:
+		put_u64(o, "used_bytes", u->zram.used);
+		break;
+	default: /* no payload */
+		break;
 	}
 }
 
@@ -289,72 +306,6 @@ void sc_fields_free(struct sc_field *f, size_t n)
 	free(f);
 }
 
-/* ---- Named fields (kinds without a payload) ---- */
-
-static struct sc_field *field_slot(struct sc_action *a, const char *key)
-{
-	struct sc_field *f;
-
-	for (size_t i = 0; i < a->n_fields; i++)
-		if (strcmp(a->fields[i].key, key) == 0) {
-			free(a->fields[i].str);
-			a->fields[i].str = NULL;
-			return &a->fields[i];
-		}
-	f = realloc(a->fields, (a->n_fields + 1) * sizeof(*f));
-	if (!f)
-		return NULL;
-	a->fields = f;
-	f = &a->fields[a->n_fields];
-	memset(f, 0, sizeof(*f));
-	f->key = strdup(key);
-	if (!f->key)
-		return NULL;
-	a->n_fields++;
-	return f;
-}
-
-int sc_action_set_str(struct sc_action *a, const char *key, const char *value)
-{
-	struct sc_field *f = field_slot(a, key);
-
-	if (!f)
-		return -ENOMEM;
-	f->type = SC_FIELD_STR;
-	f->str = strdup(value ? value : "");
-	return f->str ? 0 : -ENOMEM;
-}
-
-int sc_action_set_int(struct sc_action *a, const char *key, int64_t value)
-{
-	struct sc_field *f = field_slot(a, key);
-
-	if (!f)
-		return -ENOMEM;
-	f->type = SC_FIELD_INT;
-	f->num = value;
-	return 0;
-}
-
-int sc_action_set_bool(struct sc_action *a, const char *key, bool value)
-{
-	struct sc_field *f = field_slot(a, key);
-
-	if (!f)
-		return -ENOMEM;
-	f->type = SC_FIELD_BOOL;
-	f->num = value;
-	return 0;
-}
-
-const struct sc_field *sc_action_get(const struct sc_action *a, const char *key)
-{
-	for (size_t i = 0; i < a->n_fields; i++)
-		if (strcmp(a->fields[i].key, key) == 0)
-			return &a->fields[i];
-	return NULL;
-}
-
 bool sc_plan_changed(const struct sc_plan *p)
 {
 	for (size_t i = 0; i < p->n; i++)
@@ -368,7 +319,6 @@ void sc_plan_free(struct sc_plan *p)
 	for (size_t i = 0; i < p->n; i++) {
 		struct sc_action *a = &p->actions[i];
 
-		sc_fields_free(a->fields, a->n_fields);
 		for (size_t j = 0; j < SC_ACTION_MAX_STRINGS; j++)
 			free(a->strings[j]);
 		free(a->target);

@@ -42,20 +42,20 @@ enum sc_act {
 	SC_ROT_ACT_UNLINK, /* target: the old file; no payload */
 	SC_ROT_ACT_ZRAM_CONFIG, /* target: zram.conf; .zram_config */
 
-	/* zram add and remove (lib/zram-plan.c) */
+	/* zram add and remove (lib/zram-plan.c); target: the device but for the last two; .zram */
 	SC_ZRAM_LOAD_MODULE, /* modprobe zram when /sys/class/zram-control is missing */
-	SC_ZRAM_HOT_ADD,
-	SC_ZRAM_SET_ALGORITHM,
-	SC_ZRAM_SET_PARAMS,
-	SC_ZRAM_SET_MEM_LIMIT,
-	SC_ZRAM_SET_DISKSIZE,
-	SC_ZRAM_MKSWAP,
-	SC_ZRAM_SWAPON,
-	SC_ZRAM_SWAPOFF,
+	SC_ZRAM_HOT_ADD, /* entry */
+	SC_ZRAM_SET_ALGORITHM, /* algorithm ("auto" until the applier chooses) */
+	SC_ZRAM_SET_PARAMS, /* params */
+	SC_ZRAM_SET_MEM_LIMIT, /* mem_limit */
+	SC_ZRAM_SET_DISKSIZE, /* size */
+	SC_ZRAM_MKSWAP, /* size */
+	SC_ZRAM_SWAPON, /* priority */
+	SC_ZRAM_SWAPOFF, /* used */
 	SC_ZRAM_RESET,
 	SC_ZRAM_HOT_REMOVE,
-	SC_ZRAM_CONFIG_ADD,
-	SC_ZRAM_CONFIG_REMOVE,
+	SC_ZRAM_CONFIG_ADD, /* target: zram.conf; entry */
+	SC_ZRAM_CONFIG_REMOVE, /* target: zram.conf; entry, device ("" when none is active) */
 
 	/* zswap (lib/zswap.c) */
 	SC_ZSWAP_SET_PARAM, /* target: the parameter file; .zswap_param */
@@ -149,6 +149,18 @@ struct sc_act_zram_config {
 	int priority;
 };
 
+/* zram: the members its kind names (above). */
+struct sc_act_zram {
+	const char *entry; /* the zram.conf line of the device's spec */
+	const char *device;
+	const char *algorithm;
+	const char *params;
+	uint64_t size;
+	uint64_t mem_limit;
+	uint64_t used;
+	int priority;
+};
+
 struct sc_act_zswap_param {
 	const char *value;
 	const char *previous;
@@ -173,7 +185,7 @@ struct sc_act_sysctl_dropin {
 	const char *profile;
 };
 
-/* A named field of an action's output; fields whose key starts with '_' are not rendered. */
+/* A named field of an action's output. */
 enum sc_field_type {
 	SC_FIELD_STR,
 	SC_FIELD_INT,
@@ -210,15 +222,13 @@ struct sc_action {
 		struct sc_act_fstab_update fstab_update;
 		struct sc_act_rot_swapoff rot_swapoff;
 		struct sc_act_zram_config zram_config;
+		struct sc_act_zram zram;
 		struct sc_act_zswap_param zswap_param;
 		struct sc_act_zswap_config zswap_config;
 		struct sc_act_sysctl_live sysctl_live;
 		struct sc_act_sysctl_dropin sysctl_dropin;
 	} u;
 	char *strings[SC_ACTION_MAX_STRINGS]; /* what the payload's strings point into */
-	/* the fields of kinds without a payload yet (zram), in the order they were set */
-	struct sc_field *fields;
-	size_t n_fields;
 };
 
 struct sc_plan {
@@ -238,11 +248,6 @@ int sc_action_strdup(struct sc_action *a, const char *s, const char **ret);
  */
 int sc_action_fields(const struct sc_action *a, struct sc_field **ret, size_t *ret_n);
 void sc_fields_free(struct sc_field *f, size_t n);
-/* Fields of kinds without a payload (zram). */
-int sc_action_set_str(struct sc_action *a, const char *key, const char *value);
-int sc_action_set_int(struct sc_action *a, const char *key, int64_t value);
-int sc_action_set_bool(struct sc_action *a, const char *key, bool value);
-const struct sc_field *sc_action_get(const struct sc_action *a, const char *key);
 /* True when any action is done (after apply) -- the "changed" of the JSON output. */
 bool sc_plan_changed(const struct sc_plan *p);
 void sc_plan_free(struct sc_plan *p);

@@ -95,30 +95,34 @@ static int plan_create(struct sc_plan *plan, int id, const struct sc_zram_spec *
 	if (sc_zram_spec_format(spec, &entry) < 0)
 		return -ENOMEM;
 	a = add_action(plan, SC_ZRAM_HOT_ADD, id);
-	if (!a || sc_action_set_str(a, "entry", entry) < 0)
+	if (!a || sc_action_strdup(a, entry, &a->u.zram.entry) < 0)
 		return -ENOMEM;
 	a = add_action(plan, SC_ZRAM_SET_ALGORITHM, id);
-	if (!a || sc_action_set_str(a, "algorithm", algorithm) < 0)
+	if (!a || sc_action_strdup(a, algorithm, &a->u.zram.algorithm) < 0)
 		return -ENOMEM;
 	if (spec->params[0]) {
 		a = add_action(plan, SC_ZRAM_SET_PARAMS, id);
-		if (!a || sc_action_set_str(a, "params", spec->params) < 0)
+		if (!a || sc_action_strdup(a, spec->params, &a->u.zram.params) < 0)
 			return -ENOMEM;
 	}
 	if (spec->mem_limit > 0) {
 		a = add_action(plan, SC_ZRAM_SET_MEM_LIMIT, id);
-		if (!a || sc_action_set_int(a, "mem_limit_bytes", (int64_t)spec->mem_limit) < 0)
+		if (!a)
 			return -ENOMEM;
+		a->u.zram.mem_limit = spec->mem_limit;
 	}
 	a = add_action(plan, SC_ZRAM_SET_DISKSIZE, id);
-	if (!a || sc_action_set_int(a, "size_bytes", (int64_t)disksize) < 0)
+	if (!a)
 		return -ENOMEM;
+	a->u.zram.size = disksize;
 	a = add_action(plan, SC_ZRAM_MKSWAP, id);
-	if (!a || sc_action_set_int(a, "size_bytes", (int64_t)disksize) < 0)
+	if (!a)
 		return -ENOMEM;
+	a->u.zram.size = disksize;
 	a = add_action(plan, SC_ZRAM_SWAPON, id);
-	if (!a || sc_action_set_int(a, "priority", spec->priority) < 0)
+	if (!a)
 		return -ENOMEM;
+	a->u.zram.priority = spec->priority;
 	return 0;
 }
 
@@ -134,8 +138,9 @@ static int plan_teardown(const struct sc_zram_observed *w, struct sc_plan *plan,
 	sw = sc_swaps_find(&w->swaps, name);
 	if (sw) {
 		a = add_action(plan, SC_ZRAM_SWAPOFF, id);
-		if (!a || sc_action_set_int(a, "used_bytes", (int64_t)sw->used_bytes) < 0)
+		if (!a)
 			return -ENOMEM;
+		a->u.zram.used = sw->used_bytes;
 	}
 	if (sw || (d && d->initialized)) {
 		if (!add_action(plan, SC_ZRAM_RESET, id))
@@ -158,9 +163,8 @@ static int plan_config(const struct sc_ctx *c, struct sc_plan *plan, enum sc_act
 	if (device >= 0 && !(dev = sc_zram_dev_name(device)))
 		return -ENOMEM;
 	a = sc_plan_add(plan, kind, sc_ctx_boot_path(c, path));
-	if (!a || sc_action_set_str(a, "entry", entry) < 0)
-		return -ENOMEM;
-	if (kind == SC_ZRAM_CONFIG_REMOVE && sc_action_set_str(a, "device", dev ? dev : "") < 0)
+	if (!a || sc_action_strdup(a, entry, &a->u.zram.entry) < 0 ||
+		sc_action_strdup(a, dev ? dev : "", &a->u.zram.device) < 0)
 		return -ENOMEM;
 	return 0;
 }
