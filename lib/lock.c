@@ -35,7 +35,7 @@ static int open_lock_dir(const struct sc_ctx *c, struct sc_err *err)
 	if (r < 0)
 		return sc_err_set(
 			err, SC_EXIT_FAILURE, -r, "%s/swapctl: cannot stat: %s", run, strerror(-r));
-	if (st.st_uid != geteuid() || (st.st_mode & 0077))
+	if (st.st_uid != c->sys->geteuid() || (st.st_mode & 0077))
 		return sc_err_set(err, SC_EXIT_REFUSED, 0,
 			"%s/swapctl: lock directory is not private (owner %u, mode %04o)", run,
 			(unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
@@ -64,7 +64,7 @@ int sc_lock_acquire(const struct sc_ctx *c, unsigned timeout_ms, int *ret_fd, st
 	if (r < 0)
 		return sc_err_set(
 			err, SC_EXIT_FAILURE, -r, "lock file: cannot stat: %s", strerror(-r));
-	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_uid != geteuid())
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_uid != c->sys->geteuid())
 		return sc_err_set(err, SC_EXIT_REFUSED, 0,
 			"lock file: not a private regular file (links %lu, owner %u)",
 			(unsigned long)st.st_nlink, (unsigned)st.st_uid);

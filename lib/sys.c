@@ -340,4 +340,6 @@ const struct sc_sys sc_sys_real = {
 	.pread = real_pread,
 	.fstatat = real_fstatat,
 	.fgetxattr = real_fgetxattr,
+	.geteuid = geteuid,
+	.getegid = getegid,
 };

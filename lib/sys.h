@@ -99,6 +99,12 @@ struct sc_sys {
 	 * so tests can fake an ACL. Returns the attribute's size.
 	 */
 	int (*fgetxattr)(int fd, const char *name, void *value, size_t size);
+	/*
+	 * geteuid(2), getegid(2): whose files count as the process's own, and who owns the
+	 * files it creates (a test layer may fake root, with fstatat() and fchown() to match).
+	 */
+	uid_t (*geteuid)(void);
+	gid_t (*getegid)(void);
 };
 
 extern const struct sc_sys sc_sys_real;

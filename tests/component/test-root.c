@@ -563,7 +563,6 @@ int main(void)
 	};
 
 	as_root_sys = sc_sys_real;
-	as_root_sys.fstatat = sc_test_fstatat_as_root;
-	as_root_sys.fchown = sc_test_fchown_as_root;
+	sc_test_sys_as_root(&as_root_sys);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

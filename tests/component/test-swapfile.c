@@ -376,6 +376,8 @@ static int setup(void **state)
 	F.sys.fchmod = fake_fchmod;
 	F.sys.fchown = fake_fchown;
 	F.sys.fstatat = fake_fstatat;
+	F.sys.geteuid = sc_test_geteuid_as_root;
+	F.sys.getegid = sc_test_getegid_as_root;
 	F.sys.fstatfs = fake_fstatfs;
 	F.sys.fgetxattr = fake_fgetxattr;
 	F.sys.statx = fake_statx;
