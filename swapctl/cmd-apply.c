@@ -18,7 +18,7 @@
 #include "observe.h"
 #include "signals.h"
 
-int sc_apply_observe(struct sc_cli *cli, struct sc_layout_have *ret)
+int sc_apply_observe(struct sc_cli *cli, struct sc_layout_observed *ret)
 {
 	struct sc_observation obs = {0};
 	struct sc_err err = {0};
@@ -143,15 +143,15 @@ static void print_actions(const struct sc_cli *cli, struct json_object *acts)
 /* Before a step on a swapfile an earlier step replaced: the file as it is named now. */
 static int resolve_path(struct sc_cli *cli, const char *layout_path, char **ret)
 {
-	struct sc_layout_have now = {0};
-	const struct sc_layout_have_file *f;
+	struct sc_layout_observed now = {0};
+	const struct sc_layout_observed_file *f;
 	int r = sc_apply_observe(cli, &now);
 
 	if (r != 0)
 		return r;
 	f = sc_layout_find_file(&now, layout_path);
 	*ret = f ? strdup(f->path) : NULL;
-	sc_layout_have_done(&now);
+	sc_layout_observed_done(&now);
 	return 0;
 }
 
@@ -224,7 +224,7 @@ int sc_cmd_apply(struct sc_cli *cli, int argc, char **argv)
 		{0},
 	};
 	struct sc_layout want = {0};
-	struct sc_layout_have have = {0};
+	struct sc_layout_observed have = {0};
 	struct sc_layout_plan plan = {0};
 	struct json_object *actions = NULL, *error = NULL;
 	struct sc_err err = {0};
@@ -309,7 +309,7 @@ out:
 	if (actions)
 		json_object_put(actions);
 	sc_layout_plan_done(&plan);
-	sc_layout_have_done(&have);
+	sc_layout_observed_done(&have);
 	sc_layout_done(&want);
 	cli->ctx.lock_held = false;
 	sc_lock_release(&cli->ctx, lock_fd);

@@ -191,7 +191,7 @@ static const struct sc_diff *diff_of(const struct sc_layout_plan *p, const char 
 static void test_plan(void **state)
 {
 	struct sc_layout want;
-	struct sc_layout_have_file files[] = {
+	struct sc_layout_observed_file files[] = {
 		/* a rotated replacement of /swap/swapfile, smaller, priority 5 */
 		{.path = (char *)"/swap/swapfile.2",
 			.exists = true,
@@ -209,8 +209,8 @@ static void test_plan(void **state)
 			.has_priority = true,
 			.priority = 10},
 	};
-	struct sc_layout_have_zram zram[] = {{.device = 3}};
-	struct sc_layout_have have = {.files = files, .n_files = 2, .zram = zram, .n_zram = 1};
+	struct sc_layout_observed_zram zram[] = {{.device = 3}};
+	struct sc_layout_observed have = {.files = files, .n_files = 2, .zram = zram, .n_zram = 1};
 	struct sc_layout_plan p;
 	struct sc_err err = {0};
 
@@ -264,14 +264,14 @@ static void test_plan(void **state)
 /* The layout of the machine itself plans to nothing but "ensure" steps, all unchanged. */
 static void test_plan_unchanged(void **state)
 {
-	struct sc_layout_have_file files[] = {
+	struct sc_layout_observed_file files[] = {
 		{.path = (char *)"/swap/swapfile",
 			.exists = true,
 			.size = 2 * GiB,
 			.active = true,
 			.active_priority = -2},
 	};
-	struct sc_layout_have have = {.files = files, .n_files = 1};
+	struct sc_layout_observed have = {.files = files, .n_files = 1};
 	struct sc_layout want;
 	struct sc_layout_plan p;
 	struct sc_err err = {0};
@@ -291,12 +291,12 @@ static void test_plan_unchanged(void **state)
 
 static void test_find_file(void **state)
 {
-	struct sc_layout_have_file files[] = {
+	struct sc_layout_observed_file files[] = {
 		{.path = (char *)"/swap/swapfile.12"},
 		{.path = (char *)"/swap/swapfile.x"},
 		{.path = (char *)"/swap/swapfile.01"},
 	};
-	struct sc_layout_have have = {.files = files, .n_files = 3};
+	struct sc_layout_observed have = {.files = files, .n_files = 3};
 
 	(void)state;
 	assert_ptr_equal(sc_layout_find_file(&have, "/swap/swapfile"), &files[0]);
