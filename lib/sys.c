@@ -15,6 +15,7 @@
 #include <linux/openat2.h>
 #include <sys/swap.h>
 #include <sys/syscall.h>
+#include <poll.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <time.h>
@@ -300,6 +301,13 @@ static int real_fstatat(int dirfd, const char *path, struct stat *st, int flags)
 	return fstatat(dirfd, path, st, flags) < 0 ? neg_errno() : 0;
 }
 
+static int real_poll(void *fds, unsigned nfds, int timeout_ms)
+{
+	int r = poll(fds, nfds, timeout_ms);
+
+	return r < 0 ? neg_errno() : r;
+}
+
 static int real_fgetxattr(int fd, const char *name, void *value, size_t size)
 {
 	ssize_t n = fgetxattr(fd, name, value, size);
@@ -342,4 +350,5 @@ const struct sc_sys sc_sys_real = {
 	.fgetxattr = real_fgetxattr,
 	.geteuid = geteuid,
 	.getegid = getegid,
+	.poll = real_poll,
 };

@@ -105,6 +105,11 @@ struct sc_sys {
 	 */
 	uid_t (*geteuid)(void);
 	gid_t (*getegid)(void);
+	/*
+	 * poll(2) (struct pollfd *): waiting, not changing anything, but here so tests can
+	 * script the events (a PSI trigger firing). Returns the number of ready descriptors.
+	 */
+	int (*poll)(void *fds, unsigned nfds, int timeout_ms);
 };
 
 extern const struct sc_sys sc_sys_real;

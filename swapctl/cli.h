@@ -53,6 +53,7 @@ int sc_main(int argc, char **argv, const struct sc_sys *sys, const struct sc_env
 int sc_cmd_status(struct sc_cli *cli, int argc, char **argv);
 int sc_cmd_add(struct sc_cli *cli, int argc, char **argv);
 int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv);
+int sc_cmd_autoscale(struct sc_cli *cli, int argc, char **argv);
 
 /* After an fstab edit: systemctl daemon-reload when systemd runs the box (not under --root). */
 void sc_cli_daemon_reload(struct sc_cli *cli);

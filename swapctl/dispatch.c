@@ -148,6 +148,19 @@ static const struct command commands[] = {
 		"      --prune     also remove the swapfiles and zram devices swapctl manages\n"
 		"                  that the layout does not list (after the swapoff gate)\n"
 		"  -h, --help      show this help\n"},
+	{"autoscale", sc_cmd_autoscale,
+		"Usage: swapctl autoscale [--max SIZE] [--step SIZE] [--dir DIR] [--once]\n"
+		"\n"
+		"Dynamic swap: add a swapfile of --step (DIR/dynamic.N, no fstab entry) when\n"
+		"memory pressure (a PSI trigger) or swap running low says so, never past --max of\n"
+		"dynamic swap; retire an idle one through the swapoff gate. Runs until stopped\n"
+		"(swapctl-autoscale.service), or decides once. See swapctl(8), AUTOSCALE.\n"
+		"\n"
+		"      --max SIZE   cap on all dynamic swapfiles together (default: MemTotal)\n"
+		"      --step SIZE  size of each file (default: max/4, 64M..1G)\n"
+		"      --dir DIR    where they go (default /swap)\n"
+		"      --once       one decision, then exit (for timers and tests)\n"
+		"  -h, --help       show this help\n"},
 	{"export", sc_cmd_export,
 		"Usage: swapctl export\n"
 		"\n"
@@ -177,6 +190,7 @@ static const char main_usage[] =
 	"  boot                   re-create zram devices and zswap settings (the boot unit)\n"
 	"  apply [FILE|-] [--check] [--prune]   converge to a layout file\n"
 	"  export                 print the managed layout in the format apply reads\n"
+	"  autoscale [--max SIZE] [--step SIZE] [--dir DIR] [--once]   dynamic swapfiles\n"
 	"\n"
 	"Global options:\n"
 	"      --json              print one JSON object on stdout\n"

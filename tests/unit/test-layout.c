@@ -32,7 +32,13 @@ static const char full[] = "# a comment\n"
 			   "enabled = no\n"
 			   "[sysctl]\n"
 			   "profile = server\n"
-			   "vm.swappiness = 10\n";
+			   "vm.swappiness = 10\n"
+			   "[autoscale]\n"
+			   "max = 8G\n"
+			   "step = 512M\n"
+			   "dir = /var/swap//dynamic/\n"
+			   "quiet = 120\n"
+			   "interval = 2\n";
 
 static int parse(const char *text, struct sc_layout *l, struct sc_err *err)
 {
@@ -70,6 +76,12 @@ static void test_parse(void **state)
 	assert_string_equal(l.profile, "server");
 	assert_true(l.sysctl.set[SC_VM_SWAPPINESS]);
 	assert_int_equal(l.sysctl.v[SC_VM_SWAPPINESS], 10);
+	assert_true(l.has_autoscale);
+	assert_int_equal(l.autoscale.max, 8 * GiB);
+	assert_int_equal(l.autoscale.step, 512 * MiB);
+	assert_string_equal(l.autoscale.dir, "/var/swap/dynamic");
+	assert_int_equal(l.autoscale.quiet_s, 120);
+	assert_int_equal(l.autoscale.interval_s, 2);
 	sc_layout_done(&l);
 }
 
@@ -114,6 +126,11 @@ static void test_errors(void **state)
 			"layout.conf:2:16: vm.swappiness: the value is empty"},
 		{"[sysctl]\r\n", "layout.conf:1:9: ends in CR LF"},
 		{"[zram\n", "layout.conf:1:1: expected [section]"},
+		{"[autoscale]\nmax = lots\n", "layout.conf:2:7: max 'lots'"},
+		{"[autoscale]\ndir = swap\n", "layout.conf:2:7: dir 'swap'"},
+		{"[autoscale]\nquiet = 0\n", "layout.conf:2:9: quiet '0'"},
+		{"[autoscale]\ninterval = 3601\n", "layout.conf:2:12: interval '3601'"},
+		{"[autoscale]\n[autoscale]\n", "layout.conf:2:2: [autoscale] given twice"},
 		{"[zram]\njust words\n", "layout.conf:2:1: expected KEY = VALUE"},
 	};
 
@@ -147,6 +164,8 @@ static void test_render_roundtrip(void **state)
 	assert_non_null(strstr(text, "size = 50%\n"));
 	assert_non_null(strstr(text, "mem-limit = 1G\n"));
 	assert_non_null(strstr(text, "vm.swappiness = 10\n"));
+	assert_non_null(
+		strstr(text, "[autoscale]\nmax = 8G\nstep = 512M\ndir = /var/swap/dynamic\n"));
 	free(text);
 	free(again);
 	sc_layout_done(&a);
