@@ -328,30 +328,24 @@ int sc_autoscale_trigger(
 	const struct sc_ctx *c, const struct sc_autoscale_config *cfg, struct sc_err *err)
 {
 	_cleanup_free_ char *path = sc_ctx_sys_path(c, "/proc/pressure/memory");
-	char buf[64];
+	char spec[64];
 	int fd, r;
 
 	if (!path)
 		return -ENOMEM;
-	fd = c->sys->openat(AT_FDCWD, path, O_RDWR | O_NONBLOCK, 0);
-	if (fd < 0) {
+	snprintf(spec, sizeof(spec), "some %u %u\n", cfg->psi_stall_us, cfg->psi_window_us);
+	fd = c->sys->psi_trigger(path, spec);
+	if (fd == -ENOENT || fd == -EOPNOTSUPP) {
 		r = sc_err_set(err, SC_EXIT_FAILURE, -fd,
-			"/proc/pressure/memory: cannot open: %s (a kernel without PSI, or "
-			"psi=0 on its command line)",
-			strerror(-fd));
-		sc_err_hint(err,
-			"use a kernel with CONFIG_PSI, or run 'swapctl autoscale --once' "
-			"from a timer");
+			"/proc/pressure/memory: no PSI triggers here (a kernel without "
+			"CONFIG_PSI, or psi=0 on its command line)");
+		sc_err_hint(err, "boot with psi=1, or run 'swapctl autoscale --once' from a timer");
 		return r;
 	}
-	snprintf(buf, sizeof(buf), "some %u %u\n", cfg->psi_stall_us, cfg->psi_window_us);
-	r = c->sys->pwrite_all(fd, buf, strlen(buf), 0);
-	if (r < 0) {
-		close(fd);
-		return sc_err_set(err, SC_EXIT_FAILURE, -r,
+	if (fd < 0)
+		return sc_err_set(err, SC_EXIT_FAILURE, -fd,
 			"/proc/pressure/memory: the kernel refused the trigger '%.*s': %s",
-			(int)strlen(buf) - 1, buf, strerror(-r));
-	}
+			(int)strlen(spec) - 1, spec, strerror(-fd));
 	return fd;
 }
 

@@ -308,6 +308,24 @@ static int real_poll(void *fds, unsigned nfds, int timeout_ms)
 	return r < 0 ? neg_errno() : r;
 }
 
+static int real_psi_trigger(const char *path, const char *spec)
+{
+	int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	size_t len = strlen(spec);
+	ssize_t n;
+
+	if (fd < 0)
+		return neg_errno();
+	n = write(fd, spec, len);
+	if (n < 0 || (size_t)n != len) {
+		int r = n < 0 ? neg_errno() : -EIO;
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
 static int real_fgetxattr(int fd, const char *name, void *value, size_t size)
 {
 	ssize_t n = fgetxattr(fd, name, value, size);
@@ -351,4 +369,5 @@ const struct sc_sys sc_sys_real = {
 	.geteuid = geteuid,
 	.getegid = getegid,
 	.poll = real_poll,
+	.psi_trigger = real_psi_trigger,
 };

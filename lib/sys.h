@@ -110,6 +110,12 @@ struct sc_sys {
 	 * script the events (a PSI trigger firing). Returns the number of ready descriptors.
 	 */
 	int (*poll)(void *fds, unsigned nfds, int timeout_ms);
+	/*
+	 * Register a PSI trigger: path (/proc/pressure/memory) opened O_RDWR|O_NONBLOCK and spec
+	 * ("some 150000 1000000\n") written with one write(2) (the file takes no offset).
+	 * Returns the descriptor, which keeps the trigger until it is closed.
+	 */
+	int (*psi_trigger)(const char *path, const char *spec);
 };
 
 extern const struct sc_sys sc_sys_real;
