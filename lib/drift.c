@@ -168,7 +168,9 @@ static int entry_drift(const struct sc_observation *obs, struct sc_drift *d)
 	for (size_t k = 0; k < obs->swaps.n && r == 0; k++) {
 		const struct sc_swap *w = &obs->swaps.items[k];
 
-		if (w->type != SC_SWAP_ZRAM && d->swap_entry[k] < 0 && obs->fstab_ok)
+		/* autoscale's files are meant to be gone after a reboot */
+		if (w->type != SC_SWAP_ZRAM && d->swap_entry[k] < 0 && obs->fstab_ok &&
+			!(obs->swap_dynamic && obs->swap_dynamic[k]))
 			r = add(d, rec(SC_DRIFT_NOT_PERSISTED, (ssize_t)k, -1, -1, -1), w->path,
 				"%s is active but has no entry in %s: it will be gone after a "
 				"reboot",

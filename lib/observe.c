@@ -7,10 +7,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "autoscale.h"
 #include "macro.h"
 #include "observe.h"
 #include "rotate.h"
 #include "swapfile.h"
+#include "swaplabel.h"
 #include "util.h"
 
 static void id_from_stat(struct sc_obs_id *id, const struct stat *st)
@@ -42,7 +44,8 @@ static int observe_swaps(const struct sc_ctx *c, struct sc_observation *obs)
 		return 0;
 	}
 	obs->swap_ids = calloc(obs->swaps.n + 1, sizeof(*obs->swap_ids));
-	if (!obs->swap_ids)
+	obs->swap_dynamic = calloc(obs->swaps.n + 1, sizeof(*obs->swap_dynamic));
+	if (!obs->swap_ids || !obs->swap_dynamic)
 		return -ENOMEM;
 	/* The kernel's paths name files of the running system's tree (the root, "" on a host). */
 	for (size_t i = 0; i < obs->swaps.n; i++) {
@@ -51,8 +54,15 @@ static int observe_swaps(const struct sc_ctx *c, struct sc_observation *obs)
 
 		if (!full)
 			return -ENOMEM;
-		if (sc_ctx_stat(c, full, true, &st) == 0)
+		if (sc_ctx_stat(c, full, true, &st) == 0) {
+			_cleanup_free_ char *label = NULL;
+
 			id_from_stat(&obs->swap_ids[i], &st);
+			obs->swap_dynamic[i] = obs->swaps.items[i].type == SC_SWAP_FILE &&
+				S_ISREG(st.st_mode) &&
+				sc_swaplabel_read(c, full, (uint64_t)st.st_size, &label) == 0 &&
+				label && strcmp(label, SC_AUTOSCALE_LABEL) == 0;
+		}
 	}
 	return 0;
 }
@@ -253,6 +263,7 @@ void sc_observation_done(struct sc_observation *obs)
 	free(obs->fstab);
 	sc_swaps_free(&obs->swaps);
 	free(obs->swap_ids);
+	free(obs->swap_dynamic);
 	for (size_t i = 0; i < obs->n_entries; i++)
 		entry_done(&obs->entries[i]);
 	free(obs->entries);

@@ -101,6 +101,8 @@ struct sc_observation {
 	/* SC_OBS_SWAPS: the kernel's active areas, and ids[i] the identity of items[i]. */
 	struct sc_swaps swaps;
 	struct sc_obs_id *swap_ids;
+	/* dynamic[i]: items[i] is a swapfile of `swapctl autoscale` (its label, autoscale.h) */
+	bool *swap_dynamic;
 	int swaps_err; /* reading /proc/swaps failed: -errno */
 
 	/* SC_OBS_FSTAB: the swap entries in file order. */

@@ -109,6 +109,12 @@ grows=$(jq_py "$KT_TMP/events.json" 'sum(1 for e in d if e["event"] == "grow" an
 [ "$grows" -ge 1 ] || kt_fail "no grow event: $(cat "$KT_TMP/events.json")"
 kt_log "  intact; $grows dynamic file(s) added: $(jq_py "$KT_TMP/events.json" '", ".join("%s (%s)" % (e["path"], e["why"]) for e in d if e["event"] == "grow")')"
 grep -q 'x-swapctl' "$fstab" && kt_fail "a dynamic file went into fstab: $(cat "$fstab")"
+"${S[@]}" --json status >"$KT_TMP/status.json"
+python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+bad = [x for x in d["drift"] if x["target"].startswith(sys.argv[2])]
+sys.exit("status reports drift for dynamic files: %s" % bad if bad else 0)' "$KT_TMP/status.json" "$dyn/" ||
+	kt_fail "status: $(cat "$KT_TMP/status.json")"
 
 kt_log "after the workload: the dynamic files are retired"
 for ((i = 0; i < 600; i++)); do [ "$(dynamic_kib)" = 0 ] && break; sleep 0.1; done

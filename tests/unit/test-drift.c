@@ -41,10 +41,13 @@ static void add_swap(struct sc_observation *o, const char *path, enum sc_swap_ty
 
 	o->swaps.items = realloc(o->swaps.items, (n + 1) * sizeof(*o->swaps.items));
 	o->swap_ids = realloc(o->swap_ids, (n + 1) * sizeof(*o->swap_ids));
+	o->swap_dynamic = realloc(o->swap_dynamic, (n + 1) * sizeof(*o->swap_dynamic));
 	assert_non_null(o->swaps.items);
 	assert_non_null(o->swap_ids);
+	assert_non_null(o->swap_dynamic);
 	o->swaps.items[n] = (struct sc_swap){.path = strdup(path), .type = type, .priority = -2};
 	o->swap_ids[n] = id ? *id : (struct sc_obs_id){0};
+	o->swap_dynamic[n] = false;
 	o->swaps.n++;
 }
 
@@ -119,6 +122,11 @@ static void test_not_persisted(void **state)
 	assert_ptr_equal(sc_drift_find(&d, SC_DRIFT_NOT_PERSISTED, 2), &d.items[1]);
 	assert_null(sc_drift_find(&d, SC_DRIFT_NOT_PERSISTED, 1));
 	sc_drift_done(&d);
+
+	/* A file of swapctl autoscale is meant to be gone after a reboot. */
+	o.swap_dynamic[0] = true;
+	expect(&o, "not-persisted /dev/sda2\n");
+	o.swap_dynamic[0] = false;
 
 	/* Without a readable fstab nothing can be said about persistence. */
 	o.fstab_ok = false;
