@@ -28,8 +28,8 @@ void sc_autoscale_config_init(struct sc_autoscale_config *c)
 		.grow_below = 25,
 		.retire_above = 50,
 		.quiet_s = 600,
-		.psi_stall_us = 150000,
-		.psi_window_us = 1000000,
+		.psi_stall_us = 200000,
+		.psi_window_us = 2000000,
 		.psi_avg10 = 10,
 		.interval_s = 5,
 	};
@@ -371,4 +371,19 @@ int sc_autoscale_wait(const struct sc_ctx *c, int trigger_fd, unsigned timeout_m
 uint64_t sc_autoscale_now(const struct sc_ctx *c)
 {
 	return c->sys->now_ns();
+}
+
+void sc_autoscale_note(struct sc_autoscale_history *h, const struct sc_autoscale_observed *o)
+{
+	h->filling = h->looked && o->swap_free + MIB < h->swap_free;
+	h->swap_free = o->swap_free;
+	h->looked = true;
+}
+
+unsigned sc_autoscale_next_wait_ms(
+	const struct sc_autoscale_config *cfg, const struct sc_autoscale_history *h)
+{
+	unsigned ms = cfg->interval_s * 1000u;
+
+	return (h->filling || h->pressure) && ms > 1000 ? 1000 : ms;
 }

@@ -32,9 +32,13 @@ struct sc_autoscale_config {
 	unsigned grow_below; /* grow when less than this percent of all swap is free (25) */
 	unsigned retire_above; /* retire only if this percent stays free without it (50) */
 	unsigned quiet_s; /* seconds without pressure or growth before retiring (600) */
-	/* The PSI trigger on /proc/pressure/memory: "some STALL WINDOW" in microseconds. */
-	unsigned psi_stall_us; /* 150000 */
-	unsigned psi_window_us; /* 1000000 */
+	/*
+	 * The PSI trigger on /proc/pressure/memory: "some STALL WINDOW" in microseconds. A
+	 * window that is a multiple of 2 s needs no CAP_SYS_RESOURCE (which containers and
+	 * hardened units often lack).
+	 */
+	unsigned psi_stall_us; /* 200000 */
+	unsigned psi_window_us; /* 2000000 */
 	unsigned psi_avg10; /* --once: pressure when "some avg10" is at least this percent (10) */
 	unsigned interval_s; /* how often the daemon looks at swap free without an event (5) */
 };
@@ -73,7 +77,20 @@ struct sc_autoscale_history {
 	uint64_t last_pressure; /* 0: never */
 	uint64_t last_grow; /* 0: never */
 	bool pressure; /* the trigger fired since the last decision (or avg10 says so) */
+	bool looked; /* swap_free below is from an earlier look */
+	uint64_t swap_free; /* at the last look */
+	bool filling; /* swap free fell by more than 1 MiB between the last two looks */
 };
+
+/* Record a look at the machine in h (swap free, and whether swap is filling). */
+void sc_autoscale_note(struct sc_autoscale_history *h, const struct sc_autoscale_observed *o);
+/*
+ * How long to wait for the trigger before the next look: interval_s, or 1 s while swap is
+ * filling or under pressure, so a small swap area that fills within one interval is still
+ * seen before it is full; an idle machine is looked at every interval_s only.
+ */
+unsigned sc_autoscale_next_wait_ms(
+	const struct sc_autoscale_config *cfg, const struct sc_autoscale_history *h);
 
 enum sc_autoscale_verdict {
 	SC_AUTOSCALE_NONE,

@@ -128,6 +128,7 @@ static int decide_once(struct run *x, struct sc_autoscale_history *h, bool repor
 	r = sc_autoscale_observe(&x->cli->ctx, &x->cfg, &o, &err);
 	if (r < 0)
 		return sc_report(x->cli, &err);
+	sc_autoscale_note(h, &o);
 	sc_autoscale_decide(&x->cfg, &o, h, &d);
 	if (d.verdict == SC_AUTOSCALE_NONE) {
 		if (report_none || !x->last_why || strcmp(x->last_why, d.why) != 0)
@@ -208,7 +209,7 @@ static int daemon_loop(struct run *x)
 	h.now = h.last_grow = sc_autoscale_now(c); /* files adopted at start count as new */
 	sc_signals_hold();
 	while (!sc_signals_pending()) {
-		r = sc_autoscale_wait(c, fd, x->cfg.interval_s * 1000u);
+		r = sc_autoscale_wait(c, fd, sc_autoscale_next_wait_ms(&x->cfg, &h));
 		if (sc_signals_pending() || r == -EINTR)
 			break;
 		if (r < 0) {

@@ -152,6 +152,32 @@ static void test_default_step(void **state)
 	assert_int_equal(d.verdict, SC_AUTOSCALE_GROW); /* ... which fits a 128 MiB cap */
 }
 
+static void test_next_wait(void **state)
+{
+	struct sc_autoscale_config c = cfg(0, 0);
+	struct sc_autoscale_history h = {0};
+	struct sc_autoscale_observed o = {.swap_total = GiB, .swap_free = GiB};
+
+	(void)state;
+	sc_autoscale_note(&h, &o);
+	assert_false(h.filling);
+	assert_int_equal(sc_autoscale_next_wait_ms(&c, &h), 5000);
+	o.swap_free -= MiB; /* a MiB is noise */
+	sc_autoscale_note(&h, &o);
+	assert_false(h.filling);
+	o.swap_free -= 2 * MiB;
+	sc_autoscale_note(&h, &o);
+	assert_true(h.filling);
+	assert_int_equal(sc_autoscale_next_wait_ms(&c, &h), 1000);
+	sc_autoscale_note(&h, &o); /* steady again */
+	assert_false(h.filling);
+	h.pressure = true;
+	assert_int_equal(sc_autoscale_next_wait_ms(&c, &h), 1000);
+	c.interval_s = 1;
+	h.pressure = false;
+	assert_int_equal(sc_autoscale_next_wait_ms(&c, &h), 1000);
+}
+
 static void test_psi(void **state)
 {
 	double v = -1;
@@ -202,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_grow),
 		cmocka_unit_test(test_retire),
 		cmocka_unit_test(test_default_step),
+		cmocka_unit_test(test_next_wait),
 		cmocka_unit_test(test_psi),
 		cmocka_unit_test(test_normalize_dir),
 	};
