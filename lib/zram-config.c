@@ -23,7 +23,7 @@ static const char config_header[] =
 	"# swapctl zram devices, re-created at boot by `swapctl boot` (swapctl.service).\n"
 	"# Written by `swapctl zram add` and `swapctl zram remove`; see swapctl(8), FILES.\n"
 	"# One device per line: size=BYTES|N%|auto algorithm=NAME|auto priority=N\n"
-	"# mem_limit=BYTES [params=KEY=VALUE,...]\n";
+	"# mem_limit=BYTES [params=KEY=VALUE,...] [min_ram=BYTES] [max_ram=BYTES]\n";
 
 void sc_zram_spec_init(struct sc_zram_spec *s)
 {
@@ -126,7 +126,7 @@ int sc_zram_parse_params(const char *text, char ret[static SC_ZRAM_PARAMS_MAX + 
 
 int sc_zram_spec_format(const struct sc_zram_spec *s, char **ret)
 {
-	char size[32], params[SC_ZRAM_PARAMS_MAX + 1];
+	char size[32], params[SC_ZRAM_PARAMS_MAX + 1], min[40] = "", max[40] = "";
 
 	switch (s->size_kind) {
 	case SC_ZRAM_SIZE_BYTES:
@@ -142,9 +142,13 @@ int sc_zram_spec_format(const struct sc_zram_spec *s, char **ret)
 	for (char *p = params; *p; p++)
 		if (*p == ' ')
 			*p = ',';
-	if (asprintf(ret, "size=%s algorithm=%s priority=%d mem_limit=%" PRIu64 "%s%s", size,
+	if (s->min_ram)
+		snprintf(min, sizeof(min), " min_ram=%" PRIu64, s->min_ram);
+	if (s->max_ram)
+		snprintf(max, sizeof(max), " max_ram=%" PRIu64, s->max_ram);
+	if (asprintf(ret, "size=%s algorithm=%s priority=%d mem_limit=%" PRIu64 "%s%s%s%s", size,
 		    s->algorithm[0] ? s->algorithm : "auto", s->priority, s->mem_limit,
-		    params[0] ? " params=" : "", params) < 0) {
+		    params[0] ? " params=" : "", params, min, max) < 0) {
 		*ret = NULL;
 		return -ENOMEM;
 	}
@@ -163,8 +167,8 @@ int sc_zram_spec_parse(const char *line, struct sc_zram_spec *ret)
 		return -ENOMEM;
 	sc_zram_spec_init(&s);
 	for (tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-		static const char *const keys[] = {
-			"size", "algorithm", "priority", "mem_limit", "params"};
+		static const char *const keys[] = {"size", "algorithm", "priority", "mem_limit",
+			"params", "min_ram", "max_ram"};
 		char *eq = strchr(tok, '='), *val;
 		unsigned k;
 		int64_t v;
@@ -202,11 +206,19 @@ int sc_zram_spec_parse(const char *line, struct sc_zram_spec *ret)
 			if (sc_parse_size(val, &s.mem_limit) < 0)
 				return -EINVAL;
 			break;
-		default:
+		case 4:
 			if (sc_zram_parse_params(val, s.params) < 0)
 				return -EINVAL;
+			break;
+		case 5:
+		case 6:
+			if (sc_parse_size(val, k == 5 ? &s.min_ram : &s.max_ram) < 0)
+				return -EINVAL;
+			break;
 		}
 	}
+	if (s.min_ram && s.max_ram && s.min_ram > s.max_ram)
+		return -EINVAL; /* no machine fits */
 	*ret = s;
 	return 0;
 }
@@ -215,7 +227,8 @@ bool sc_zram_spec_equal(const struct sc_zram_spec *a, const struct sc_zram_spec 
 {
 	return a->size_kind == b->size_kind && a->size == b->size &&
 		strcmp(a->algorithm, b->algorithm) == 0 && strcmp(a->params, b->params) == 0 &&
-		a->priority == b->priority && a->mem_limit == b->mem_limit;
+		a->priority == b->priority && a->mem_limit == b->mem_limit &&
+		a->min_ram == b->min_ram && a->max_ram == b->max_ram;
 }
 
 int sc_zram_disksize(const struct sc_zram_spec *s, uint64_t mem_total, size_t page_size,

@@ -202,6 +202,7 @@ int sc_zram_plan_add(const struct sc_ctx *c, const struct sc_zram_observed *w,
 	const char *alg;
 	uint64_t disksize;
 	size_t in_conf;
+	char why[256];
 	int existing = -1, id, r;
 
 	*ret_device = -1;
@@ -216,6 +217,15 @@ int sc_zram_plan_add(const struct sc_ctx *c, const struct sc_zram_observed *w,
 				"zram add: --no-persist with --root would do nothing: the devices "
 				"of "
 				"an offline tree are created at its boot from zram.conf");
+		return in_conf ? 0 : plan_config(c, plan, SC_ZRAM_CONFIG_ADD, &req->spec, -1);
+	}
+	if (!sc_zram_spec_fits(&req->spec, w->mem_total, why, sizeof(why))) {
+		/* an entry for other machines: recorded, made by the boot of one that fits */
+		if (!req->persist)
+			return sc_err_set(err, SC_EXIT_USAGE, EINVAL,
+				"zram add: %s, so no device is made here, and --no-persist "
+				"records none for other machines",
+				why);
 		return in_conf ? 0 : plan_config(c, plan, SC_ZRAM_CONFIG_ADD, &req->spec, -1);
 	}
 
@@ -314,11 +324,63 @@ int sc_zram_plan_remove(const struct sc_ctx *c, const struct sc_zram_observed *w
 	return r;
 }
 
+static int add_skip(struct sc_zram_skips *skips, const struct sc_zram_spec *spec, const char *rule,
+	const char *reason)
+{
+	struct sc_zram_skip *n = realloc(skips->v, (skips->n + 1) * sizeof(*n));
+	char *entry = NULL;
+
+	if (!n)
+		return -ENOMEM;
+	skips->v = n;
+	if (sc_zram_spec_format(spec, &entry) < 0)
+		return -ENOMEM;
+	n[skips->n].entry = entry;
+	n[skips->n].rule = rule;
+	snprintf(n[skips->n].reason, sizeof(n[skips->n].reason), "%s", reason);
+	skips->n++;
+	return 0;
+}
+
+/* An active swapctl device made from spec and not yet claimed by another entry: claim it. */
+static bool active_for(
+	const struct sc_zram_observed *w, const struct sc_zram_spec *spec, bool *used)
+{
+	for (size_t i = 0; i < w->state.n; i++)
+		if (!used[i] && sc_zram_observed_active(w, w->state.devs[i].id) &&
+			sc_zram_spec_equal(&w->state.devs[i].spec, spec))
+			return used[i] = true;
+	return false;
+}
+
+/* Why zram is off for this whole boot (the rule's name in *ret_rule), or false. */
+static bool boot_off(const struct sc_zram_boot_env *env, bool force, const char **ret_rule,
+	char *why, size_t len)
+{
+	if (env->cmdline == SC_ZRAM_CMDLINE_OFF) {
+		*ret_rule = "cmdline";
+		snprintf(why, len, "the kernel command line has %s", env->cmdline_word);
+		return true;
+	}
+	if (env->container[0] && !force && env->cmdline != SC_ZRAM_CMDLINE_ON) {
+		*ret_rule = "container";
+		snprintf(why, len,
+			"running in a container (%s, found by %s): a zram device would be the "
+			"host's",
+			env->container, env->container_source);
+		return true;
+	}
+	return false;
+}
+
 int sc_zram_plan_boot(const struct sc_ctx *c, const struct sc_zram_observed *w,
-	struct sc_plan *plan, struct sc_err *err)
+	const struct sc_zram_boot_env *env, bool force, struct sc_plan *plan,
+	struct sc_zram_skips *skips, struct sc_err *err)
 {
 	_cleanup_free_ bool *used = calloc(w->state.n + 1, sizeof(bool));
 	struct id_sim sim = {0};
+	const char *rule;
+	char why[256];
 	size_t mark;
 	int r, first = 0;
 
@@ -327,6 +389,14 @@ int sc_zram_plan_boot(const struct sc_ctx *c, const struct sc_zram_observed *w,
 	if (c->offline)
 		return sc_err_set(err, SC_EXIT_USAGE, EINVAL,
 			"boot: acts on the running kernel; it cannot run with --root");
+	if (boot_off(env, force, &rule, why, sizeof(why))) {
+		r = 0;
+		for (size_t k = 0; k < w->config.n && r == 0; k++)
+			if (!active_for(w, &w->config.entries[k], used))
+				r = add_skip(skips, &w->config.entries[k], rule, why);
+		return r;
+	}
+	force |= env->cmdline == SC_ZRAM_CMDLINE_ON;
 	r = sim_init(&sim, w);
 	if (r < 0)
 		return r;
@@ -349,6 +419,11 @@ int sc_zram_plan_boot(const struct sc_ctx *c, const struct sc_zram_observed *w,
 				up = used[i] = true;
 		if (up)
 			continue;
+		if (!force && !sc_zram_spec_fits(spec, w->mem_total, why, sizeof(why))) {
+			r = add_skip(skips, spec,
+				w->mem_total < spec->min_ram ? "min_ram" : "max_ram", why);
+			continue;
+		}
 		r = resolve(c, w, spec, &disksize, &alg, err);
 		if (r < 0) {
 			/* One unusable entry does not keep the others from coming up. */

@@ -88,6 +88,9 @@ struct sc_zram_spec {
 	char params[SC_ZRAM_PARAMS_MAX + 1]; /* canonical algorithm_params, "" = none */
 	int priority; /* -1 (kernel's choice) .. 32767 */
 	uint64_t mem_limit; /* bytes, 0 = unlimited */
+	/* `swapctl boot` skips the entry when MemTotal is below min_ram or above max_ram */
+	uint64_t min_ram; /* bytes, 0 = no minimum */
+	uint64_t max_ram; /* bytes, 0 = no maximum */
 };
 
 /* A name the kernel could know as a compressor: [A-Za-z0-9_-], at most 127 bytes. */
@@ -102,7 +105,10 @@ int sc_zram_parse_size_spec(const char *text, struct sc_zram_spec *s);
  * kernel would accept and ignore them). Canonical form: "level=N dict=P".
  */
 int sc_zram_parse_params(const char *text, char ret[static SC_ZRAM_PARAMS_MAX + 1]);
-/* "size=auto algorithm=auto priority=100 mem_limit=0[ params=level=3,dict=/x]" */
+/*
+ * "size=auto algorithm=auto priority=100 mem_limit=0[ params=level=3,dict=/x][ min_ram=B]
+ * [ max_ram=B]": the optional keys only when set, so older files read back unchanged.
+ */
 int sc_zram_spec_format(const struct sc_zram_spec *s, char **ret);
 /* Parse the tokens of one line (unknown keys, duplicates and bad values: -EINVAL). */
 int sc_zram_spec_parse(const char *line, struct sc_zram_spec *ret);
@@ -233,6 +239,7 @@ struct sc_zram_add_req {
  * zram add: nothing when an active swapctl device with the same spec exists (and, with
  * persist, zram.conf lists it); else hot_add, algorithm, params, mem_limit, disksize,
  * header, swapon, then the config entry. ret_device: the existing device, or -1.
+ * A request whose min_ram/max_ram exclude this machine only gets its config entry.
  */
 int sc_zram_plan_add(const struct sc_ctx *c, const struct sc_zram_observed *w,
 	const struct sc_zram_add_req *req, struct sc_plan *plan, int *ret_device,
@@ -247,12 +254,69 @@ int sc_zram_plan_remove(const struct sc_ctx *c, const struct sc_zram_observed *w
 	size_t n_ids, bool all, struct sc_plan *plan, struct sc_err *err);
 
 /*
+ * What decides at boot whether zram devices are made at all (zram-boot.c), read once:
+ *  - cmdline: the kernel command line's word on it, "swapctl.zram=0" (or systemd.zram=0,
+ *    zram-generator's switch) turns zram off for this boot, "swapctl.zram=1" turns the
+ *    container and memory rules off; swapctl.zram wins over systemd.zram, the last of
+ *    each counts, and nothing after a bare "--" (arguments for init) is read;
+ *  - container: running in a container, as systemd-detect-virt --container finds it: a
+ *    container's kernel is the host's, so a zram device made there is the host's, outside
+ *    the container's memory limits.
+ */
+enum sc_zram_cmdline {
+	SC_ZRAM_CMDLINE_NONE,
+	SC_ZRAM_CMDLINE_OFF,
+	SC_ZRAM_CMDLINE_ON,
+};
+
+struct sc_zram_boot_env {
+	enum sc_zram_cmdline cmdline;
+	char cmdline_word[64]; /* the word that decided, "swapctl.zram=0" */
+	char container[64]; /* the container manager ("docker", "lxc"), "" when none */
+	char container_source[64]; /* where it was found ("/.dockerenv") */
+};
+
+/* The decision of a /proc/cmdline text (ret_word may be NULL). */
+enum sc_zram_cmdline sc_zram_cmdline_parse(const char *cmdline, char ret_word[static 64]);
+/*
+ * <sysroot>/proc/cmdline, then, as systemd's detect_container(): /proc/vz without /proc/bc
+ * (OpenVZ), /run/systemd/container, /run/host/container-manager, container= in PID 1's
+ * environment, /run/.containerenv (podman), /.dockerenv (docker). Files that cannot be read
+ * count as absent. Returns 0 or -ENOMEM.
+ */
+int sc_zram_boot_env_read(const struct sc_ctx *c, struct sc_zram_boot_env *ret);
+
+/*
+ * Whether the entry is for a machine with mem_total bytes of MemTotal: true, or false and
+ * why (a sentence naming the bound) in why.
+ */
+bool sc_zram_spec_fits(const struct sc_zram_spec *s, uint64_t mem_total, char *why, size_t len);
+
+/* An entry of zram.conf that `swapctl boot` did not create a device for, and why. */
+struct sc_zram_skip {
+	char *entry; /* the entry as zram.conf has it */
+	const char *rule; /* "cmdline", "container", "min_ram" or "max_ram" */
+	char reason[256];
+};
+
+struct sc_zram_skips {
+	struct sc_zram_skip *v;
+	size_t n;
+};
+
+void sc_zram_skips_free(struct sc_zram_skips *s);
+
+/*
  * boot: tear down swapctl devices that are no longer active swap (left by a crash or a
  * manual swapoff), then create a device for every zram.conf entry that has no active
- * swapctl device with the same spec. Idempotent.
+ * swapctl device with the same spec. Idempotent. Nothing at all when env turns zram off
+ * (the command line, or a container unless force or swapctl.zram=1); entries whose memory
+ * bounds exclude this machine are skipped (unless force or swapctl.zram=1). Every entry
+ * not created for one of those reasons is in skips.
  */
 int sc_zram_plan_boot(const struct sc_ctx *c, const struct sc_zram_observed *w,
-	struct sc_plan *plan, struct sc_err *err);
+	const struct sc_zram_boot_env *env, bool force, struct sc_plan *plan,
+	struct sc_zram_skips *skips, struct sc_err *err);
 
 /*
  * The swapoff safety gate (gate.h) over every device the plan swaps off, all together.

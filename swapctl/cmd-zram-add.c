@@ -18,7 +18,8 @@
 
 const char sc_zram_usage_add[] =
 	"Usage: swapctl zram add [SIZE|N%|auto] [--algorithm NAME] [--algorithm-params TEXT]\n"
-	"                        [--priority N] [--mem-limit SIZE] [--no-persist]\n"
+	"                        [--priority N] [--mem-limit SIZE] [--min-ram SIZE]\n"
+	"                        [--max-ram SIZE] [--no-persist]\n"
 	"\n"
 	"Create a zram swap device and swap on it: hot_add a new device, set the compressor\n"
 	"(the best of zstd, lz4, lzo-rle the kernel offers), its parameters and mem_limit, then\n"
@@ -31,6 +32,9 @@ const char sc_zram_usage_add[] =
 	"      --algorithm-params TEXT  level=N and/or dict=/path for the compressor\n"
 	"      --priority N        swap priority, -1..32767 (default 100: above disk swap)\n"
 	"      --mem-limit SIZE    cap on the memory the device may use (default none)\n"
+	"      --min-ram SIZE      only on machines with at least this MemTotal (at boot;\n"
+	"                          elsewhere only recorded)\n"
+	"      --max-ram SIZE      only on machines with at most this MemTotal\n"
 	"      --no-persist        do not record it in zram.conf\n"
 	"  -h, --help              show this help\n";
 
@@ -108,6 +112,8 @@ int sc_zram_cmd_add(struct sc_cli *cli, int argc, char **argv)
 		{"algorithm-params", required_argument, NULL, 'P'},
 		{"priority", required_argument, NULL, 'p'},
 		{"mem-limit", required_argument, NULL, 'm'},
+		{"min-ram", required_argument, NULL, 'r'},
+		{"max-ram", required_argument, NULL, 'R'},
 		{"no-persist", no_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
 		{},
@@ -117,6 +123,7 @@ int sc_zram_cmd_add(struct sc_cli *cli, int argc, char **argv)
 	struct sc_plan plan = {0};
 	struct sc_err err = {0};
 	int c, ret, r, lockfd = -1, device = -1;
+	char why[256];
 	int64_t v;
 
 	sc_zram_spec_init(&req.spec);
@@ -147,11 +154,20 @@ int sc_zram_cmd_add(struct sc_cli *cli, int argc, char **argv)
 				    cli, "--mem-limit", optarg, &req.spec.mem_limit) < 0)
 				return SC_EXIT_USAGE;
 			break;
+		case 'r':
+		case 'R':
+			if (sc_zram_cli_parse_size(cli, c == 'r' ? "--min-ram" : "--max-ram",
+				    optarg, c == 'r' ? &req.spec.min_ram : &req.spec.max_ram) < 0)
+				return SC_EXIT_USAGE;
+			break;
 		case 'N':
 			req.persist = false;
 			break;
 		}
 	}
+	if (req.spec.min_ram && req.spec.max_ram && req.spec.min_ram > req.spec.max_ram)
+		return sc_usage_error(
+			cli, "zram add: --min-ram is above --max-ram: no machine fits");
 	if (ret >= 0)
 		return ret;
 	if (optind < argc) {
@@ -198,6 +214,11 @@ int sc_zram_cmd_add(struct sc_cli *cli, int argc, char **argv)
 		sc_json_print(o);
 	} else
 		render_add_human(cli, &plan, device);
+	if (!cli->ctx.offline && !sc_zram_spec_fits(&req.spec, w.mem_total, why, sizeof(why)))
+		sc_info(cli,
+			"zram add: %s, so no device is made here; 'swapctl boot' makes it on "
+			"machines that fit",
+			why);
 	if (!cli->dry_run) {
 		warn_zswap_front(cli);
 		for (size_t i = 0; i < plan.n; i++)

@@ -131,10 +131,17 @@ static const struct command commands[] = {
 		"      --no-persist            change the running kernel only\n"
 		"  -h, --help                  show this help\n"},
 	{"boot", sc_cmd_boot,
-		"Usage: swapctl boot\n"
+		"Usage: swapctl boot [--force]\n"
 		"\n"
 		"Re-create the zram devices in swapctl's zram.conf and apply zswap.conf; what the\n"
-		"shipped swapctl.service runs at boot. Idempotent.\n"},
+		"shipped swapctl.service runs at boot. Idempotent. No zram devices with\n"
+		"swapctl.zram=0 or systemd.zram=0 on the kernel command line, in a container, or "
+		"for\n"
+		"entries whose min_ram/max_ram exclude this machine; each skip is reported.\n"
+		"\n"
+		"  -f, --force     create them in a container and whatever the memory bounds\n"
+		"                  (swapctl.zram=1 on the kernel command line does the same)\n"
+		"  -h, --help      show this help\n"},
 	{"apply", sc_cmd_apply,
 		"Usage: swapctl apply [FILE|-] [--check] [--prune]\n"
 		"\n"
@@ -167,14 +174,14 @@ static const char main_usage[] =
 	"  rotate [FILE...] [--size SIZE] [--force]     make-before-break\n"
 	"  priority FILE|DEVICE N [--rotate] [--force]\n"
 	"  zram add [SIZE|N%|auto] [--algorithm NAME] [--priority N] [--mem-limit SIZE]\n"
-	"      [--no-persist]\n"
+	"      [--min-ram SIZE] [--max-ram SIZE] [--no-persist]\n"
 	"  zram remove DEVICE... | --all [--force]\n"
 	"  zram estimate [--sample SIZE] [--pid PID]...\n"
 	"  zswap enable|disable [--compressor NAME] [--max-pool-percent N] [--no-persist]\n"
 	"  sysctl show\n"
 	"  sysctl apply [--profile NAME] [--set vm.KEY=VALUE]... [--no-persist] [--force]\n"
 	"  doctor                 diagnose the risks that lead to OOM kills and broken swap\n"
-	"  boot                   re-create zram devices and zswap settings (the boot unit)\n"
+	"  boot [--force]         re-create zram devices and zswap settings (the boot unit)\n"
 	"  apply [FILE|-] [--check] [--prune]   converge to a layout file\n"
 	"  export                 print the managed layout in the format apply reads\n"
 	"\n"

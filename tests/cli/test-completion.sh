@@ -72,7 +72,8 @@ expect "remove -" --all --force --help --keep-file
 expect "resize -" --force --help -f -h
 expect "rotate -" --force --help --size -f -h -s
 expect "priority -" --force --help --rotate -f -h -r
-expect "zram add -" --algorithm --algorithm-params --help --mem-limit --no-persist --priority -h
+expect "zram add -" --algorithm --algorithm-params --help --max-ram --mem-limit --min-ram --no-persist \
+	--priority -h
 expect "zram remove -" --all --force --help -h
 expect "zram estimate -" --budget --help --level --pid --sample -h
 expect "zswap enable -" --compressor --help --max-pool-percent --no-persist -h

@@ -492,11 +492,16 @@ static int run_remove(const int *ids, size_t n, bool all, struct sc_plan *plan, 
 static int run_boot(struct sc_plan *plan, struct sc_err *err)
 {
 	struct sc_zram_observed w;
+	struct sc_zram_boot_env env;
+	struct sc_zram_skips skips = {0};
 	int r, r2;
 
 	assert_int_equal(sc_zram_observed_read(&F.ctx, &w, err), 0);
-	r = sc_zram_plan_boot(&F.ctx, &w, plan, err);
+	assert_int_equal(sc_zram_boot_env_read(&F.ctx, &env), 0);
+	r = sc_zram_plan_boot(&F.ctx, &w, &env, false, plan, &skips, err);
 	r2 = sc_zram_apply(&F.ctx, &w, plan, true, err);
+	assert_int_equal(skips.n, 0);
+	sc_zram_skips_free(&skips);
 	sc_zram_observed_done(&w);
 	return r < 0 ? r : r2;
 }
