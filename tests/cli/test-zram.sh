@@ -99,6 +99,52 @@ grep -qx 'compressor=zstd' "$root/etc/swapctl/zswap.conf" || fail "zswap.conf in
 check 0 "zram remove --all --root" "$SWAPCTL" --root "$root" zram remove --all
 grep -q '^size=' "$root/etc/swapctl/zram.conf" && fail "remove --all --root left entries"
 check 2 "boot --root" "$SWAPCTL" --root "$root" boot
+
+# memory bounds: an entry for other machines is only recorded (4 GiB here)
+check 0 "zram add --min-ram above MemTotal" "$SWAPCTL" -n zram add 1G --min-ram 8G
+grep -q "would config-add" "$tmp/out" || fail "min_ram: $(cat "$tmp/out")"
+grep -q "would hot-add" "$tmp/out" && fail "min_ram 8G: a device planned on 4 GiB"
+grep -q "MemTotal 4 GiB is below the entry's min_ram of 8 GiB, so no device is made here" \
+	"$tmp/err" || fail "min_ram: no reason: $(cat "$tmp/err")"
+check 0 "zram add --max-ram above MemTotal" "$SWAPCTL" -n --json zram add 1G --max-ram 8G
+[ "$(json 'd["actions"][0]["action"]')" = hot-add ] || fail "max_ram 8G: no device planned"
+check 2 "zram add --min-ram --no-persist" "$SWAPCTL" -n zram add 1G --min-ram 8G --no-persist
+check 2 "zram add --min-ram above --max-ram" "$SWAPCTL" -n zram add --min-ram 3G --max-ram 2G
+check 2 "zram add bad --min-ram" "$SWAPCTL" -n zram add --min-ram lots
+
+# boot's skip rules, on the fixture's /proc/cmdline and container files
+export SWAPCTL_CONFIG_DIR=$tmp/etc/swapctl
+mkdir -p "$SWAPCTL_CONFIG_DIR"
+printf 'size=1G\nsize=512M max_ram=2G\n' >"$tmp/etc/swapctl/zram.conf"
+echo "ro quiet" >"$sys/proc/cmdline"
+check 0 "boot --dry-run: max_ram" "$SWAPCTL" -n --json boot
+[ "$(json '[(s["rule"], s["entry"]) for s in d["skipped"]]')" = "[('max_ram', 'size=536870912 algorithm=auto priority=100 mem_limit=0 max_ram=2147483648')]" ] ||
+	fail "boot max_ram skip: $(cat "$tmp/out")"
+[ "$(json 'sum(a["action"] == "hot-add" for a in d["actions"])')" = 1 ] || fail "boot: one device"
+grep -q "would be skipped: MemTotal 4 GiB is above the entry's max_ram of 2 GiB" "$tmp/err" ||
+	fail "boot max_ram: $(cat "$tmp/err")"
+: >"$sys/.dockerenv"
+check 0 "boot --dry-run in a container" "$SWAPCTL" -n --json -q boot
+[ "$(json '[s["rule"] for s in d["skipped"]]')" = "['container', 'container']" ] ||
+	fail "boot container skip: $(cat "$tmp/out")"
+[ "$(json 'd["actions"]')" = "[]" ] || fail "boot in a container planned: $(cat "$tmp/out")"
+[ "$(grep -c "running in a container (docker, found by /.dockerenv)" "$tmp/err")" = 2 ] ||
+	fail "boot container, also under -q: $(cat "$tmp/err")"
+check 0 "boot --force in a container" "$SWAPCTL" -n --json boot --force
+[ "$(json 'sum(a["action"] == "hot-add" for a in d["actions"])')" = 2 ] ||
+	fail "boot --force: $(cat "$tmp/out")"
+echo "ro swapctl.zram=1" >"$sys/proc/cmdline"
+check 0 "boot swapctl.zram=1 in a container" "$SWAPCTL" -n --json boot
+[ "$(json 'sum(a["action"] == "hot-add" for a in d["actions"])')" = 2 ] ||
+	fail "boot swapctl.zram=1: $(cat "$tmp/out")"
+rm "$sys/.dockerenv"
+echo "ro systemd.zram=0 -- swapctl.zram=1" >"$sys/proc/cmdline"
+check 0 "boot systemd.zram=0 --force" "$SWAPCTL" -n --json boot --force
+[ "$(json '[s["rule"] for s in d["skipped"]]')" = "['cmdline', 'cmdline']" ] ||
+	fail "boot cmdline skip: $(cat "$tmp/out")"
+grep -q "skipped: the kernel command line has systemd.zram=0$" "$tmp/err" ||
+	fail "boot cmdline: $(cat "$tmp/err")"
+rm "$sys/proc/cmdline" "$tmp/etc/swapctl/zram.conf"
 ls "$sys/sys/block" | grep -qvx zram0 && fail "a device appeared in the fixture"
 
 [ "$fails" = 0 ] || { echo "$fails check(s) failed"; exit 1; }
