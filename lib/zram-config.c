@@ -108,8 +108,12 @@ int sc_zram_parse_params(const char *text, char ret[static SC_ZRAM_PARAMS_MAX + 
 			return -EINVAL;
 		*eq = '\0';
 		if (strcmp(tok, "level") == 0) {
-			/* The kernel reads level with kstrtoint; zstd levels go negative. */
-			if (level[0] || sc_parse_int(eq + 1, -131072, 22, &lv) < 0)
+			/*
+			 * The kernel reads level with kstrtoint; the range here is that of all
+			 * backends together (zstd's go down to -131072, lz4's acceleration up
+			 * to 65537); sc_zram_params_check() knows each one's.
+			 */
+			if (level[0] || sc_parse_int(eq + 1, -131072, 65537, &lv) < 0)
 				return -EINVAL;
 			snprintf(level, sizeof(level), "%" PRId64, lv);
 		} else if (strcmp(tok, "dict") == 0) {

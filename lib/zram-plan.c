@@ -189,9 +189,12 @@ static int resolve(const struct sc_ctx *c, const struct sc_zram_observed *w,
 			return r;
 	}
 	*ret_alg = spec->algorithm[0] ? spec->algorithm : "auto";
-	if (!w->offered || c->offline)
-		return 0; /* checked against the new device's list once it exists */
-	return sc_zram_choose_algorithm(w->offered, w->current, spec->algorithm, ret_alg, err);
+	if (w->offered && !c->offline) {
+		r = sc_zram_choose_algorithm(w->offered, w->current, spec->algorithm, ret_alg, err);
+		if (r < 0)
+			return r;
+	} /* else checked against the new device's list once it exists */
+	return sc_zram_params_check(*ret_alg, spec->params, err);
 }
 
 int sc_zram_plan_add(const struct sc_ctx *c, const struct sc_zram_observed *w,

@@ -106,6 +106,20 @@ int sc_zram_parse_size_spec(const char *text, struct sc_zram_spec *s);
  */
 int sc_zram_parse_params(const char *text, char ret[static SC_ZRAM_PARAMS_MAX + 1]);
 /*
+ * Canonical params (sc_zram_parse_params()) against the backend of alg as the kernel has it:
+ * a level for an algorithm without levels (lzo, lzo-rle, 842) or outside its range (zstd
+ * -131072..22, lz4 1..65537, lz4hc 1..12, deflate 0..9), a dict for one that loads none
+ * (deflate, lzo, lzo-rle, 842): -EINVAL/-ERANGE, err SC_EXIT_USAGE. alg "", "auto" or a name
+ * not in that list: 0.
+ */
+int sc_zram_params_check(const char *alg, const char *params, struct sc_err *err);
+/*
+ * dict= of canonical params names a non-empty regular file that can be opened for reading
+ * (inside the root with --root, as the booted system will see it). 0, or -errno with err
+ * (SC_EXIT_USAGE) naming the file.
+ */
+int sc_zram_params_check_dict(const struct sc_ctx *c, const char *params, struct sc_err *err);
+/*
  * "size=auto algorithm=auto priority=100 mem_limit=0[ params=level=3,dict=/x][ min_ram=B]
  * [ max_ram=B]": the optional keys only when set, so older files read back unchanged.
  */

@@ -165,6 +165,9 @@ int sc_zram_cmd_add(struct sc_cli *cli, int argc, char **argv)
 			break;
 		}
 	}
+	/* the dictionary is read by the kernel when the device is set up: it has to be there */
+	if (sc_zram_params_check_dict(&cli->ctx, req.spec.params, &err) < 0)
+		return sc_report(cli, &err);
 	if (req.spec.min_ram && req.spec.max_ram && req.spec.min_ram > req.spec.max_ram)
 		return sc_usage_error(
 			cli, "zram add: --min-ram is above --max-ram: no machine fits");

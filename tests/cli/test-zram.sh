@@ -43,7 +43,7 @@ check 0 "zram add --dry-run --json" "$SWAPCTL" --dry-run zram add 1G --json
 [ -s "$tmp/err" ] && { fail "--json wrote to stderr"; cat "$tmp/err"; }
 
 check 0 "zram add auto with limits --dry-run" "$SWAPCTL" -n --json zram add auto \
-	--priority 5 --mem-limit 512M --algorithm lzo --algorithm-params level=1 --no-persist
+	--priority 5 --mem-limit 512M --algorithm lz4 --algorithm-params level=1 --no-persist
 [ "$(json '[a["action"] for a in d["actions"]]')" = "['hot-add', 'set-algorithm', 'set-algorithm-params', 'set-mem-limit', 'set-disksize', 'mkswap', 'swapon']" ] ||
 	fail "zram add plan with params: $(json '[a["action"] for a in d["actions"]]')"
 [ "$(json 'd["actions"][4]["size_bytes"]')" = 2147483648 ] || fail "auto = RAM / 2 here"
@@ -56,6 +56,25 @@ check 2 "zram add below 10 pages" "$SWAPCTL" -n zram add 8K
 check 3 "zram add above 2 x RAM" "$SWAPCTL" -n zram add 9G
 check 2 "zram add bad priority" "$SWAPCTL" -n zram add --priority 32768
 check 2 "zram add bad params" "$SWAPCTL" -n zram add --algorithm-params foo=1
+# algorithm_params against the backend: the kernel would take all of these silently
+check 2 "zram add level for lzo" "$SWAPCTL" -n zram add --algorithm lzo --algorithm-params level=3
+grep -q "lzo has no compression levels" "$tmp/err" || fail "lzo level: $(cat "$tmp/err")"
+check 2 "zram add level for the best (lz4)" "$SWAPCTL" -n zram add --algorithm-params level=0
+grep -q "level=0 is outside lz4's levels (1 to 65537)" "$tmp/err" || fail "lz4 level: $(cat "$tmp/err")"
+check 2 "zram add level beyond every backend" "$SWAPCTL" -n zram add --algorithm-params level=65538
+check 2 "zram add missing dict" "$SWAPCTL" -n zram add --algorithm-params dict=$tmp/nodict
+grep -q "dictionary $tmp/nodict: No such file" "$tmp/err" || fail "missing dict: $(cat "$tmp/err")"
+check 2 "zram add dict directory" "$SWAPCTL" -n zram add --algorithm-params dict=$tmp
+grep -q "not a regular file" "$tmp/err" || fail "dict dir: $(cat "$tmp/err")"
+: >"$tmp/empty.dict"
+check 2 "zram add empty dict" "$SWAPCTL" -n zram add --algorithm-params dict=$tmp/empty.dict
+head -c 4096 /dev/urandom >"$tmp/zstd.dict"
+check 2 "zram add dict for lzo" "$SWAPCTL" -n zram add --algorithm lzo --algorithm-params dict=$tmp/zstd.dict
+grep -q "lzo takes no dictionary" "$tmp/err" || fail "lzo dict: $(cat "$tmp/err")"
+check 0 "zram add dict and level for lz4" "$SWAPCTL" -n --json zram add \
+	--algorithm-params "dict=$tmp/zstd.dict level=9" --no-persist
+[ "$(json 'd["actions"][2]["params"]')" = "level=9 dict=$tmp/zstd.dict" ] ||
+	fail "params action: $(cat "$tmp/out")"
 check 2 "zram add algorithm not offered" "$SWAPCTL" -n zram add --algorithm zstd
 grep -q "offers: lzo-rle, lzo, lz4" "$tmp/err" || fail "offered algorithms not listed"
 check 2 "zram add two sizes" "$SWAPCTL" -n zram add 1G 2G

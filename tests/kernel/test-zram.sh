@@ -104,6 +104,31 @@ rc=0
 grep -q "offers: " "$KT_TMP/err" || kt_fail "offered algorithms not named: $(cat "$KT_TMP/err")"
 [ "$(ls -d /sys/block/zram* | wc -l)" = "$n_before" ] || kt_fail "a device was left behind"
 
+# algorithm_params (Linux 6.12+): written with algo= before disksize; refused up front where
+# the kernel would ignore them (a level for lzo)
+if [ -e "$sys/algorithm_params" ]; then
+	rc=0
+	"$SWAPCTL" zram add 32M --algorithm lzo --algorithm-params level=1 --no-persist 2>"$KT_TMP/err" || rc=$?
+	[ "$rc" = 2 ] || kt_fail "level for lzo: exit $rc"
+	[ "$(ls -d /sys/block/zram* | wc -l)" = "$n_before" ] || kt_fail "level for lzo: a device was left behind"
+	case " $offered " in
+	*" lz4 "*) alg=lz4 level=4 ;;
+	*" zstd "*) alg=zstd level=5 ;;
+	*) alg= ;;
+	esac
+	if [ -n "$alg" ]; then
+		"$SWAPCTL" zram add 32M --algorithm "$alg" --algorithm-params "level=$level" --no-persist --json \
+			>"$KT_TMP/params.json" 2>"$KT_TMP/err" || kt_fail "zram add $alg level=$level: $(cat "$KT_TMP/err")"
+		pdev=$(track_from "$KT_TMP/params.json")
+		[ -n "$(swaps_row "$pdev")" ] || kt_fail "$pdev with params not active"
+		grep -q "\[$alg\]" "/sys/block/${pdev#/dev/}/comp_algorithm" || kt_fail "$pdev: not $alg"
+		"$SWAPCTL" zram remove "$pdev" >/dev/null || kt_fail "remove $pdev"
+		kt_log "algorithm_params level=$level for $alg: accepted, device up"
+	fi
+else
+	kt_log "no algorithm_params in this kernel: params not exercised"
+fi
+
 # remove: gate, swapoff, reset, hot_remove, config entry gone
 "$SWAPCTL" zram remove "$dev" --json >"$KT_TMP/rm.json" || kt_fail "zram remove"
 [ -z "$(swaps_row "$dev")" ] || kt_fail "$dev still active"
