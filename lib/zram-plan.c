@@ -83,8 +83,8 @@ static struct sc_action *add_action(struct sc_plan *plan, int kind, const char *
  * compressor and its parameters can only be chosen before disksize is written -- disksize
  * initialises the device, after which comp_algorithm answers EBUSY ("Can't change algorithm
  * for initialized device") and algorithm_params are accepted but never read.
- * mem_limit can be written at any time; it goes before disksize so that the device never
- * runs without it.
+ * backing_dev too (EBUSY after disksize). The writeback limit and mem_limit can be written
+ * at any time; they go before disksize so that the device never runs without them.
  */
 static int plan_create(struct sc_plan *plan, int id, const struct sc_zram_spec *spec,
 	const char *algorithm, uint64_t disksize)
@@ -103,6 +103,18 @@ static int plan_create(struct sc_plan *plan, int id, const struct sc_zram_spec *
 	if (spec->params[0]) {
 		a = add_action(plan, SC_ZRAM_SET_PARAMS, "set-algorithm-params", id);
 		if (!a || sc_action_set_str(a, "params", spec->params) < 0)
+			return -ENOMEM;
+	}
+	if (spec->backing_dev[0]) {
+		a = add_action(plan, SC_ZRAM_SET_BACKING_DEV, "set-backing-dev", id);
+		if (!a || sc_action_set_str(a, "backing_dev", spec->backing_dev) < 0)
+			return -ENOMEM;
+	}
+	if (spec->writeback_limit > 0) {
+		a = add_action(plan, SC_ZRAM_SET_WRITEBACK_LIMIT, "set-writeback-limit", id);
+		if (!a ||
+			sc_action_set_int(
+				a, "writeback_limit_bytes", (int64_t)spec->writeback_limit) < 0)
 			return -ENOMEM;
 	}
 	if (spec->mem_limit > 0) {
@@ -187,6 +199,16 @@ static int resolve(const struct sc_ctx *c, const struct sc_zram_observed *w,
 			spec, c->offline ? 0 : w->mem_total, c->page_size, ret_size, err);
 		if (r < 0)
 			return r;
+	}
+	if (spec->backing_dev[0] && w->writeback == 0 && !c->offline) {
+		r = sc_err_set(err, SC_EXIT_REFUSED, EOPNOTSUPP,
+			"zram: this kernel has no writeback (no backing_dev attribute): %s "
+			"cannot be a backing device",
+			spec->backing_dev);
+		sc_err_hint(err,
+			"use a kernel built with CONFIG_ZRAM_WRITEBACK (Debian's "
+			"are), or leave --writeback-device out");
+		return r;
 	}
 	*ret_alg = spec->algorithm[0] ? spec->algorithm : "auto";
 	if (w->offered && !c->offline) {

@@ -45,6 +45,10 @@ struct sc_zram_dev {
 	uint64_t mem_used_max;
 	uint64_t same_pages;
 	uint64_t huge_pages;
+	/* writeback: backing_dev ("none" reads as NULL) and bd_stat, in bytes (has_bd_stat) */
+	char *backing_dev;
+	bool has_bd_stat;
+	uint64_t bd_count, bd_reads, bd_writes;
 };
 
 /* Every /sys/block/zramN, sorted by id. */
@@ -57,6 +61,8 @@ void sc_zram_dev_done(struct sc_zram_dev *d);
 int sc_zram_parse_algorithms(const char *text, char ***ret_names, char **ret_current);
 void sc_strv_free(char **v);
 int sc_zram_parse_mm_stat(const char *text, struct sc_zram_dev *d);
+/* bd_stat: "count reads writes" in 4 KiB units (whatever the page size) -> bytes. */
+int sc_zram_parse_bd_stat(const char *text, struct sc_zram_dev *d);
 
 /*
  * /sys/block/zramN/diskseq: a sequence number the block layer assigns when the disk is
@@ -76,6 +82,7 @@ enum sc_zram_size_kind {
 
 #define SC_ZRAM_NAME_MAX	 127 /* the kernel refuses algorithm names of 128 bytes (E2BIG) */
 #define SC_ZRAM_PARAMS_MAX	 255
+#define SC_ZRAM_PATH_MAX	 200 /* a dictionary or backing device path */
 #define SC_ZRAM_PRIORITY_DEFAULT 100
 /* auto = min(MemTotal / 2, SC_ZRAM_AUTO_MAX); every size is capped at 2 x MemTotal. */
 #define SC_ZRAM_AUTO_MAX    (UINT64_C(8) << 30)
@@ -91,8 +98,13 @@ struct sc_zram_spec {
 	/* `swapctl boot` skips the entry when MemTotal is below min_ram or above max_ram */
 	uint64_t min_ram; /* bytes, 0 = no minimum */
 	uint64_t max_ram; /* bytes, 0 = no maximum */
+	/* writeback: the block device pages go to, as the booted system names it; "" = none */
+	char backing_dev[SC_ZRAM_PATH_MAX + 1];
+	uint64_t writeback_limit; /* bytes the device may write back, 0 = no limit */
 };
 
+/* An absolute path without blanks, commas or '=' of at most SC_ZRAM_PATH_MAX bytes. */
+bool sc_zram_path_ok(const char *path);
 /* A name the kernel could know as a compressor: [A-Za-z0-9_-], at most 127 bytes. */
 bool sc_zram_algorithm_name_ok(const char *name);
 /* Defaults: size auto, best algorithm, priority 100, no params, no mem_limit. */
@@ -121,7 +133,8 @@ int sc_zram_params_check(const char *alg, const char *params, struct sc_err *err
 int sc_zram_params_check_dict(const struct sc_ctx *c, const char *params, struct sc_err *err);
 /*
  * "size=auto algorithm=auto priority=100 mem_limit=0[ params=level=3,dict=/x][ min_ram=B]
- * [ max_ram=B]": the optional keys only when set, so older files read back unchanged.
+ * [ max_ram=B][ backing_dev=/dev/X][ writeback_limit=B]": the optional keys only when set,
+ * so older files read back unchanged.
  */
 int sc_zram_spec_format(const struct sc_zram_spec *s, char **ret);
 /* Parse the tokens of one line (unknown keys, duplicates and bad values: -EINVAL). */
@@ -212,6 +225,7 @@ int sc_zram_set_priority(const struct sc_ctx *c, int id, int priority, struct sc
 struct sc_zram_observed {
 	uint64_t mem_total;
 	bool control_present; /* /sys/class/zram-control exists (zram loaded) */
+	int writeback; /* devices have backing_dev (CONFIG_ZRAM_WRITEBACK): 1, 0, -1 unknown */
 	char **offered; /* comp_algorithm choices of an existing device, NULL if none */
 	char *current; /* the kernel's default algorithm (bracketed on an uninitialised device) */
 	struct sc_zram_dev *devs;
@@ -233,6 +247,8 @@ enum sc_zram_action {
 	SC_ZRAM_HOT_ADD,
 	SC_ZRAM_SET_ALGORITHM,
 	SC_ZRAM_SET_PARAMS,
+	SC_ZRAM_SET_BACKING_DEV,
+	SC_ZRAM_SET_WRITEBACK_LIMIT,
 	SC_ZRAM_SET_MEM_LIMIT,
 	SC_ZRAM_SET_DISKSIZE,
 	SC_ZRAM_MKSWAP,
@@ -242,6 +258,8 @@ enum sc_zram_action {
 	SC_ZRAM_HOT_REMOVE,
 	SC_ZRAM_CONFIG_ADD,
 	SC_ZRAM_CONFIG_REMOVE,
+	SC_ZRAM_MARK_IDLE, /* zram writeback */
+	SC_ZRAM_WRITEBACK,
 };
 
 struct sc_zram_add_req {
@@ -350,3 +368,38 @@ int sc_zram_gate(const struct sc_ctx *c, const struct sc_plan *plan, bool force,
  */
 int sc_zram_apply(const struct sc_ctx *c, struct sc_zram_observed *w, struct sc_plan *plan,
 	bool keep_going, struct sc_err *err);
+
+/*
+ * Writeback (zram-writeback.c). A backing device for zram add or boot: a block device that is
+ * not zram, not mounted, not an active swap area and not held by device-mapper or md.
+ * 0; a missing or wrong device is SC_EXIT_USAGE, one in use SC_EXIT_REFUSED.
+ */
+int sc_zram_backing_check(const struct sc_ctx *c, const char *path, struct sc_err *err);
+
+/*
+ * zram writeback [DEVICE...] [--idle AGE] [--huge]: for each named device (each must be
+ * swapctl's, set up, with a backing device; else refused) or, with none named, every
+ * swapctl device that has one:
+ *  - idle_age seconds (or SC_ZRAM_IDLE_ALL): mark-idle the pages not accessed for that long
+ *    (all), then write back the idle ones (huge: those both huge and idle);
+ *  - huge alone: write back the incompressible pages;
+ *  - neither: write back the pages marked idle by the previous run and not accessed since,
+ *    then mark every page idle for the next run (a periodic timer's mode; no access times
+ *    needed).
+ * Actions: mark-idle (idle "all" or idle_seconds), writeback (mode; after apply
+ * written_bytes from bd_stat, limit_reached when writeback_limit is used up, which is not
+ * a failure). One device's failure does not keep the others from running.
+ */
+#define SC_ZRAM_IDLE_NONE (-1)
+#define SC_ZRAM_IDLE_ALL  (-2)
+
+struct sc_zram_writeback_req {
+	const int *ids;
+	size_t n_ids;
+	int64_t idle_age; /* seconds, SC_ZRAM_IDLE_ALL or SC_ZRAM_IDLE_NONE */
+	bool huge;
+};
+
+int sc_zram_plan_writeback(const struct sc_ctx *c, const struct sc_zram_observed *w,
+	const struct sc_zram_writeback_req *req, struct sc_plan *plan, struct sc_err *err);
+int sc_zram_apply_writeback(const struct sc_ctx *c, struct sc_plan *plan, struct sc_err *err);

@@ -19,7 +19,8 @@
 const char sc_zram_usage_add[] =
 	"Usage: swapctl zram add [SIZE|N%|auto] [--algorithm NAME] [--algorithm-params TEXT]\n"
 	"                        [--priority N] [--mem-limit SIZE] [--min-ram SIZE]\n"
-	"                        [--max-ram SIZE] [--no-persist]\n"
+	"                        [--max-ram SIZE] [--writeback-device DEV]\n"
+	"                        [--writeback-limit SIZE] [--no-persist]\n"
 	"\n"
 	"Create a zram swap device and swap on it: hot_add a new device, set the compressor\n"
 	"(the best of zstd, lz4, lzo-rle the kernel offers), its parameters and mem_limit, then\n"
@@ -35,6 +36,8 @@ const char sc_zram_usage_add[] =
 	"      --min-ram SIZE      only on machines with at least this MemTotal (at boot;\n"
 	"                          elsewhere only recorded)\n"
 	"      --max-ram SIZE      only on machines with at most this MemTotal\n"
+	"      --writeback-device DEV  block device 'zram writeback' moves pages to\n"
+	"      --writeback-limit SIZE  at most this much written back (4 KiB units)\n"
 	"      --no-persist        do not record it in zram.conf\n"
 	"  -h, --help              show this help\n";
 
@@ -114,6 +117,8 @@ int sc_zram_cmd_add(struct sc_cli *cli, int argc, char **argv)
 		{"mem-limit", required_argument, NULL, 'm'},
 		{"min-ram", required_argument, NULL, 'r'},
 		{"max-ram", required_argument, NULL, 'R'},
+		{"writeback-device", required_argument, NULL, 'w'},
+		{"writeback-limit", required_argument, NULL, 'W'},
 		{"no-persist", no_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
 		{},
@@ -160,11 +165,35 @@ int sc_zram_cmd_add(struct sc_cli *cli, int argc, char **argv)
 				    optarg, c == 'r' ? &req.spec.min_ram : &req.spec.max_ram) < 0)
 				return SC_EXIT_USAGE;
 			break;
+		case 'w':
+			if (!sc_zram_path_ok(optarg))
+				return sc_usage_error(cli,
+					"zram add: invalid --writeback-device '%s': an absolute "
+					"device path such as /dev/disk/by-partuuid/...",
+					optarg);
+			snprintf(req.spec.backing_dev, sizeof(req.spec.backing_dev), "%s", optarg);
+			break;
+		case 'W':
+			if (sc_zram_cli_parse_size(cli, "--writeback-limit", optarg,
+				    &req.spec.writeback_limit) < 0)
+				return SC_EXIT_USAGE;
+			if (req.spec.writeback_limit < 4096)
+				return sc_usage_error(cli,
+					"zram add: --writeback-limit below 4 KiB, the unit zram "
+					"counts in, would allow nothing");
+			req.spec.writeback_limit -= req.spec.writeback_limit % 4096;
+			break;
 		case 'N':
 			req.persist = false;
 			break;
 		}
 	}
+	if (req.spec.writeback_limit && !req.spec.backing_dev[0])
+		return sc_usage_error(cli, "zram add: --writeback-limit needs --writeback-device");
+	/* with --root the device is the booted machine's, checked by its boot */
+	if (req.spec.backing_dev[0] && !cli->ctx.offline &&
+		sc_zram_backing_check(&cli->ctx, req.spec.backing_dev, &err) < 0)
+		return sc_report(cli, &err);
 	/* the dictionary is read by the kernel when the device is set up: it has to be there */
 	if (sc_zram_params_check_dict(&cli->ctx, req.spec.params, &err) < 0)
 		return sc_report(cli, &err);

@@ -1,0 +1,394 @@
+/*
+ * zram writeback (CONFIG_ZRAM_WRITEBACK): checking a backing device, the creation steps that
+ * attach it and set the writeback limit (called by zram-apply.c), and `zram writeback`: which
+ * pages to mark idle and write back, planned and applied. See zram.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "macro.h"
+#include "parse.h"
+#include "util.h"
+#include "zram-internal.h"
+#include "zram.h"
+
+/* zram counts writeback in 4 KiB units whatever the page size (FOUR_K() in zram_drv.c). */
+#define WB_UNIT 4096
+
+static int stat_sys(const struct sc_ctx *c, const char *abs, struct stat *st)
+{
+	_cleanup_free_ char *p = sc_ctx_sys_path(c, abs);
+
+	return p ? c->sys->fstatat(AT_FDCWD, p, st, 0) : -ENOMEM;
+}
+
+/* The mount point of devno in <sysroot>/proc/self/mountinfo, copied to buf; false if none. */
+static bool mounted_at(const struct sc_ctx *c, dev_t devno, char *buf, size_t len)
+{
+	_cleanup_free_ char *text = NULL;
+	char want[32];
+
+	snprintf(want, sizeof(want), "%u:%u", major(devno), minor(devno));
+	if (sc_ctx_read_sys(c, "/proc/self/mountinfo", 1 << 22, &text) < 0)
+		return false;
+	for (char *line = text, *next; line && *line; line = next) {
+		char id[32], mm[32], root[32], point[256];
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		/* "36 35 98:0 /mnt1 /mnt2 rw ...": the third field is the device */
+		if (sscanf(line, "%31s %31s %31s %31s %255s", id, id, mm, root, point) == 5 &&
+			strcmp(mm, want) == 0) {
+			snprintf(buf, len, "%s", point);
+			return true;
+		}
+	}
+	return false;
+}
+
+int sc_zram_backing_check(const struct sc_ctx *c, const char *path, struct sc_err *err)
+{
+	struct sc_swaps swaps = {0};
+	char rel[96], where[256];
+	struct stat st, sw;
+	int r;
+
+	r = stat_sys(c, path, &st);
+	if (r < 0)
+		return sc_err_set(
+			err, SC_EXIT_USAGE, -r, "zram: backing device %s: %s", path, strerror(-r));
+	if (!S_ISBLK(st.st_mode))
+		return sc_err_set(err, SC_EXIT_USAGE, ENOTBLK,
+			"zram: backing device %s is not a block device", path);
+	snprintf(rel, sizeof(rel), "/sys/dev/block/%u:%u/comp_algorithm", major(st.st_rdev),
+		minor(st.st_rdev));
+	if (stat_sys(c, rel, &sw) == 0)
+		return sc_err_set(err, SC_EXIT_USAGE, EINVAL,
+			"zram: backing device %s is a zram device", path);
+	if (mounted_at(c, st.st_rdev, where, sizeof(where))) {
+		r = sc_err_set(err, SC_EXIT_REFUSED, EBUSY,
+			"zram: backing device %s is mounted on %s: writeback would overwrite "
+			"that file system",
+			path, where);
+		sc_err_hint(err, "give a device nothing else uses");
+		return r;
+	}
+	r = sc_swaps_read(c, &swaps);
+	if (r < 0)
+		return sc_err_set(
+			err, SC_EXIT_FAILURE, -r, "/proc/swaps: cannot read: %s", strerror(-r));
+	for (size_t i = 0; i < swaps.n && r == 0; i++)
+		if (stat_sys(c, swaps.items[i].path, &sw) == 0 && S_ISBLK(sw.st_mode) &&
+			sw.st_rdev == st.st_rdev) {
+			r = sc_err_set(err, SC_EXIT_REFUSED, EBUSY,
+				"zram: backing device %s is an active swap area (%s)", path,
+				swaps.items[i].path);
+			sc_err_hint(err, "give a device nothing else uses");
+		}
+	sc_swaps_free(&swaps);
+	if (r < 0)
+		return r;
+	/* a device-mapper or md device built on it */
+	snprintf(rel, sizeof(rel), "/sys/dev/block/%u:%u/holders", major(st.st_rdev),
+		minor(st.st_rdev));
+	{
+		_cleanup_free_ char *dir = sc_ctx_sys_path(c, rel);
+		DIR *d;
+		struct dirent *de;
+		char holder[256] = "";
+
+		if (!dir)
+			return -ENOMEM;
+		if ((d = opendir(dir))) {
+			while ((de = readdir(d)) && !holder[0])
+				if (de->d_name[0] != '.')
+					snprintf(holder, sizeof(holder), "%s", de->d_name);
+			closedir(d);
+		}
+		if (holder[0]) {
+			r = sc_err_set(err, SC_EXIT_REFUSED, EBUSY,
+				"zram: backing device %s is held by %s", path, holder);
+			sc_err_hint(err, "give a device nothing else uses");
+			return r;
+		}
+	}
+	return 0;
+}
+
+static int write_dev_attr(const struct sc_ctx *c, int id, const char *attr, const char *value)
+{
+	_cleanup_free_ char *p = sc_zram_attr_path(c, id, attr);
+
+	return p ? c->sys->write_attr(p, value) : -ENOMEM;
+}
+
+int sc_zram_apply_backing(
+	const struct sc_ctx *c, int id, const struct sc_action *a, struct sc_err *err)
+{
+	_cleanup_free_ char *attr = sc_zram_attr_path(c, id, "backing_dev"), *back = NULL;
+	char v[32];
+	struct stat st;
+	int r;
+
+	if (!attr)
+		return -ENOMEM;
+	if (a->kind == SC_ZRAM_SET_WRITEBACK_LIMIT) {
+		uint64_t units = (uint64_t)sc_action_get(a, "writeback_limit_bytes")->num / WB_UNIT;
+
+		r = write_dev_attr(c, id, "writeback_limit_enable", "1");
+		if (r == 0) {
+			snprintf(v, sizeof(v), "%" PRIu64, units);
+			r = write_dev_attr(c, id, "writeback_limit", v);
+		}
+		if (r < 0)
+			return sc_err_set(err, SC_EXIT_FAILURE, -r,
+				"/dev/zram%d: cannot set the writeback limit: %s", id,
+				strerror(-r));
+		return 0;
+	}
+	const char *path = sc_action_get(a, "backing_dev")->str;
+
+	if (stat(attr, &st) < 0) {
+		r = sc_err_set(err, SC_EXIT_REFUSED, EOPNOTSUPP,
+			"/dev/zram%d: this kernel has no writeback (no backing_dev attribute): "
+			"%s cannot be a backing device",
+			id, path);
+		sc_err_hint(err, "use a kernel built with CONFIG_ZRAM_WRITEBACK");
+		return r;
+	}
+	r = sc_zram_backing_check(c, path, err);
+	if (r < 0)
+		return r;
+	r = c->sys->write_attr(attr, path);
+	if (r < 0) {
+		sc_err_set(err, SC_EXIT_FAILURE, -r,
+			"/dev/zram%d: cannot use %s as backing device: %s", id, path, strerror(-r));
+		if (r == -EBUSY)
+			sc_err_hint(err, "another program has %s open exclusively", path);
+		else if (r == -EINVAL)
+			sc_err_hint(err, "%s has no size", path);
+		return r;
+	}
+	/* the kernel shows the path it opened */
+	if (sc_read_line(attr, &back) < 0 || strcmp(back, path) != 0)
+		return sc_err_set(err, SC_EXIT_FAILURE, EIO,
+			"/dev/zram%d: backing_dev reads '%s' after writing %s", id,
+			back ? back : "", path);
+	return 0;
+}
+
+/* --- zram writeback --- */
+
+static int plan_device(struct sc_plan *plan, const struct sc_zram_writeback_req *req, int id)
+{
+	_cleanup_free_ char *name = sc_zram_dev_name(id);
+	const char *mode =
+		req->huge ? (req->idle_age != SC_ZRAM_IDLE_NONE ? "huge_idle" : "huge") : "idle";
+	struct sc_action *a;
+
+	if (!name)
+		return -ENOMEM;
+	if (req->idle_age != SC_ZRAM_IDLE_NONE) {
+		a = sc_plan_add(plan, SC_ZRAM_MARK_IDLE, "mark-idle", name);
+		if (!a)
+			return -ENOMEM;
+		if (req->idle_age == SC_ZRAM_IDLE_ALL
+				? sc_action_set_str(a, "idle", "all") < 0
+				: sc_action_set_int(a, "idle_seconds", req->idle_age) < 0)
+			return -ENOMEM;
+	}
+	a = sc_plan_add(plan, SC_ZRAM_WRITEBACK, "writeback", name);
+	if (!a || sc_action_set_str(a, "mode", mode) < 0)
+		return -ENOMEM;
+	if (req->idle_age == SC_ZRAM_IDLE_NONE && !req->huge) {
+		/* what the next run writes back: the pages nobody touches until then */
+		a = sc_plan_add(plan, SC_ZRAM_MARK_IDLE, "mark-idle", name);
+		if (!a || sc_action_set_str(a, "idle", "all") < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static const struct sc_zram_dev *find_dev(const struct sc_zram_observed *w, int id)
+{
+	for (size_t i = 0; i < w->n_devs; i++)
+		if (w->devs[i].id == id)
+			return &w->devs[i];
+	return NULL;
+}
+
+int sc_zram_plan_writeback(const struct sc_ctx *c, const struct sc_zram_observed *w,
+	const struct sc_zram_writeback_req *req, struct sc_plan *plan, struct sc_err *err)
+{
+	int r = 0;
+
+	if (c->offline)
+		return sc_err_set(err, SC_EXIT_USAGE, EINVAL,
+			"zram writeback: acts on the running kernel; it cannot run with --root");
+	for (size_t i = 0; i < req->n_ids; i++) {
+		const struct sc_zram_dev *d = find_dev(w, req->ids[i]);
+		char name[32];
+
+		snprintf(name, sizeof(name), "/dev/zram%d", req->ids[i]);
+		if (!d)
+			return sc_err_set(
+				err, SC_EXIT_USAGE, ENODEV, "%s: no such zram device", name);
+		if (!sc_zram_ids_find(&w->state, d->id)) {
+			r = sc_err_set(err, SC_EXIT_REFUSED, EPERM,
+				"%s: not created by swapctl: left alone", name);
+			sc_err_hint(err, "whoever created it runs its writeback");
+			return r;
+		}
+		if (w->writeback == 0)
+			return sc_err_set(err, SC_EXIT_REFUSED, EOPNOTSUPP,
+				"%s: this kernel has no zram writeback (CONFIG_ZRAM_WRITEBACK)",
+				name);
+		if (!d->backing_dev) {
+			r = sc_err_set(err, SC_EXIT_REFUSED, ENODEV,
+				"%s: has no backing device to write back to", name);
+			sc_err_hint(
+				err, "create it with 'swapctl zram add --writeback-device DEV'");
+			return r;
+		}
+		if (!d->initialized)
+			return sc_err_set(err, SC_EXIT_REFUSED, EINVAL,
+				"%s: not set up (disksize 0): nothing to write back", name);
+	}
+	for (size_t i = 0; i < req->n_ids && r == 0; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < i; j++)
+			dup |= req->ids[j] == req->ids[i];
+		if (!dup)
+			r = plan_device(plan, req, req->ids[i]);
+	}
+	/* none named: every device of swapctl's that has somewhere to write to */
+	for (size_t i = 0; req->n_ids == 0 && i < w->state.n && r == 0; i++) {
+		const struct sc_zram_dev *d = find_dev(w, w->state.devs[i].id);
+
+		if (d && d->backing_dev && d->initialized)
+			r = plan_device(plan, req, d->id);
+	}
+	return r;
+}
+
+static int read_bd_writes(const struct sc_ctx *c, int id, uint64_t *ret)
+{
+	struct sc_zram_dev d;
+	int r = sc_zram_read(c, id, &d);
+
+	*ret = d.bd_writes;
+	if (r == 0 && !d.has_bd_stat)
+		r = -ENOENT;
+	sc_zram_dev_done(&d);
+	return r;
+}
+
+static int writeback_error(const struct sc_ctx *c, int id, const char *mode, int r,
+	bool *ret_limited, struct sc_err *err)
+{
+	_cleanup_free_ char *en = sc_zram_attr_path(c, id, "writeback_limit_enable");
+	uint64_t enabled = 0;
+
+	switch (r) {
+	case -EIO:
+		if (en && sc_read_u64(en, &enabled) == 0 && enabled) {
+			*ret_limited =
+				true; /* the budget is what the admin asked for: not a failure */
+			return 0;
+		}
+		return sc_err_set(err, SC_EXIT_FAILURE, EIO,
+			"/dev/zram%d: writeback: I/O error on the backing device (see dmesg)", id);
+	case -ENODEV:
+		return sc_err_set(err, SC_EXIT_REFUSED, ENODEV,
+			"/dev/zram%d: writeback: the device has no backing device", id);
+	case -ENOSPC:
+		r = sc_err_set(err, SC_EXIT_FAILURE, ENOSPC,
+			"/dev/zram%d: writeback: the backing device is full", id);
+		sc_err_hint(err, "pages written back stay there until they are read or freed");
+		return r;
+	case -EAGAIN:
+	case -EBUSY:
+		r = sc_err_set(err, SC_EXIT_FAILURE, -r,
+			"/dev/zram%d: writeback: another writeback of this device is running", id);
+		sc_err_hint(err, "run it again later");
+		return r;
+	case -EINVAL:
+		return sc_err_set(err, SC_EXIT_FAILURE, EINVAL,
+			"/dev/zram%d: writeback: the kernel does not take '%s'", id, mode);
+	default:
+		return sc_err_set(err, SC_EXIT_FAILURE, -r, "/dev/zram%d: writeback %s: %s", id,
+			mode, strerror(-r));
+	}
+}
+
+int sc_zram_apply_writeback(const struct sc_ctx *c, struct sc_plan *plan, struct sc_err *err)
+{
+	int first = 0, failed = -1;
+
+	for (size_t i = 0; i < plan->n; i++) {
+		struct sc_action *a = &plan->actions[i];
+		int id = sc_zram_target_id(a->target), r;
+		struct sc_err later = {0};
+		struct sc_err *e = first ? &later : err;
+		char v[32];
+
+		if (id < 0)
+			return sc_err_set(err, SC_EXIT_FAILURE, EINVAL, "zram: malformed plan");
+		if (id == failed)
+			continue; /* this device failed a step before; the others still run */
+		if (a->kind == SC_ZRAM_MARK_IDLE) {
+			const struct sc_field *f = sc_action_get(a, "idle_seconds");
+
+			if (f)
+				snprintf(v, sizeof(v), "%" PRId64, f->num);
+			else
+				snprintf(v, sizeof(v), "all");
+			r = write_dev_attr(c, id, "idle", v);
+			if (r < 0) {
+				sc_err_set(e, SC_EXIT_FAILURE, -r,
+					"/dev/zram%d: cannot mark pages idle ('%s'): %s", id, v,
+					strerror(-r));
+				if (r == -EINVAL && f)
+					sc_err_hint(e,
+						"this kernel tracks no access times "
+						"(CONFIG_ZRAM_MEMORY_TRACKING, or "
+						"CONFIG_ZRAM_TRACK_ENTRY_ACTIME since 6.12); "
+						"use --idle all or leave --idle out");
+			}
+		} else {
+			const char *mode = sc_action_get(a, "mode")->str;
+			uint64_t before = 0, after = 0;
+			bool limited = false;
+
+			(void)read_bd_writes(c, id, &before);
+			r = write_dev_attr(c, id, "writeback", mode);
+			if (r < 0)
+				r = writeback_error(c, id, mode, r, &limited, e);
+			if (r == 0 && read_bd_writes(c, id, &after) == 0 && after >= before)
+				r = sc_action_set_int(
+					a, "written_bytes", (int64_t)(after - before));
+			if (r == 0 && limited)
+				r = sc_action_set_bool(a, "limit_reached", true);
+		}
+		if (r < 0 && first && later.msg[0]) {
+			char hint[sizeof(err->hint)];
+
+			snprintf(hint, sizeof(hint), "%s", err->hint);
+			sc_err_hint(err, "%s%salso %s", hint, hint[0] ? "; " : "", later.msg);
+		}
+		if (r < 0) {
+			first = first ? first : r;
+			failed = id;
+		} else
+			a->done = true;
+	}
+	return first;
+}
