@@ -85,6 +85,25 @@ void zf_render(int id)
 		zf_put(rel, "");
 	snprintf(rel, sizeof(rel), "sys/block/zram%d/reset", id);
 	zf_put(rel, "");
+	if (zf.writeback) {
+		static const char *const wo[] = {
+			"idle", "writeback", "writeback_limit", "writeback_limit_enable"};
+
+		snprintf(rel, sizeof(rel), "sys/block/zram%d/backing_dev", id);
+		snprintf(buf, sizeof(buf), "%s\n", d->backing[0] ? d->backing : "none");
+		zf_put(rel, buf);
+		snprintf(rel, sizeof(rel), "sys/block/zram%d/bd_stat", id);
+		snprintf(buf, sizeof(buf), "%8" PRIu64 " %8u %8" PRIu64 "\n", d->bd_count, 0,
+			d->bd_writes);
+		zf_put(rel, buf);
+		for (size_t i = 0; i < ELEMENTSOF(wo); i++) {
+			snprintf(rel, sizeof(rel), "sys/block/zram%d/%s", id, wo[i]);
+			if (i == 3)
+				zf_put(rel, d->wb_limit_enable ? "1\n" : "0\n");
+			else
+				zf_put(rel, "");
+		}
+	}
 	snprintf(rel, sizeof(rel), "dev/zram%d", id);
 	{
 		char *p;
@@ -102,6 +121,9 @@ static void reset_defaults(struct fdev *d)
 	d->disksize = 0;
 	d->mem_limit = 0;
 	d->params[0] = '\0';
+	d->backing[0] = '\0';
+	d->wb_limit_enable = false;
+	d->wb_limit = d->pages = d->idle = d->huge = d->bd_count = d->bd_writes = 0;
 	snprintf(d->alg, sizeof(d->alg), "lzo-rle");
 }
 
@@ -195,6 +217,52 @@ static int fake_write_attr(const char *path, const char *value)
 			value += 5 + len + strspn(value + 5 + len, " ");
 		}
 		snprintf(d->params, sizeof(d->params), "%s", value);
+	} else if (zf.writeback && strcmp(attr, "backing_dev") == 0) {
+		if (d->init)
+			return -EBUSY;
+		snprintf(d->backing, sizeof(d->backing), "%s", value);
+	} else if (zf.writeback && strcmp(attr, "writeback_limit_enable") == 0) {
+		d->wb_limit_enable = strcmp(value, "1") == 0;
+	} else if (zf.writeback && strcmp(attr, "writeback_limit") == 0) {
+		int64_t v;
+		if (sc_parse_int(value, 0, INT64_MAX, &v) < 0)
+			return -EINVAL;
+		d->wb_limit = (uint64_t)v;
+	} else if (zf.writeback && strcmp(attr, "idle") == 0) {
+		int64_t v;
+		if (!d->init)
+			return -EINVAL;
+		if (strcmp(value, "all") == 0)
+			d->idle = d->pages;
+		else if (zf.no_idle_age || sc_parse_int(value, 1, INT64_MAX, &v) < 0)
+			return -EINVAL;
+		else
+			d->idle = d->pages / 2; /* half of them untouched for that long */
+	} else if (zf.writeback && strcmp(attr, "writeback") == 0) {
+		uint64_t pages = 0;
+		if (!d->init)
+			return -EINVAL;
+		if (!d->backing[0])
+			return -ENODEV;
+		if (strcmp(value, "idle") == 0)
+			pages = d->idle;
+		else if (strcmp(value, "huge") == 0)
+			pages = d->huge;
+		else if (strcmp(value, "huge_idle") == 0)
+			pages = SC_MIN(d->huge, d->idle);
+		else
+			fail_msg("writeback mode '%s': the kernel would write back everything",
+				value);
+		if (d->wb_limit_enable) {
+			if (d->wb_limit == 0 && pages > 0)
+				return -EIO;
+			pages = SC_MIN(pages, d->wb_limit);
+			d->wb_limit -= pages;
+		}
+		d->pages -= pages;
+		d->idle -= SC_MIN(d->idle, pages);
+		d->bd_count += pages;
+		d->bd_writes += pages;
 	} else if (strcmp(attr, "mem_limit") == 0) {
 		assert_int_equal(sc_parse_size(value, &d->mem_limit), 0);
 	} else if (strcmp(attr, "disksize") == 0) {
@@ -342,6 +410,17 @@ static int fake_getrandom(void *buf, size_t len)
 	return 0;
 }
 
+static int fake_fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	int r = sc_sys_real.fstatat(dirfd, path, st, flags);
+
+	if (r == 0 && zf.blockdev && strcmp(path, zf.blockdev) == 0) {
+		st->st_mode = S_IFBLK | 0660;
+		st->st_rdev = zf.blockdev_rdev;
+	}
+	return r;
+}
+
 static void fake_sleep(uint64_t ns)
 {
 	zf.sleeps++;
@@ -367,6 +446,7 @@ int zf_setup(void **state)
 	zf.sys.run = fake_run;
 	zf.sys.getrandom = fake_getrandom;
 	zf.sys.sleep_ns = fake_sleep;
+	zf.sys.fstatat = fake_fstatat;
 	assert_int_equal(sc_ctx_init(&zf.ctx, &zf.sys, NULL, zf.root, NULL, NULL), 0);
 	free(zf.ctx.config_dir);
 	assert_true(asprintf(&zf.ctx.config_dir, "%s/etc/swapctl", zf.root) > 0);

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "ctx.h"
 #include "error.h"
@@ -29,6 +30,12 @@ struct fdev {
 	uint64_t disksize, mem_limit, diskseq;
 	int prio;
 	uint64_t used_kb;
+	/* writeback: the backing device, its limit (4 KiB units), pages in RAM and on it */
+	char backing[64];
+	bool wb_limit_enable;
+	uint64_t wb_limit;
+	uint64_t pages, idle, huge; /* stored pages, of which marked idle, incompressible */
+	uint64_t bd_count, bd_writes;
 };
 
 struct zram_fake {
@@ -44,6 +51,12 @@ struct zram_fake {
 	bool hot_add_initialised; /* hot_add hands out a device someone already set up */
 	bool no_params_file; /* a kernel before 6.12: no algorithm_params attribute */
 	bool alg_write_ignored; /* comp_algorithm writes succeed without effect */
+	/* CONFIG_ZRAM_WRITEBACK: backing_dev, bd_stat, idle, writeback and the limit files */
+	bool writeback;
+	bool no_idle_age; /* idle takes only "all" (no access times tracked) */
+	/* files below the root reported as this block device (fake fstatat) */
+	const char *blockdev;
+	dev_t blockdev_rdev;
 	unsigned sleeps;
 	struct sc_sys sys;
 	struct sc_ctx ctx;
