@@ -13,6 +13,9 @@
 #include "zram-internal.h"
 #include "zram.h"
 
+/* How long boot waits for a backing device to appear. */
+#define BACKING_WAIT_MS 10000
+
 static const struct sc_zram_dev *world_dev(const struct sc_zram_observed *w, int id)
 {
 	for (size_t i = 0; i < w->n_devs; i++)
@@ -460,6 +463,12 @@ int sc_zram_plan_boot(const struct sc_ctx *c, const struct sc_zram_observed *w,
 			r = plan_modprobe(w, plan);
 		id = r < 0 ? r : sim_take(&sim);
 		r = id < 0 ? id : plan_create(plan, id, spec, alg, disksize);
+		/* early in boot udev may not have made the device's /dev/disk/by-* link yet */
+		for (size_t i = 0; r == 0 && i < plan->n; i++)
+			if (plan->actions[i].kind == SC_ZRAM_SET_BACKING_DEV &&
+				!sc_action_get(&plan->actions[i], "_wait_ms"))
+				r = sc_action_set_int(
+					&plan->actions[i], "_wait_ms", BACKING_WAIT_MS);
 	}
 	free(sim.taken);
 	return r < 0 ? r : first;

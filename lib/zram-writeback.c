@@ -154,6 +154,7 @@ int sc_zram_apply_backing(
 		return 0;
 	}
 	const char *path = sc_action_get(a, "backing_dev")->str;
+	const struct sc_field *f;
 
 	if (stat(attr, &st) < 0) {
 		r = sc_err_set(err, SC_EXIT_REFUSED, EOPNOTSUPP,
@@ -162,6 +163,12 @@ int sc_zram_apply_backing(
 			id, path);
 		sc_err_hint(err, "use a kernel built with CONFIG_ZRAM_WRITEBACK");
 		return r;
+	}
+	f = sc_action_get(a, "_wait_ms");
+	for (int64_t waited = 0; f && waited < f->num; waited += 100) {
+		if (stat_sys(c, path, &st) != -ENOENT)
+			break;
+		c->sys->sleep_ns(UINT64_C(100) * 1000000);
 	}
 	r = sc_zram_backing_check(c, path, err);
 	if (r < 0)

@@ -113,6 +113,22 @@ static void test_boot_recreates_backing(void **state)
 	sc_plan_free(&plan);
 }
 
+/* boot waits a bounded time for a backing device udev has not linked yet, then goes on */
+static void test_boot_missing_backing(void **state)
+{
+	struct sc_plan plan = {0};
+	struct sc_err err = {0};
+
+	zf_put("etc/swapctl/zram.conf", "size=1G backing_dev=/dev/disk/by-partlabel/wb\nsize=2G\n");
+	assert_int_equal(zf_run_boot(&plan, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "/dev/disk/by-partlabel/wb: No such file"));
+	assert_int_equal(zf.sleeps, 100); /* 10 s in steps of 100 ms */
+	assert_true(zf.dev[1].swapped);
+	assert_int_equal(zf.dev[1].disksize, 2 * (UINT64_C(1) << 30));
+	assert_false(zf.dev[2].exists);
+	sc_plan_free(&plan);
+}
+
 static void test_backing_refusals(void **state)
 {
 	static const struct {
@@ -306,6 +322,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_add_order_and_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_boot_recreates_backing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_boot_missing_backing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backing_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_without_writeback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writeback_modes, setup, teardown),
