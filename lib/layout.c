@@ -29,7 +29,8 @@ static const char *const section_names[] = {
 /* The keys of each section; the bit of key k is 1u << k in struct parser.seen. */
 static const char *const swapfile_keys[] = {"path", "size", "priority", "discard", "label"};
 static const char *const zram_keys[] = {"size", "algorithm", "algorithm-params", "priority",
-	"mem-limit", "min-ram", "max-ram", "writeback-device", "writeback-limit"};
+	"mem-limit", "min-ram", "max-ram", "writeback-device", "writeback-limit",
+	"recompress-algorithm"};
 static const char *const zswap_keys[] = {"enabled", "compressor", "max-pool-percent"};
 
 struct parser {
@@ -252,6 +253,11 @@ static int zram_key(struct parser *p, int k, const char *v, size_t col)
 			return fail(p, col,
 				"writeback-device '%s': expected an absolute device path", v);
 		snprintf(s->backing_dev, sizeof(s->backing_dev), "%s", v);
+		return 0;
+	case 9:
+		if (!sc_zram_algorithm_name_ok(v))
+			return fail(p, col, "recompress-algorithm '%s': not a compressor name", v);
+		snprintf(s->recomp_algorithm, sizeof(s->recomp_algorithm), "%s", v);
 		return 0;
 	default:
 		if (sc_parse_size(v, &s->writeback_limit) < 0 || s->writeback_limit < 4096)
@@ -501,6 +507,8 @@ static void render_zram(FILE *f, const struct sc_zram_spec *s)
 		sc_layout_format_size(s->writeback_limit, b);
 		fprintf(f, "writeback-limit = %s\n", b);
 	}
+	if (s->recomp_algorithm[0])
+		fprintf(f, "recompress-algorithm = %s\n", s->recomp_algorithm);
 }
 
 int sc_layout_render(const struct sc_layout *l, char **ret)

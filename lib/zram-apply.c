@@ -400,6 +400,7 @@ static int apply_create(const struct sc_ctx *c, struct sc_zram_observed *w, stru
 					c, id, chosen, sc_action_get(a, "params")->str, err);
 			break;
 		}
+		case SC_ZRAM_SET_RECOMP_ALGORITHM:
 		case SC_ZRAM_SET_BACKING_DEV:
 		case SC_ZRAM_SET_WRITEBACK_LIMIT:
 			r = sc_zram_apply_backing(c, id, a, err);

@@ -24,7 +24,7 @@ static const char config_header[] =
 	"# Written by `swapctl zram add` and `swapctl zram remove`; see swapctl(8), FILES.\n"
 	"# One device per line: size=BYTES|N%|auto algorithm=NAME|auto priority=N\n"
 	"# mem_limit=BYTES [params=KEY=VALUE,...] [min_ram=BYTES] [max_ram=BYTES]\n"
-	"# [backing_dev=/dev/DEVICE] [writeback_limit=BYTES]\n";
+	"# [backing_dev=/dev/DEVICE] [writeback_limit=BYTES] [recomp_algorithm=NAME]\n";
 
 void sc_zram_spec_init(struct sc_zram_spec *s)
 {
@@ -153,10 +153,12 @@ int sc_zram_spec_format(const struct sc_zram_spec *s, char **ret)
 		snprintf(max, sizeof(max), " max_ram=%" PRIu64, s->max_ram);
 	if (s->writeback_limit)
 		snprintf(wbl, sizeof(wbl), " writeback_limit=%" PRIu64, s->writeback_limit);
-	if (asprintf(ret, "size=%s algorithm=%s priority=%d mem_limit=%" PRIu64 "%s%s%s%s%s%s%s",
+	if (asprintf(ret,
+		    "size=%s algorithm=%s priority=%d mem_limit=%" PRIu64 "%s%s%s%s%s%s%s%s%s",
 		    size, s->algorithm[0] ? s->algorithm : "auto", s->priority, s->mem_limit,
 		    params[0] ? " params=" : "", params, min, max,
-		    s->backing_dev[0] ? " backing_dev=" : "", s->backing_dev, wbl) < 0) {
+		    s->backing_dev[0] ? " backing_dev=" : "", s->backing_dev, wbl,
+		    s->recomp_algorithm[0] ? " recomp_algorithm=" : "", s->recomp_algorithm) < 0) {
 		*ret = NULL;
 		return -ENOMEM;
 	}
@@ -176,7 +178,8 @@ int sc_zram_spec_parse(const char *line, struct sc_zram_spec *ret)
 	sc_zram_spec_init(&s);
 	for (tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
 		static const char *const keys[] = {"size", "algorithm", "priority", "mem_limit",
-			"params", "min_ram", "max_ram", "backing_dev", "writeback_limit"};
+			"params", "min_ram", "max_ram", "backing_dev", "writeback_limit",
+			"recomp_algorithm"};
 		char *eq = strchr(tok, '='), *val;
 		unsigned k;
 		int64_t v;
@@ -232,6 +235,11 @@ int sc_zram_spec_parse(const char *line, struct sc_zram_spec *ret)
 			if (sc_parse_size(val, &s.writeback_limit) < 0)
 				return -EINVAL;
 			break;
+		case 9:
+			if (!sc_zram_algorithm_name_ok(val))
+				return -EINVAL;
+			snprintf(s.recomp_algorithm, sizeof(s.recomp_algorithm), "%s", val);
+			break;
 		}
 	}
 	if (s.min_ram && s.max_ram && s.min_ram > s.max_ram)
@@ -249,7 +257,8 @@ bool sc_zram_spec_equal(const struct sc_zram_spec *a, const struct sc_zram_spec 
 		a->priority == b->priority && a->mem_limit == b->mem_limit &&
 		a->min_ram == b->min_ram && a->max_ram == b->max_ram &&
 		strcmp(a->backing_dev, b->backing_dev) == 0 &&
-		a->writeback_limit == b->writeback_limit;
+		a->writeback_limit == b->writeback_limit &&
+		strcmp(a->recomp_algorithm, b->recomp_algorithm) == 0;
 }
 
 int sc_zram_disksize(const struct sc_zram_spec *s, uint64_t mem_total, size_t page_size,

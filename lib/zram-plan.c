@@ -108,6 +108,11 @@ static int plan_create(struct sc_plan *plan, int id, const struct sc_zram_spec *
 		if (!a || sc_action_set_str(a, "params", spec->params) < 0)
 			return -ENOMEM;
 	}
+	if (spec->recomp_algorithm[0]) {
+		a = add_action(plan, SC_ZRAM_SET_RECOMP_ALGORITHM, "set-recomp-algorithm", id);
+		if (!a || sc_action_set_str(a, "algorithm", spec->recomp_algorithm) < 0)
+			return -ENOMEM;
+	}
 	if (spec->backing_dev[0]) {
 		a = add_action(plan, SC_ZRAM_SET_BACKING_DEV, "set-backing-dev", id);
 		if (!a || sc_action_set_str(a, "backing_dev", spec->backing_dev) < 0)
@@ -212,6 +217,21 @@ static int resolve(const struct sc_ctx *c, const struct sc_zram_observed *w,
 			"use a kernel built with CONFIG_ZRAM_WRITEBACK (Debian's "
 			"are), or leave --writeback-device out");
 		return r;
+	}
+	if (spec->recomp_algorithm[0] && w->recompress == 0 && !c->offline) {
+		r = sc_err_set(err, SC_EXIT_REFUSED, EOPNOTSUPP,
+			"zram: this kernel has no recompression (no recomp_algorithm attribute)");
+		sc_err_hint(err,
+			"use a kernel built with CONFIG_ZRAM_MULTI_COMP, or leave "
+			"--recompress-algorithm out");
+		return r;
+	}
+	if (spec->recomp_algorithm[0] && w->offered && !c->offline) {
+		const char *sec;
+
+		r = sc_zram_choose_algorithm(w->offered, NULL, spec->recomp_algorithm, &sec, err);
+		if (r < 0)
+			return r;
 	}
 	*ret_alg = spec->algorithm[0] ? spec->algorithm : "auto";
 	if (w->offered && !c->offline) {

@@ -123,6 +123,8 @@ void sc_zram_dev_done(struct sc_zram_dev *d)
 	d->algorithm = NULL;
 	free(d->backing_dev);
 	d->backing_dev = NULL;
+	free(d->recomp);
+	d->recomp = NULL;
 }
 
 int sc_zram_read(const struct sc_ctx *c, int id, struct sc_zram_dev *ret)
@@ -180,6 +182,12 @@ int sc_zram_read(const struct sc_ctx *c, int id, struct sc_zram_dev *ret)
 		return (p = NULL, -ENOMEM);
 	if (sc_read_line(p, &text) == 0)
 		(void)sc_zram_parse_bd_stat(text, ret);
+	free(p);
+	/* CONFIG_ZRAM_MULTI_COMP only */
+	if (asprintf(&p, "%s/recomp_algorithm", dir) < 0)
+		return (p = NULL, -ENOMEM);
+	if (sc_read_file(p, 4096, &ret->recomp, NULL) < 0)
+		ret->recomp = NULL;
 	return 0;
 }
 

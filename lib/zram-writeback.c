@@ -1,7 +1,8 @@
 /*
- * zram writeback (CONFIG_ZRAM_WRITEBACK): checking a backing device, the creation steps that
- * attach it and set the writeback limit (called by zram-apply.c), and `zram writeback`: which
- * pages to mark idle and write back, planned and applied. See zram.h.
+ * zram writeback (CONFIG_ZRAM_WRITEBACK) and recompression (CONFIG_ZRAM_MULTI_COMP): checking
+ * a backing device, the creation steps that attach it, set the writeback limit and the
+ * secondary algorithm (called by zram-apply.c), and `zram writeback` / `zram recompress`:
+ * which pages to mark idle and write back or recompress, planned and applied. See zram.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -129,6 +130,64 @@ static int write_dev_attr(const struct sc_ctx *c, int id, const char *attr, cons
 	return p ? c->sys->write_attr(p, value) : -ENOMEM;
 }
 
+/*
+ * Whether recomp_algorithm's text ("#1: lzo lzo-rle [lz4]\n#2: ...") has a secondary
+ * algorithm configured: name (NULL: any) bracketed on one of its lines.
+ */
+static bool recomp_has(const char *text, const char *name)
+{
+	for (const char *p = text ? strchr(text, '[') : NULL; p; p = strchr(p + 1, '[')) {
+		size_t n = strcspn(p + 1, "]");
+
+		if (!name || (strlen(name) == n && strncmp(p + 1, name, n) == 0))
+			return true;
+	}
+	return false;
+}
+
+static int set_recomp(const struct sc_ctx *c, int id, const char *alg, struct sc_err *err)
+{
+	_cleanup_free_ char *attr = sc_zram_attr_path(c, id, "recomp_algorithm"), *back = NULL;
+	char **names = NULL, *cur = NULL, v[SC_ZRAM_NAME_MAX + 32];
+	const char *chosen;
+	struct stat st;
+	int r;
+
+	if (!attr)
+		return -ENOMEM;
+	if (stat(attr, &st) < 0) {
+		r = sc_err_set(err, SC_EXIT_REFUSED, EOPNOTSUPP,
+			"/dev/zram%d: this kernel has no recompression (no recomp_algorithm "
+			"attribute)",
+			id);
+		sc_err_hint(err, "use a kernel built with CONFIG_ZRAM_MULTI_COMP");
+		return r;
+	}
+	r = sc_zram_read_algorithms(c, id, &names, &cur);
+	if (r < 0)
+		return sc_err_set(err, SC_EXIT_FAILURE, -r,
+			"/dev/zram%d: cannot read comp_algorithm: %s", id, strerror(-r));
+	r = sc_zram_choose_algorithm(names, cur, alg, &chosen, err);
+	if (r == 0 && cur && strcmp(cur, alg) == 0)
+		r = sc_err_set(err, SC_EXIT_USAGE, EINVAL,
+			"zram: the recompression algorithm %s is the primary one: nothing to gain",
+			alg);
+	sc_strv_free(names);
+	free(cur);
+	if (r < 0)
+		return r;
+	snprintf(v, sizeof(v), "algo=%s priority=1", alg);
+	r = c->sys->write_attr(attr, v);
+	if (r < 0)
+		return sc_err_set(err, SC_EXIT_FAILURE, -r,
+			"/dev/zram%d: cannot write '%s' to recomp_algorithm: %s", id, v,
+			strerror(-r));
+	if (sc_read_file(attr, 4096, &back, NULL) < 0 || !recomp_has(back, alg))
+		return sc_err_set(err, SC_EXIT_FAILURE, EIO,
+			"/dev/zram%d: recomp_algorithm does not list %s after writing it", id, alg);
+	return 0;
+}
+
 int sc_zram_apply_backing(
 	const struct sc_ctx *c, int id, const struct sc_action *a, struct sc_err *err)
 {
@@ -139,6 +198,8 @@ int sc_zram_apply_backing(
 
 	if (!attr)
 		return -ENOMEM;
+	if (a->kind == SC_ZRAM_SET_RECOMP_ALGORITHM)
+		return set_recomp(c, id, sc_action_get(a, "algorithm")->str, err);
 	if (a->kind == SC_ZRAM_SET_WRITEBACK_LIMIT) {
 		uint64_t units = (uint64_t)sc_action_get(a, "writeback_limit_bytes")->num / WB_UNIT;
 
@@ -211,9 +272,16 @@ static int plan_device(struct sc_plan *plan, const struct sc_zram_writeback_req 
 				: sc_action_set_int(a, "idle_seconds", req->idle_age) < 0)
 			return -ENOMEM;
 	}
-	a = sc_plan_add(plan, SC_ZRAM_WRITEBACK, "writeback", name);
-	if (!a || sc_action_set_str(a, "mode", mode) < 0)
-		return -ENOMEM;
+	if (req->recompress) {
+		a = sc_plan_add(plan, SC_ZRAM_RECOMPRESS, "recompress", name);
+		if (!a || sc_action_set_str(a, "mode", mode) < 0 ||
+			(req->algorithm && sc_action_set_str(a, "algorithm", req->algorithm) < 0))
+			return -ENOMEM;
+	} else {
+		a = sc_plan_add(plan, SC_ZRAM_WRITEBACK, "writeback", name);
+		if (!a || sc_action_set_str(a, "mode", mode) < 0)
+			return -ENOMEM;
+	}
 	if (req->idle_age == SC_ZRAM_IDLE_NONE && !req->huge) {
 		/* what the next run writes back: the pages nobody touches until then */
 		a = sc_plan_add(plan, SC_ZRAM_MARK_IDLE, "mark-idle", name);
@@ -231,6 +299,49 @@ static const struct sc_zram_dev *find_dev(const struct sc_zram_observed *w, int 
 	return NULL;
 }
 
+/* A named device: swapctl's, set up, able to do what req asks. */
+static int check_named(const struct sc_zram_observed *w, const struct sc_zram_writeback_req *req,
+	int id, struct sc_err *err)
+{
+	const struct sc_zram_dev *d = find_dev(w, id);
+	const char *what = req->recompress ? "recompression" : "writeback";
+	char name[32];
+	int r;
+
+	snprintf(name, sizeof(name), "/dev/zram%d", id);
+	if (!d)
+		return sc_err_set(err, SC_EXIT_USAGE, ENODEV, "%s: no such zram device", name);
+	if (!sc_zram_ids_find(&w->state, d->id)) {
+		r = sc_err_set(err, SC_EXIT_REFUSED, EPERM,
+			"%s: not created by swapctl: left alone", name);
+		sc_err_hint(err, "whoever created it runs its %s", what);
+		return r;
+	}
+	if ((req->recompress ? w->recompress : w->writeback) == 0)
+		return sc_err_set(err, SC_EXIT_REFUSED, EOPNOTSUPP,
+			"%s: this kernel has no zram %s (%s)", name, what,
+			req->recompress ? "CONFIG_ZRAM_MULTI_COMP" : "CONFIG_ZRAM_WRITEBACK");
+	if (!req->recompress && !d->backing_dev) {
+		r = sc_err_set(err, SC_EXIT_REFUSED, ENODEV,
+			"%s: has no backing device to write back to", name);
+		sc_err_hint(err, "create it with 'swapctl zram add --writeback-device DEV'");
+		return r;
+	}
+	if (req->recompress && !recomp_has(d->recomp, NULL)) {
+		r = sc_err_set(
+			err, SC_EXIT_REFUSED, ENOENT, "%s: has no recompression algorithm", name);
+		sc_err_hint(err, "create it with 'swapctl zram add --recompress-algorithm NAME'");
+		return r;
+	}
+	if (req->recompress && req->algorithm && !recomp_has(d->recomp, req->algorithm))
+		return sc_err_set(err, SC_EXIT_USAGE, EINVAL,
+			"%s: %s is not one of its recompression algorithms", name, req->algorithm);
+	if (!d->initialized)
+		return sc_err_set(err, SC_EXIT_REFUSED, EINVAL,
+			"%s: not set up (disksize 0): nothing to do", name);
+	return 0;
+}
+
 int sc_zram_plan_writeback(const struct sc_ctx *c, const struct sc_zram_observed *w,
 	const struct sc_zram_writeback_req *req, struct sc_plan *plan, struct sc_err *err)
 {
@@ -238,36 +349,19 @@ int sc_zram_plan_writeback(const struct sc_ctx *c, const struct sc_zram_observed
 
 	if (c->offline)
 		return sc_err_set(err, SC_EXIT_USAGE, EINVAL,
-			"zram writeback: acts on the running kernel; it cannot run with --root");
-	for (size_t i = 0; i < req->n_ids; i++) {
-		const struct sc_zram_dev *d = find_dev(w, req->ids[i]);
-		char name[32];
-
-		snprintf(name, sizeof(name), "/dev/zram%d", req->ids[i]);
-		if (!d)
-			return sc_err_set(
-				err, SC_EXIT_USAGE, ENODEV, "%s: no such zram device", name);
-		if (!sc_zram_ids_find(&w->state, d->id)) {
-			r = sc_err_set(err, SC_EXIT_REFUSED, EPERM,
-				"%s: not created by swapctl: left alone", name);
-			sc_err_hint(err, "whoever created it runs its writeback");
-			return r;
-		}
-		if (w->writeback == 0)
-			return sc_err_set(err, SC_EXIT_REFUSED, EOPNOTSUPP,
-				"%s: this kernel has no zram writeback (CONFIG_ZRAM_WRITEBACK)",
-				name);
-		if (!d->backing_dev) {
-			r = sc_err_set(err, SC_EXIT_REFUSED, ENODEV,
-				"%s: has no backing device to write back to", name);
-			sc_err_hint(
-				err, "create it with 'swapctl zram add --writeback-device DEV'");
-			return r;
-		}
-		if (!d->initialized)
-			return sc_err_set(err, SC_EXIT_REFUSED, EINVAL,
-				"%s: not set up (disksize 0): nothing to write back", name);
+			"zram %s: acts on the running kernel; it cannot run with --root",
+			req->recompress ? "recompress" : "writeback");
+	if (req->recompress && w->recompress == 0) {
+		r = sc_err_set(err, SC_EXIT_REFUSED, EOPNOTSUPP,
+			"zram recompress: this kernel has no zram recompression (no "
+			"recomp_algorithm attribute)");
+		sc_err_hint(err,
+			"it needs a kernel built with CONFIG_ZRAM_MULTI_COMP (Debian's "
+			"6.1 and 6.12 are not)");
+		return r;
 	}
+	for (size_t i = 0; i < req->n_ids && r == 0; i++)
+		r = check_named(w, req, req->ids[i], err);
 	for (size_t i = 0; i < req->n_ids && r == 0; i++) {
 		bool dup = false;
 
@@ -276,11 +370,13 @@ int sc_zram_plan_writeback(const struct sc_ctx *c, const struct sc_zram_observed
 		if (!dup)
 			r = plan_device(plan, req, req->ids[i]);
 	}
-	/* none named: every device of swapctl's that has somewhere to write to */
+	/* none named: every device of swapctl's that can do it */
 	for (size_t i = 0; req->n_ids == 0 && i < w->state.n && r == 0; i++) {
 		const struct sc_zram_dev *d = find_dev(w, w->state.devs[i].id);
 
-		if (d && d->backing_dev && d->initialized)
+		if (d && d->initialized &&
+			(req->recompress ? recomp_has(d->recomp, req->algorithm)
+					 : d->backing_dev != NULL))
 			r = plan_device(plan, req, d->id);
 	}
 	return r;
@@ -336,6 +432,40 @@ static int writeback_error(const struct sc_ctx *c, int id, const char *mode, int
 	}
 }
 
+/* recompress "type=MODE[ algo=NAME]"; the compressed size it saved from mm_stat */
+static int recompress(const struct sc_ctx *c, int id, struct sc_action *a, struct sc_err *err)
+{
+	const struct sc_field *alg = sc_action_get(a, "algorithm");
+	const char *mode = sc_action_get(a, "mode")->str;
+	struct sc_zram_dev before, after;
+	char v[SC_ZRAM_NAME_MAX + 32];
+	int r;
+
+	/* only these types: the kernel reads any other as "every page" */
+	if (strcmp(mode, "idle") != 0 && strcmp(mode, "huge") != 0 &&
+		strcmp(mode, "huge_idle") != 0)
+		return sc_err_set(err, SC_EXIT_FAILURE, EINVAL, "zram: malformed plan");
+	snprintf(v, sizeof(v), "type=%s%s%s", mode, alg ? " algo=" : "", alg ? alg->str : "");
+	r = sc_zram_read(c, id, &before);
+	if (r < 0)
+		return sc_err_set(
+			err, SC_EXIT_FAILURE, -r, "/dev/zram%d: cannot read: %s", id, strerror(-r));
+	r = write_dev_attr(c, id, "recompress", v);
+	if (r < 0) {
+		sc_err_set(err, SC_EXIT_FAILURE, -r, "/dev/zram%d: recompress '%s': %s", id, v,
+			strerror(-r));
+		if (r == -EINVAL)
+			sc_err_hint(err, "the kernel does not take it (see dmesg)");
+	} else if (sc_zram_read(c, id, &after) == 0) {
+		if (before.compr_data >= after.compr_data)
+			r = sc_action_set_int(
+				a, "saved_bytes", (int64_t)(before.compr_data - after.compr_data));
+		sc_zram_dev_done(&after);
+	}
+	sc_zram_dev_done(&before);
+	return r;
+}
+
 int sc_zram_apply_writeback(const struct sc_ctx *c, struct sc_plan *plan, struct sc_err *err)
 {
 	int first = 0, failed = -1;
@@ -370,6 +500,8 @@ int sc_zram_apply_writeback(const struct sc_ctx *c, struct sc_plan *plan, struct
 						"CONFIG_ZRAM_TRACK_ENTRY_ACTIME since 6.12); "
 						"use --idle all or leave --idle out");
 			}
+		} else if (a->kind == SC_ZRAM_RECOMPRESS) {
+			r = recompress(c, id, a, e);
 		} else {
 			const char *mode = sc_action_get(a, "mode")->str;
 			uint64_t before = 0, after = 0;

@@ -47,6 +47,7 @@ struct sc_zram_dev {
 	uint64_t huge_pages;
 	/* writeback: backing_dev ("none" reads as NULL) and bd_stat, in bytes (has_bd_stat) */
 	char *backing_dev;
+	char *recomp; /* recomp_algorithm's text ("#1: lzo [lz4]"), NULL without the file */
 	bool has_bd_stat;
 	uint64_t bd_count, bd_reads, bd_writes;
 };
@@ -101,6 +102,8 @@ struct sc_zram_spec {
 	/* writeback: the block device pages go to, as the booted system names it; "" = none */
 	char backing_dev[SC_ZRAM_PATH_MAX + 1];
 	uint64_t writeback_limit; /* bytes the device may write back, 0 = no limit */
+	/* recompression (CONFIG_ZRAM_MULTI_COMP): the secondary algorithm, "" = none */
+	char recomp_algorithm[SC_ZRAM_NAME_MAX + 1];
 };
 
 /* An absolute path without blanks, commas or '=' of at most SC_ZRAM_PATH_MAX bytes. */
@@ -133,7 +136,8 @@ int sc_zram_params_check(const char *alg, const char *params, struct sc_err *err
 int sc_zram_params_check_dict(const struct sc_ctx *c, const char *params, struct sc_err *err);
 /*
  * "size=auto algorithm=auto priority=100 mem_limit=0[ params=level=3,dict=/x][ min_ram=B]
- * [ max_ram=B][ backing_dev=/dev/X][ writeback_limit=B]": the optional keys only when set,
+ * [ max_ram=B][ backing_dev=/dev/X][ writeback_limit=B][ recomp_algorithm=NAME]": the
+ * optional keys only when set,
  * so older files read back unchanged.
  */
 int sc_zram_spec_format(const struct sc_zram_spec *s, char **ret);
@@ -226,6 +230,7 @@ struct sc_zram_observed {
 	uint64_t mem_total;
 	bool control_present; /* /sys/class/zram-control exists (zram loaded) */
 	int writeback; /* devices have backing_dev (CONFIG_ZRAM_WRITEBACK): 1, 0, -1 unknown */
+	int recompress; /* devices have recomp_algorithm (CONFIG_ZRAM_MULTI_COMP): 1, 0, -1 */
 	char **offered; /* comp_algorithm choices of an existing device, NULL if none */
 	char *current; /* the kernel's default algorithm (bracketed on an uninitialised device) */
 	struct sc_zram_dev *devs;
@@ -247,6 +252,7 @@ enum sc_zram_action {
 	SC_ZRAM_HOT_ADD,
 	SC_ZRAM_SET_ALGORITHM,
 	SC_ZRAM_SET_PARAMS,
+	SC_ZRAM_SET_RECOMP_ALGORITHM,
 	SC_ZRAM_SET_BACKING_DEV,
 	SC_ZRAM_SET_WRITEBACK_LIMIT,
 	SC_ZRAM_SET_MEM_LIMIT,
@@ -258,8 +264,9 @@ enum sc_zram_action {
 	SC_ZRAM_HOT_REMOVE,
 	SC_ZRAM_CONFIG_ADD,
 	SC_ZRAM_CONFIG_REMOVE,
-	SC_ZRAM_MARK_IDLE, /* zram writeback */
+	SC_ZRAM_MARK_IDLE, /* zram writeback and recompress */
 	SC_ZRAM_WRITEBACK,
+	SC_ZRAM_RECOMPRESS,
 };
 
 struct sc_zram_add_req {
@@ -398,6 +405,15 @@ struct sc_zram_writeback_req {
 	size_t n_ids;
 	int64_t idle_age; /* seconds, SC_ZRAM_IDLE_ALL or SC_ZRAM_IDLE_NONE */
 	bool huge;
+	/*
+	 * zram recompress instead: the same selection of pages, recompressed with the device's
+	 * secondary algorithm (algorithm: that one, NULL: the kernel's choice) instead of written
+	 * back; devices need recomp_algorithm (CONFIG_ZRAM_MULTI_COMP) and one configured
+	 * (zram add --recompress-algorithm), not a backing device. Actions: recompress (mode,
+	 * algorithm; after apply saved_bytes from mm_stat) in place of writeback.
+	 */
+	bool recompress;
+	const char *algorithm;
 };
 
 int sc_zram_plan_writeback(const struct sc_ctx *c, const struct sc_zram_observed *w,

@@ -20,7 +20,8 @@ const char sc_zram_usage_add[] =
 	"Usage: swapctl zram add [SIZE|N%|auto] [--algorithm NAME] [--algorithm-params TEXT]\n"
 	"                        [--priority N] [--mem-limit SIZE] [--min-ram SIZE]\n"
 	"                        [--max-ram SIZE] [--writeback-device DEV]\n"
-	"                        [--writeback-limit SIZE] [--no-persist]\n"
+	"                        [--writeback-limit SIZE] [--recompress-algorithm NAME]\n"
+	"                        [--no-persist]\n"
 	"\n"
 	"Create a zram swap device and swap on it: hot_add a new device, set the compressor\n"
 	"(the best of zstd, lz4, lzo-rle the kernel offers), its parameters and mem_limit, then\n"
@@ -38,6 +39,7 @@ const char sc_zram_usage_add[] =
 	"      --max-ram SIZE      only on machines with at most this MemTotal\n"
 	"      --writeback-device DEV  block device 'zram writeback' moves pages to\n"
 	"      --writeback-limit SIZE  at most this much written back (4 KiB units)\n"
+	"      --recompress-algorithm NAME  secondary compressor 'zram recompress' uses\n"
 	"      --no-persist        do not record it in zram.conf\n"
 	"  -h, --help              show this help\n";
 
@@ -119,6 +121,7 @@ int sc_zram_cmd_add(struct sc_cli *cli, int argc, char **argv)
 		{"max-ram", required_argument, NULL, 'R'},
 		{"writeback-device", required_argument, NULL, 'w'},
 		{"writeback-limit", required_argument, NULL, 'W'},
+		{"recompress-algorithm", required_argument, NULL, 'C'},
 		{"no-persist", no_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
 		{},
@@ -182,6 +185,13 @@ int sc_zram_cmd_add(struct sc_cli *cli, int argc, char **argv)
 					"zram add: --writeback-limit below 4 KiB, the unit zram "
 					"counts in, would allow nothing");
 			req.spec.writeback_limit -= req.spec.writeback_limit % 4096;
+			break;
+		case 'C':
+			if (!sc_zram_algorithm_name_ok(optarg))
+				return sc_usage_error(
+					cli, "zram add: invalid algorithm name '%s'", optarg);
+			snprintf(req.spec.recomp_algorithm, sizeof(req.spec.recomp_algorithm), "%s",
+				optarg);
 			break;
 		case 'N':
 			req.persist = false;

@@ -1,6 +1,8 @@
 /*
  * swapctl zram writeback [DEVICE...] [--idle AGE] [--huge]: move pages of swapctl's zram
- * devices to their backing devices (lib/zram.h), what swapctl-zram-writeback.timer runs.
+ * devices to their backing devices (lib/zram.h), what swapctl-zram-writeback.timer runs;
+ * swapctl zram recompress [...] [--algorithm NAME]: recompress the same selection of pages
+ * with the devices' secondary algorithm.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -29,6 +31,21 @@ const char sc_zram_usage_writeback[] =
 	"      --idle AGE          the pages not accessed for AGE (seconds, or 30m, 3h, 1d;\n"
 	"                          needs the kernel's access times), or 'all'\n"
 	"      --huge              the pages that did not compress (with --idle: only those idle)\n"
+	"  -h, --help              show this help\n";
+
+const char sc_zram_usage_recompress[] =
+	"Usage: swapctl zram recompress [DEVICE...] [--idle AGE] [--huge] [--algorithm NAME]\n"
+	"\n"
+	"Recompress pages of swapctl's zram devices with the secondary algorithm they were\n"
+	"created with (zram add), which compresses better but slower (kernels with\n"
+	"CONFIG_ZRAM_MULTI_COMP). Pages are chosen as by zram writeback.\n"
+	"\n"
+	"  DEVICE                  /dev/zramN or zramN (default: every swapctl device that has\n"
+	"                          a recompression algorithm)\n"
+	"      --idle AGE          the pages not accessed for AGE (seconds, or 30m, 3h, 1d), or\n"
+	"                          'all'\n"
+	"      --huge              the pages that did not compress (with --idle: only those idle)\n"
+	"      --algorithm NAME    which of the device's recompression algorithms\n"
 	"  -h, --help              show this help\n";
 
 /* "all", N, Ns, Nm, Nh, Nd: seconds, or SC_ZRAM_IDLE_ALL; -EINVAL. */
@@ -70,12 +87,20 @@ static void render_human(struct sc_cli *cli, const struct sc_plan *plan)
 	if (cli->quiet)
 		return;
 	if (plan->n == 0)
-		printf("no zram device of swapctl's has a backing device; nothing to write back\n");
+		printf("no zram device of swapctl's has %s; nothing to do\n",
+			strcmp(cli->command, "zram recompress") == 0 ? "a recompression algorithm"
+								     : "a backing device");
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct sc_action *a = &plan->actions[i];
 		const struct sc_field *f = sc_action_get(a, "written_bytes");
 		char b[32];
 
+		if (a->kind == SC_ZRAM_RECOMPRESS && a->done) {
+			f = sc_action_get(a, "saved_bytes");
+			printf("%s: recompressed %s pages, %s less memory\n", a->target,
+				sc_action_get(a, "mode")->str,
+				f ? sc_format_bytes((uint64_t)f->num, b) : "?");
+		}
 		if (a->kind != SC_ZRAM_WRITEBACK || !a->done)
 			continue;
 		printf("%s: wrote %s of %s pages to its backing device%s\n", a->target,
@@ -90,10 +115,14 @@ int sc_zram_cmd_writeback(struct sc_cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{"idle", required_argument, NULL, 'i'},
 		{"huge", no_argument, NULL, 'H'},
+		{"algorithm", required_argument, NULL, 'a'},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
-	struct sc_zram_writeback_req req = {.idle_age = SC_ZRAM_IDLE_NONE};
+	struct sc_zram_writeback_req req = {
+		.idle_age = SC_ZRAM_IDLE_NONE,
+		.recompress = strcmp(cli->command, "zram recompress") == 0,
+	};
 	_cleanup_free_ int *ids = NULL;
 	struct sc_zram_observed w = {0};
 	struct sc_plan plan = {0};
@@ -103,11 +132,17 @@ int sc_zram_cmd_writeback(struct sc_cli *cli, int argc, char **argv)
 	while ((c = sc_cli_getopt(cli, argc, argv, "h", opts, &ret)) != -1) {
 		if (c == 'i' && parse_age(optarg, &req.idle_age) < 0)
 			return sc_usage_error(cli,
-				"zram writeback: invalid --idle '%s': seconds (3600, 30m, 3h, "
-				"1d) or all",
-				optarg);
+				"%s: invalid --idle '%s': seconds (3600, 30m, 3h, 1d) or all",
+				cli->command, optarg);
 		if (c == 'H')
 			req.huge = true;
+		if (c == 'a' && (!req.recompress || !sc_zram_algorithm_name_ok(optarg)))
+			return sc_usage_error(cli, "%s: --algorithm%s%s", cli->command,
+				req.recompress ? ": invalid algorithm name "
+					       : " is for zram recompress",
+				req.recompress ? optarg : "");
+		if (c == 'a')
+			req.algorithm = optarg;
 	}
 	if (ret >= 0)
 		return ret;
@@ -118,9 +153,8 @@ int sc_zram_cmd_writeback(struct sc_cli *cli, int argc, char **argv)
 		int id = sc_zram_cli_parse_device(argv[optind]);
 
 		if (id < 0)
-			return sc_usage_error(cli,
-				"zram writeback: '%s' is not a zram device (/dev/zramN)",
-				argv[optind]);
+			return sc_usage_error(cli, "%s: '%s' is not a zram device (/dev/zramN)",
+				cli->command, argv[optind]);
 		ids[n++] = id;
 		req.n_ids = n;
 	}

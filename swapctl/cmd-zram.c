@@ -1,11 +1,11 @@
 /*
- * swapctl zram add | remove | estimate | writeback: compressed swap in RAM.
+ * swapctl zram add | remove | estimate | writeback | recompress: compressed swap in RAM.
  *
  * add and remove: argv -> request -> world (lib/zram.h) -> plan -> (gate) -> apply -> render.
  * estimate: read-only sampling of this machine's anonymous memory (lib/estimate.h).
  * This file: the subcommand dispatcher and what add and remove share (the lock, size options,
  * the one-line summaries); the subcommands are in cmd-zram-add.c, cmd-zram-remove.c,
- * cmd-zram-estimate.c and cmd-zram-writeback.c.
+ * cmd-zram-estimate.c and cmd-zram-writeback.c (writeback and recompress).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -111,6 +111,7 @@ int sc_cmd_zram(struct sc_cli *cli, int argc, char **argv)
 		{"remove", sc_zram_cmd_remove, "zram remove", sc_zram_usage_remove},
 		{"estimate", sc_zram_cmd_estimate, "zram estimate", sc_zram_usage_estimate},
 		{"writeback", sc_zram_cmd_writeback, "zram writeback", sc_zram_usage_writeback},
+		{"recompress", sc_zram_cmd_writeback, "zram recompress", sc_zram_usage_recompress},
 	};
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -128,6 +129,7 @@ int sc_cmd_zram(struct sc_cli *cli, int argc, char **argv)
 			optind = 0; /* glibc: also forget the previous scan */
 			return subs[i].fn(cli, argc - 1, argv + 1);
 		}
-	return sc_usage_error(
-		cli, "zram: unknown subcommand '%s' (add, remove, estimate, writeback)", argv[1]);
+	return sc_usage_error(cli,
+		"zram: unknown subcommand '%s' (add, remove, estimate, writeback, recompress)",
+		argv[1]);
 }

@@ -2,7 +2,8 @@
  * zram writeback on the fake zram (tests/helpers/zram-fake.h) with CONFIG_ZRAM_WRITEBACK:
  * the backing device and the limit are set before disksize and checked first (a block
  * device, not zram, not mounted, not active swap), a kernel without writeback is refused,
- * and `zram writeback` marks and writes the pages it should, mapping the kernel's errors.
+ * and `zram writeback` marks and writes the pages it should, mapping the kernel's errors;
+ * with CONFIG_ZRAM_MULTI_COMP, `zram recompress` the same way.
  */
 #include "fixture.h"
 #include <errno.h>
@@ -317,6 +318,121 @@ static void test_writeback_refusals(void **state)
 	zf_assert_zram0_untouched();
 }
 
+static int add_recomp(const char *alg, struct sc_plan *plan, struct sc_err *err)
+{
+	struct sc_zram_observed w;
+	struct sc_zram_add_req req = {.persist = true};
+	int r, dev;
+
+	sc_zram_spec_init(&req.spec);
+	assert_int_equal(sc_zram_parse_size_spec("1G", &req.spec), 0);
+	snprintf(req.spec.recomp_algorithm, sizeof(req.spec.recomp_algorithm), "%s", alg);
+	assert_int_equal(sc_zram_observed_read(&zf.ctx, &w, err), 0);
+	r = sc_zram_plan_add(&zf.ctx, &w, &req, plan, &dev, err);
+	if (r == 0)
+		r = sc_zram_apply(&zf.ctx, &w, plan, false, err);
+	sc_zram_observed_done(&w);
+	return r;
+}
+
+static int recompress(const int *ids, size_t n, int64_t idle, bool huge, const char *alg,
+	struct sc_plan *plan, struct sc_err *err)
+{
+	struct sc_zram_observed w;
+	struct sc_zram_writeback_req req = {.ids = ids,
+		.n_ids = n,
+		.idle_age = idle,
+		.huge = huge,
+		.recompress = true,
+		.algorithm = alg};
+	int r;
+
+	assert_int_equal(sc_zram_observed_read(&zf.ctx, &w, err), 0);
+	r = sc_zram_plan_writeback(&zf.ctx, &w, &req, plan, err);
+	if (r == 0)
+		r = sc_zram_apply_writeback(&zf.ctx, plan, err);
+	sc_zram_observed_done(&w);
+	return r;
+}
+
+static void test_recompress(void **state)
+{
+	static const char *const want[] = {
+		"read /sys/class/zram-control/hot_add",
+		"write /sys/block/zram1/comp_algorithm lz4",
+		"write /sys/block/zram1/recomp_algorithm algo=lzo priority=1",
+		"write /sys/block/zram1/disksize 1073741824",
+		"pwrite /dev/zram1 4096@0",
+		"swapon /dev/zram1 100",
+	};
+	struct sc_plan plan = {0};
+	struct sc_err err = {0};
+	_cleanup_free_ char *conf = NULL;
+	size_t mark;
+
+	zf.recompress = true;
+	zf_render(0);
+	assert_int_equal(add_recomp("lzo", &plan, &err), 0);
+	zf_assert_kernel_log(0, want, ELEMENTSOF(want));
+	conf = zf_read_rel("etc/swapctl/zram.conf");
+	assert_non_null(strstr(conf, " recomp_algorithm=lzo\n"));
+	sc_plan_free(&plan);
+	zf.dev[1].compr = 1000;
+
+	/* the same page selection as writeback, recompress in its place */
+	mark = zf.n_log;
+	assert_int_equal(recompress(NULL, 0, 3600, true, "lzo", &plan, &err), 0);
+	{
+		static const char *const w2[] = {
+			"write /sys/block/zram1/idle 3600",
+			"write /sys/block/zram1/recompress type=huge_idle algo=lzo",
+		};
+		zf_assert_kernel_log(mark, w2, ELEMENTSOF(w2));
+	}
+	assert_int_equal(sc_action_get(&plan.actions[1], "saved_bytes")->num, 500);
+	sc_plan_free(&plan);
+	mark = zf.n_log;
+	assert_int_equal(recompress((int[]){1}, 1, SC_ZRAM_IDLE_NONE, false, NULL, &plan, &err), 0);
+	{
+		static const char *const w3[] = {
+			"write /sys/block/zram1/recompress type=idle",
+			"write /sys/block/zram1/idle all",
+		};
+		zf_assert_kernel_log(mark, w3, ELEMENTSOF(w3));
+	}
+	sc_plan_free(&plan);
+
+	/* not one of its algorithms; the primary as secondary; zram0 is not swapctl's */
+	assert_int_equal(
+		recompress((int[]){1}, 1, SC_ZRAM_IDLE_ALL, false, "lz4", &plan, &err), -EINVAL);
+	assert_int_equal(err.kind, SC_EXIT_USAGE);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(add_recomp("lz4", &plan, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "is the primary one"));
+	sc_plan_free(&plan);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(
+		recompress((int[]){0}, 1, SC_ZRAM_IDLE_ALL, false, NULL, &plan, &err), -EPERM);
+	zf_assert_zram0_untouched();
+}
+
+static void test_recompress_unsupported(void **state)
+{
+	struct sc_plan plan = {0};
+	struct sc_err err = {0};
+
+	/* this fixture's kernel has no recomp_algorithm: refused, whether devices are named */
+	assert_int_equal(
+		recompress(NULL, 0, SC_ZRAM_IDLE_NONE, false, NULL, &plan, &err), -EOPNOTSUPP);
+	assert_int_equal(err.kind, SC_EXIT_REFUSED);
+	assert_non_null(strstr(err.msg, "no zram recompression"));
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(add_recomp("lzo", &plan, &err), -EOPNOTSUPP);
+	assert_int_equal(err.kind, SC_EXIT_REFUSED);
+	assert_int_equal(zf.n_log, 0);
+	sc_plan_free(&plan);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +444,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writeback_modes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writeback_limit_and_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writeback_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recompress, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recompress_unsupported, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -79,12 +79,26 @@ void zf_render(int id)
 	snprintf(rel, sizeof(rel), "sys/block/zram%d/comp_algorithm", id);
 	zf_put(rel, buf);
 	snprintf(rel, sizeof(rel), "sys/block/zram%d/mm_stat", id);
-	zf_put(rel, "0 0 0 0 0 0 0 0 0\n");
+	snprintf(buf, sizeof(buf), "0 %" PRIu64 " 0 0 0 0 0 0 0\n", d->compr);
+	zf_put(rel, buf);
 	snprintf(rel, sizeof(rel), "sys/block/zram%d/algorithm_params", id);
 	if (!zf.no_params_file)
 		zf_put(rel, "");
 	snprintf(rel, sizeof(rel), "sys/block/zram%d/reset", id);
 	zf_put(rel, "");
+	if (zf.recompress) {
+		buf[0] = '\0';
+		for (size_t i = 0; i < ELEMENTSOF(offered); i++) {
+			bool cur = strcmp(offered[i], d->recomp) == 0;
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s%s%s",
+				i ? " " : "#1: ", cur ? "[" : "", offered[i], cur ? "]" : "");
+		}
+		strcat(buf, "\n");
+		snprintf(rel, sizeof(rel), "sys/block/zram%d/recomp_algorithm", id);
+		zf_put(rel, buf);
+		snprintf(rel, sizeof(rel), "sys/block/zram%d/recompress", id);
+		zf_put(rel, "");
+	}
 	if (zf.writeback) {
 		static const char *const wo[] = {
 			"idle", "writeback", "writeback_limit", "writeback_limit_enable"};
@@ -122,6 +136,8 @@ static void reset_defaults(struct fdev *d)
 	d->mem_limit = 0;
 	d->params[0] = '\0';
 	d->backing[0] = '\0';
+	d->recomp[0] = '\0';
+	d->compr = 0;
 	d->wb_limit_enable = false;
 	d->wb_limit = d->pages = d->idle = d->huge = d->bd_count = d->bd_writes = 0;
 	snprintf(d->alg, sizeof(d->alg), "lzo-rle");
@@ -217,6 +233,30 @@ static int fake_write_attr(const char *path, const char *value)
 			value += 5 + len + strspn(value + 5 + len, " ");
 		}
 		snprintf(d->params, sizeof(d->params), "%s", value);
+	} else if (zf.recompress && strcmp(attr, "recomp_algorithm") == 0) {
+		char alg[32];
+		bool known = false;
+		if (d->init)
+			return -EBUSY;
+		if (sscanf(value, "algo=%31s priority=1", alg) != 1)
+			return -EINVAL;
+		for (size_t i = 0; i < ELEMENTSOF(offered); i++)
+			known |= strcmp(offered[i], alg) == 0;
+		if (!known)
+			return -EINVAL;
+		snprintf(d->recomp, sizeof(d->recomp), "%s", alg);
+	} else if (zf.recompress && strcmp(attr, "recompress") == 0) {
+		char type[32], alg[32] = "";
+		if (!d->init)
+			return -EINVAL;
+		/* any other type would recompress every slot: the test fails on it */
+		if (sscanf(value, "type=%31s algo=%31s", type, alg) < 1 ||
+			(strcmp(type, "idle") != 0 && strcmp(type, "huge") != 0 &&
+				strcmp(type, "huge_idle") != 0))
+			fail_msg("recompress '%s'", value);
+		if (!d->recomp[0] || (alg[0] && strcmp(alg, d->recomp) != 0))
+			return -EINVAL;
+		d->compr /= 2;
 	} else if (zf.writeback && strcmp(attr, "backing_dev") == 0) {
 		if (d->init)
 			return -EBUSY;

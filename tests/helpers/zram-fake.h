@@ -36,6 +36,8 @@ struct fdev {
 	uint64_t wb_limit;
 	uint64_t pages, idle, huge; /* stored pages, of which marked idle, incompressible */
 	uint64_t bd_count, bd_writes;
+	char recomp[32]; /* the secondary algorithm, "" = none */
+	uint64_t compr; /* mm_stat compr_data_size */
 };
 
 struct zram_fake {
@@ -54,6 +56,7 @@ struct zram_fake {
 	/* CONFIG_ZRAM_WRITEBACK: backing_dev, bd_stat, idle, writeback and the limit files */
 	bool writeback;
 	bool no_idle_age; /* idle takes only "all" (no access times tracked) */
+	bool recompress; /* CONFIG_ZRAM_MULTI_COMP: recomp_algorithm and recompress */
 	/* files below the root reported as this block device (fake fstatat) */
 	const char *blockdev;
 	dev_t blockdev_rdev;

@@ -32,6 +32,7 @@ static const char full[] = "# a comment\n"
 			   "max-ram = 64G\n"
 			   "writeback-device = /dev/disk/by-partlabel/zram-wb\n"
 			   "writeback-limit = 10G\n"
+			   "recompress-algorithm = zstd\n"
 			   "[zswap]\n"
 			   "enabled = no\n"
 			   "[sysctl]\n"
@@ -72,6 +73,7 @@ static void test_parse(void **state)
 	assert_int_equal(l.zram[0].spec.max_ram, 64 * GiB);
 	assert_string_equal(l.zram[0].spec.backing_dev, "/dev/disk/by-partlabel/zram-wb");
 	assert_int_equal(l.zram[0].spec.writeback_limit, 10 * GiB);
+	assert_string_equal(l.zram[0].spec.recomp_algorithm, "zstd");
 	assert_true(l.has_zswap);
 	assert_int_equal(l.zswap.enabled, 0);
 	assert_true(l.has_sysctl);
@@ -163,7 +165,8 @@ static void test_render_roundtrip(void **state)
 	assert_non_null(strstr(text, "min-ram = 2G\nmax-ram = 64G\n"));
 	assert_non_null(strstr(text,
 		"writeback-device = /dev/disk/by-partlabel/zram-wb\n"
-		"writeback-limit = 10G\n"));
+		"writeback-limit = 10G\n"
+		"recompress-algorithm = zstd\n"));
 	assert_non_null(strstr(text, "vm.swappiness = 10\n"));
 	free(text);
 	free(again);
