@@ -11,7 +11,6 @@
 
 #include "internal.h"
 #include "macro.h"
-#include "plan.h"
 
 #define CONTEXT 3
 
@@ -181,81 +180,5 @@ int sc_fstab_diff(const struct sc_fstab *f, const char *label, char **ret)
 		return -ENOMEM;
 	}
 	*ret = buf;
-	return 0;
-}
-
-static int action_for(struct sc_plan *plan, int kind, const char *action, const char *target,
-	const char *text, size_t len, size_t line, const char *old_text, size_t old_len)
-{
-	struct sc_line probe = {.text = text ? text : old_text, .len = text ? len : old_len};
-	_cleanup_free_ char *source = NULL, *t = NULL, *ot = NULL;
-	struct sc_action *a;
-	int r;
-
-	sc_line_classify(&probe);
-	r = sc_line_field(&probe, 0, &source);
-	if (r < 0)
-		return r;
-	if (text) {
-		t = strndup(text, probe.content_len);
-		if (!t)
-			return -ENOMEM;
-	}
-	if (old_text) {
-		struct sc_line old = {.text = old_text, .len = old_len};
-
-		sc_line_classify(&old);
-		ot = strndup(old_text, old.content_len);
-		if (!ot)
-			return -ENOMEM;
-	}
-	a = sc_plan_add(plan, kind, action, target);
-	if (!a)
-		return -ENOMEM;
-	if ((r = sc_action_set_str(a, "source", source)) < 0 ||
-		(r = sc_action_set_int(a, "line", (int64_t)line)) < 0)
-		return r;
-	if (t && (r = sc_action_set_str(a, "text", t)) < 0)
-		return r;
-	if (ot && (r = sc_action_set_str(a, "old_text", ot)) < 0)
-		return r;
-	return 0;
-}
-
-int sc_fstab_actions(const struct sc_fstab *f, const char *target, struct sc_plan *plan, int kind)
-{
-	_cleanup_free_ bool *kept = calloc(f->n_orig ? f->n_orig : 1, sizeof(bool));
-	int r;
-
-	if (!kept)
-		return -ENOMEM;
-	if (!target)
-		target = f->path ? f->path : "fstab";
-	for (size_t j = 0; j < f->n; j++)
-		if (f->lines[j].origin != SC_LINE_NEW)
-			kept[f->lines[j].origin] = true;
-	for (size_t i = 0; i < f->n_orig; i++) {
-		if (kept[i])
-			continue;
-		r = action_for(plan, kind, "fstab-remove", target, NULL, 0, i + 1,
-			f->orig + f->orig_lines[i].off, f->orig_lines[i].len);
-		if (r < 0)
-			return r;
-	}
-	for (size_t j = 0; j < f->n; j++) {
-		const struct sc_line *l = &f->lines[j];
-
-		if (l->origin == SC_LINE_NEW)
-			r = action_for(
-				plan, kind, "fstab-add", target, l->text, l->len, j + 1, NULL, 0);
-		else if (l->changed && !l->nl_added && !l->nl_removed)
-			r = action_for(plan, kind, "fstab-update", target, l->text, l->len, j + 1,
-				f->orig + f->orig_lines[l->origin].off,
-				f->orig_lines[l->origin].len);
-		else
-			continue;
-		if (r < 0)
-			return r;
-	}
 	return 0;
 }

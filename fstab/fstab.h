@@ -66,7 +66,6 @@
 
 #include "ctx.h"
 #include "error.h"
-#include "plan.h"
 
 /*
  * The longest line glibc getmntent(3) reads whole, in bytes before its LF (a CR counts): it
@@ -186,13 +185,6 @@ int sc_fstab_remove_swap(struct sc_fstab *f, const char *path);
  * when unmodified. label NULL: the document's path. Leading '/' of the label are dropped.
  */
 int sc_fstab_diff(const struct sc_fstab *f, const char *label, char **ret);
-/*
- * The changes as plan actions of the given kind, for --json: "fstab-remove" (line = its line
- * in the loaded file, "old_text"), "fstab-update" (line, "text", "old_text"), "fstab-add"
- * (line, "text"); each with "source" (unescaped) and target = target (NULL: the path).
- */
-int sc_fstab_actions(const struct sc_fstab *f, const char *target, struct sc_plan *plan, int kind);
-
 /* The checks of sc_fstab_commit, without writing (for --dry-run). 0 or -errno with err. */
 int sc_fstab_validate(const struct sc_fstab *f, struct sc_err *err);
 

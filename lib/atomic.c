@@ -152,7 +152,7 @@ static int write_temp(const struct sc_ctx *c, int dirfd, const char *tmpname, co
 		return fd;
 	*created = true;
 	r = c->sys->fchown(fd, uid, gid);
-	if (r < 0 && !(r == -EPERM && geteuid() != 0))
+	if (r < 0 && !(r == -EPERM && c->sys->geteuid() != 0))
 		return r;
 	r = c->sys->fchmod(fd, mode & 07777);
 	if (r < 0)
@@ -204,17 +204,18 @@ int sc_atomic_replace(const struct sc_ctx *c, const char *path, const void *data
 		return dirfd;
 	if (strlen(name) > NAME_MAX - 24)
 		return -ENAMETOOLONG;
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+	r = c->sys->fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW);
+	if (r == 0) {
 		if (!S_ISREG(st.st_mode))
 			return -EINVAL;
 		mode = st.st_mode & 07777;
 		uid = st.st_uid;
 		gid = st.st_gid;
-	} else if (errno != ENOENT)
-		return -errno;
+	} else if (r != -ENOENT)
+		return r;
 	else {
-		uid = geteuid();
-		gid = getegid();
+		uid = c->sys->geteuid();
+		gid = c->sys->getegid();
 	}
 
 	r = c->sys->getrandom(rnd, sizeof(rnd));
@@ -244,7 +245,7 @@ int sc_atomic_replace(const struct sc_ctx *c, const char *path, const void *data
 		}
 	}
 
-	if (opts->backup_suffix && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+	if (opts->backup_suffix && c->sys->fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (asprintf(&backup, "%s%s", name, opts->backup_suffix) < 0) {
 			backup = NULL;
 			r = -ENOMEM;

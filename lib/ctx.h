@@ -28,6 +28,15 @@ struct sc_ctx {
 	bool dry_run;
 	/* The lock (lock.h) is already held by this process: a command run inside `apply`. */
 	bool lock_held;
+	/*
+	 * `apply`: an earlier step of the same run adds zram or enables zswap, so the vm.*
+	 * rules that need compressed swap hold by the time the sysctl step runs -- in --check
+	 * too, where that step is only planned (the check's exit code is the run's). Likewise
+	 * the zram devices an earlier step removes no longer count.
+	 */
+	bool fast_swap_planned;
+	const int *zram_leaving;
+	size_t n_zram_leaving;
 	char *fstab; /* full path of the fstab to read and edit */
 	char *sysctl_dir; /* full path of the sysctl drop-in directory */
 	/* swapctl's own configuration (zram.conf, zswap.conf): <root>/etc/swapctl by default */

@@ -35,13 +35,6 @@ int sc_discard_from_name(const char *s, enum sc_discard *ret)
 	return -EINVAL;
 }
 
-enum sc_discard sc_discard_of_plan(const char *s)
-{
-	enum sc_discard d;
-
-	return sc_discard_from_name(s, &d) == 0 ? d : SC_DISCARD_NONE;
-}
-
 int sc_discard_from_option(const char *value, enum sc_discard *ret)
 {
 	if (!value) {

@@ -17,8 +17,6 @@ enum sc_discard {
 const char *sc_discard_name(enum sc_discard d);
 /* The reverse of sc_discard_name(): 0, or -EINVAL for any other string. */
 int sc_discard_from_name(const char *s, enum sc_discard *ret);
-/* A plan's discard field (NULL when the action has none): the policy, SC_DISCARD_NONE if absent. */
-enum sc_discard sc_discard_of_plan(const char *s);
 /* --discard[=VALUE]: value NULL (plain --discard), "once" or "pages"; else -EINVAL. */
 int sc_discard_from_option(const char *value, enum sc_discard *ret);
 /* The fstab spelling: NULL (no option), "" (plain "discard"), "once", "pages". */

@@ -61,7 +61,7 @@ static bool unit_enabled(const struct sc_ctx *c, const char *unit)
 /* ---- other swap managers: systemd, zram-generator or cloud-init may manage swap too ---- */
 
 static int add_manager(
-	struct sc_doctor_state *s, const char *name, const char *evidence, bool active)
+	struct sc_doctor_observed *s, const char *name, const char *evidence, bool active)
 {
 	struct sc_doctor_manager *m = realloc(s->managers, (s->n_managers + 1) * sizeof(*m));
 
@@ -114,7 +114,7 @@ static bool file_contains(const struct sc_ctx *c, const char *abs, const char *n
 	return p && sc_ctx_read(c, p, 1 << 20, &text, NULL) == 0 && strstr(text, needle);
 }
 
-static int find_zram_generator(const struct sc_ctx *c, struct sc_doctor_state *s)
+static int find_zram_generator(const struct sc_ctx *c, struct sc_doctor_observed *s)
 {
 	static const char *const configs[] = {"/etc/systemd/zram-generator.conf",
 		"/usr/local/lib/systemd/zram-generator.conf",
@@ -162,7 +162,7 @@ static int find_zram_generator(const struct sc_ctx *c, struct sc_doctor_state *s
 	return add_manager(s, "zram-generator", main ? main : dropin, installed && configured);
 }
 
-static int find_managers(const struct sc_ctx *c, struct sc_doctor_state *s)
+static int find_managers(const struct sc_ctx *c, struct sc_doctor_observed *s)
 {
 	static const char *const zramswap_units[] = {"/usr/lib/systemd/system/zramswap.service",
 		"/lib/systemd/system/zramswap.service", NULL};
@@ -210,7 +210,8 @@ static int find_managers(const struct sc_ctx *c, struct sc_doctor_state *s)
 }
 
 /* cloud-init's mounts module creates swap from a top-level "swap:" key. */
-static int find_cloud_init_file(const struct sc_ctx *c, struct sc_doctor_state *s, const char *abs)
+static int find_cloud_init_file(
+	const struct sc_ctx *c, struct sc_doctor_observed *s, const char *abs)
 {
 	_cleanup_free_ char *p = sc_ctx_root_path(c, abs), *text = NULL;
 	unsigned line = 0;
@@ -240,7 +241,7 @@ static int find_cloud_init_file(const struct sc_ctx *c, struct sc_doctor_state *
 	return 0;
 }
 
-static int find_cloud_init(const struct sc_ctx *c, struct sc_doctor_state *s)
+static int find_cloud_init(const struct sc_ctx *c, struct sc_doctor_observed *s)
 {
 	_cleanup_free_ char *dir = sc_ctx_root_path(c, "/etc/cloud/cloud.cfg.d");
 	_cleanup_close_ int dirfd = -1;
@@ -296,7 +297,7 @@ static char *field_value(const char *line, const char *key)
 	return NULL;
 }
 
-static struct sc_doctor_oom *oom_for(struct sc_doctor_state *s, long pid)
+static struct sc_doctor_oom *oom_for(struct sc_doctor_observed *s, long pid)
 {
 	struct sc_doctor_oom *o;
 
@@ -324,7 +325,7 @@ static struct sc_doctor_oom *oom_for(struct sc_doctor_state *s, long pid)
  * process N (NAME) ..." or "Memory cgroup out of memory: Killed process N (NAME) ..."
  * (mm/oom_kill.c). /dev/kmsg prefixes each record with "prio,seq,usec,flags;".
  */
-int sc_doctor_parse_kmsg(const char *text, struct sc_doctor_state *s)
+int sc_doctor_parse_kmsg(const char *text, struct sc_doctor_observed *s)
 {
 	for (const char *line = text; line && *line;) {
 		const char *nl = strchr(line, '\n'), *semi, *k;
@@ -397,7 +398,7 @@ static int read_cg(
  * memory.memsw.limit_in_bytes (equal to the memory limit: no room for swap); v2 has
  * memory.swap.max. Read only while the cgroup still exists.
  */
-static void read_oom_cgroups(const struct sc_ctx *c, struct sc_doctor_state *s)
+static void read_oom_cgroups(const struct sc_ctx *c, struct sc_doctor_observed *s)
 {
 	for (size_t i = 0; i < s->n_ooms; i++) {
 		struct sc_doctor_oom *o = &s->ooms[i];
@@ -424,7 +425,7 @@ static void read_oom_cgroups(const struct sc_ctx *c, struct sc_doctor_state *s)
 	}
 }
 
-static int read_kmsg(const struct sc_ctx *c, struct sc_doctor_state *s)
+static int read_kmsg(const struct sc_ctx *c, struct sc_doctor_observed *s)
 {
 	_cleanup_free_ char *path = sc_ctx_sys_path(c, "/dev/kmsg"), *text = NULL;
 	_cleanup_close_ int fd = -1;
@@ -472,7 +473,7 @@ static int read_kmsg(const struct sc_ctx *c, struct sc_doctor_state *s)
 
 /* ---- swap areas ---- */
 
-static int add_area(struct sc_doctor_state *s, const char *path, struct sc_doctor_area **ret)
+static int add_area(struct sc_doctor_observed *s, const char *path, struct sc_doctor_area **ret)
 {
 	struct sc_doctor_area *a = realloc(s->areas, (s->n_areas + 1) * sizeof(*a));
 
@@ -577,7 +578,7 @@ static bool same_area(const struct sc_doctor_area *a, const struct sc_doctor_are
 
 /* Paths the other managers create swap at (their defaults). */
 static const char *owner_of(
-	const struct sc_ctx *c, const struct sc_doctor_state *s, const char *path)
+	const struct sc_ctx *c, const struct sc_doctor_observed *s, const char *path)
 {
 	for (size_t i = 0; i < s->n_managers; i++) {
 		const char *n = s->managers[i].name;
@@ -606,7 +607,7 @@ static const char *owner_of(
 	return NULL;
 }
 
-static int gather_areas(const struct sc_ctx *c, struct sc_doctor_state *s)
+static int gather_areas(const struct sc_ctx *c, struct sc_doctor_observed *s)
 {
 	struct sc_doctor_area *a;
 	int r;
@@ -669,7 +670,7 @@ static int gather_areas(const struct sc_ctx *c, struct sc_doctor_state *s)
 
 /* ---- entry points ---- */
 
-static int read_sysctl(const struct sc_ctx *c, struct sc_doctor_state *s, struct sc_err *err)
+static int read_sysctl(const struct sc_ctx *c, struct sc_doctor_observed *s, struct sc_err *err)
 {
 	struct sc_sysctl_observed *st = &s->sysctl;
 	int r;
@@ -683,7 +684,7 @@ static int read_sysctl(const struct sc_ctx *c, struct sc_doctor_state *s, struct
 	return sc_sysctl_dropin_load(c, &st->dropin, err);
 }
 
-int sc_doctor_gather(const struct sc_ctx *c, struct sc_doctor_state *s, struct sc_err *err)
+int sc_doctor_gather(const struct sc_ctx *c, struct sc_doctor_observed *s, struct sc_err *err)
 {
 	struct sc_err ignored = {0};
 	int r;
@@ -721,7 +722,7 @@ int sc_doctor_gather(const struct sc_ctx *c, struct sc_doctor_state *s, struct s
 	return sc_drift_compute(&s->obs, &s->drift);
 }
 
-void sc_doctor_state_done(struct sc_doctor_state *s)
+void sc_doctor_observed_done(struct sc_doctor_observed *s)
 {
 	sc_observation_done(&s->obs);
 	sc_drift_done(&s->drift);

@@ -95,7 +95,7 @@ static const char *bytes(uint64_t b, char buf[static 32])
 	return sc_format_bytes(b, buf);
 }
 
-static bool live(const struct sc_doctor_state *s, size_t k, int64_t *ret)
+static bool live(const struct sc_doctor_observed *s, size_t k, int64_t *ret)
 {
 	if (!s->sysctl_ok || !s->obs.sysctl_present[k])
 		return false;
@@ -104,7 +104,7 @@ static bool live(const struct sc_doctor_state *s, size_t k, int64_t *ret)
 }
 
 /* " (set by FILE line N)" when a sysctl file sets the key at boot, else "". */
-static char *set_by(const struct sc_doctor_state *s, size_t k)
+static char *set_by(const struct sc_doctor_observed *s, size_t k)
 {
 	const struct sc_sysctl_setting *w = s->boot_ok ? &s->boot.systemd[k] : NULL;
 
@@ -114,14 +114,14 @@ static char *set_by(const struct sc_doctor_state *s, size_t k)
 		w->via ? w->via : "", w->line);
 }
 
-static bool has_swap(const struct sc_doctor_state *s)
+static bool has_swap(const struct sc_doctor_observed *s)
 {
 	return s->obs.swaps.n > 0;
 }
 
 /* ---- memory and reclaim ---- */
 
-static int check_oom(const struct sc_doctor_state *s, struct sc_findings *ret)
+static int check_oom(const struct sc_doctor_observed *s, struct sc_findings *ret)
 {
 	char *msg = NULL, *tmp;
 	int64_t swappiness;
@@ -195,7 +195,7 @@ static int check_oom(const struct sc_doctor_state *s, struct sc_findings *ret)
 	return 0;
 }
 
-static int check_swap(const struct sc_doctor_state *s, struct sc_findings *ret)
+static int check_swap(const struct sc_doctor_observed *s, struct sc_findings *ret)
 {
 	char b1[32], b2[32];
 
@@ -223,7 +223,7 @@ static int check_swap(const struct sc_doctor_state *s, struct sc_findings *ret)
 	return 0;
 }
 
-static int check_vm(const struct sc_doctor_state *s, struct sc_findings *ret)
+static int check_vm(const struct sc_doctor_observed *s, struct sc_findings *ret)
 {
 	const struct sc_sysctl_env *e = &s->sysctl.env;
 	int64_t v, mode;
@@ -323,7 +323,7 @@ static int check_vm(const struct sc_doctor_state *s, struct sc_findings *ret)
 	return 0;
 }
 
-static int check_zones(const struct sc_doctor_state *s, struct sc_findings *ret)
+static int check_zones(const struct sc_doctor_observed *s, struct sc_findings *ret)
 {
 	if (!s->zones_ok)
 		return 0;
@@ -353,7 +353,7 @@ static const char *area_name(const struct sc_doctor_area *a)
 	return a->path;
 }
 
-static int check_fstab(const struct sc_doctor_state *s, struct sc_findings *ret)
+static int check_fstab(const struct sc_doctor_observed *s, struct sc_findings *ret)
 {
 	const char *fstab = s->fstab_path ? s->fstab_path : "/etc/fstab";
 
@@ -460,7 +460,7 @@ static int check_fstab(const struct sc_doctor_state *s, struct sc_findings *ret)
 	return 0;
 }
 
-static int check_areas(const struct sc_doctor_state *s, struct sc_findings *ret)
+static int check_areas(const struct sc_doctor_observed *s, struct sc_findings *ret)
 {
 	for (size_t i = 0; i < s->n_areas; i++) {
 		const struct sc_doctor_area *a = &s->areas[i];
@@ -530,7 +530,7 @@ static int check_areas(const struct sc_doctor_state *s, struct sc_findings *ret)
 	return 0;
 }
 
-static int check_zram(const struct sc_doctor_state *s, struct sc_findings *ret)
+static int check_zram(const struct sc_doctor_observed *s, struct sc_findings *ret)
 {
 	int disk_max = INT32_MIN;
 	bool zram = false, disk = false;
@@ -570,7 +570,7 @@ static int check_zram(const struct sc_doctor_state *s, struct sc_findings *ret)
 
 /* ---- persistence ---- */
 
-static int check_sysctl(const struct sc_doctor_state *s, struct sc_findings *ret)
+static int check_sysctl(const struct sc_doctor_observed *s, struct sc_findings *ret)
 {
 	const struct sc_sysctl_dropin *d = &s->sysctl.dropin;
 
@@ -623,7 +623,7 @@ static int check_sysctl(const struct sc_doctor_state *s, struct sc_findings *ret
 	return 0;
 }
 
-static int check_managers(const struct sc_doctor_state *s, struct sc_findings *ret)
+static int check_managers(const struct sc_doctor_observed *s, struct sc_findings *ret)
 {
 	for (size_t i = 0; i < s->n_managers; i++) {
 		const struct sc_doctor_manager *m = &s->managers[i];
@@ -643,7 +643,7 @@ static int check_managers(const struct sc_doctor_state *s, struct sc_findings *r
 }
 
 /* A journal left by a rotate, resize or priority --rotate that stopped half-way (rotate.h). */
-static int check_rotation(const struct sc_doctor_state *s, struct sc_findings *ret)
+static int check_rotation(const struct sc_doctor_observed *s, struct sc_findings *ret)
 {
 	const struct sc_observation *o = &s->obs;
 
@@ -664,7 +664,7 @@ static int check_rotation(const struct sc_doctor_state *s, struct sc_findings *r
 }
 
 /* A swapfile swapctl made that nothing uses or names any more (drift.h orphaned). */
-static int check_orphans(const struct sc_doctor_state *s, struct sc_findings *ret)
+static int check_orphans(const struct sc_doctor_observed *s, struct sc_findings *ret)
 {
 	for (size_t i = 0; i < s->drift.n; i++) {
 		const struct sc_drift_record *d = &s->drift.items[i];
@@ -682,9 +682,9 @@ static int check_orphans(const struct sc_doctor_state *s, struct sc_findings *re
 	return 0;
 }
 
-int sc_doctor_check(const struct sc_doctor_state *s, struct sc_findings *ret)
+int sc_doctor_check(const struct sc_doctor_observed *s, struct sc_findings *ret)
 {
-	int (*const checks[])(const struct sc_doctor_state *, struct sc_findings *) = {
+	int (*const checks[])(const struct sc_doctor_observed *, struct sc_findings *) = {
 		check_oom,
 		check_swap,
 		check_vm,

@@ -23,7 +23,7 @@
  * it; the running kernel's swap areas, memory, zones, vm.* values, zswap and kernel log are
  * not read, and the checks that need them find nothing.
  *
- * sc_doctor_state_done() frees the state including the observation; sc_findings_free() the
+ * sc_doctor_observed_done() frees the state including the observation; sc_findings_free() the
  * findings. Functions return 0 or -errno.
  */
 #pragma once
@@ -112,7 +112,7 @@ struct sc_doctor_oom {
 	(SC_OBS_SWAPS | SC_OBS_FSTAB | SC_OBS_TAGS | SC_OBS_MEMINFO | SC_OBS_ZSWAP |               \
 		SC_OBS_SYSCTL | SC_OBS_JOURNAL | SC_OBS_SWAPFILES)
 
-struct sc_doctor_state {
+struct sc_doctor_observed {
 	/* filled by the caller before sc_doctor_gather(): */
 	struct sc_observation obs;
 	char *fstab_path; /* the fstab as the booted system names it, for the messages */
@@ -138,10 +138,10 @@ struct sc_doctor_state {
 	size_t n_managers;
 };
 
-int sc_doctor_gather(const struct sc_ctx *c, struct sc_doctor_state *s, struct sc_err *err);
-void sc_doctor_state_done(struct sc_doctor_state *s);
+int sc_doctor_gather(const struct sc_ctx *c, struct sc_doctor_observed *s, struct sc_err *err);
+void sc_doctor_observed_done(struct sc_doctor_observed *s);
 
 /* The kernel log part, exposed for tests: records as read from /dev/kmsg. */
-int sc_doctor_parse_kmsg(const char *text, struct sc_doctor_state *s);
+int sc_doctor_parse_kmsg(const char *text, struct sc_doctor_observed *s);
 
-int sc_doctor_check(const struct sc_doctor_state *s, struct sc_findings *ret);
+int sc_doctor_check(const struct sc_doctor_observed *s, struct sc_findings *ret);

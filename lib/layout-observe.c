@@ -33,7 +33,7 @@ static enum sc_discard options_discard(const char *options)
 }
 
 static int observe_file(const struct sc_ctx *c, const struct sc_observation *obs,
-	const struct sc_obs_entry *e, struct sc_layout_have_file *f)
+	const struct sc_obs_entry *e, struct sc_layout_observed_file *f)
 {
 	_cleanup_free_ char *full = sc_ctx_root_path(c, e->source);
 	struct stat st;
@@ -60,7 +60,7 @@ static int observe_file(const struct sc_ctx *c, const struct sc_observation *obs
 	return 0;
 }
 
-static int observe_zram(const struct sc_ctx *c, struct sc_layout_have *h, struct sc_err *err)
+static int observe_zram(const struct sc_ctx *c, struct sc_layout_observed *h, struct sc_err *err)
 {
 	struct sc_zram_observed w = {0};
 	bool *taken = NULL;
@@ -94,7 +94,7 @@ static int observe_zram(const struct sc_ctx *c, struct sc_layout_have *h, struct
 	return 0;
 }
 
-static int observe_sysctl(const struct sc_ctx *c, struct sc_layout_have *h, struct sc_err *err)
+static int observe_sysctl(const struct sc_ctx *c, struct sc_layout_observed *h, struct sc_err *err)
 {
 	struct sc_sysctl_observed s = {0};
 	struct sc_sysctl_values prof = {0};
@@ -128,12 +128,12 @@ static int observe_sysctl(const struct sc_ctx *c, struct sc_layout_have *h, stru
 }
 
 int sc_layout_observe(const struct sc_ctx *c, const struct sc_observation *obs,
-	struct sc_layout_have *ret, struct sc_err *err)
+	struct sc_layout_observed *ret, struct sc_err *err)
 {
 	struct sc_file_id id;
 	int r = 0;
 
-	*ret = (struct sc_layout_have){.offline = c->offline};
+	*ret = (struct sc_layout_observed){.offline = c->offline};
 	sc_zswap_settings_init(&ret->zswap);
 	if (!obs->fstab_ok) {
 		*err = obs->fstab_msg;
@@ -143,7 +143,7 @@ int sc_layout_observe(const struct sc_ctx *c, const struct sc_observation *obs,
 		return obs->fstab_err < 0 ? obs->fstab_err : -EIO;
 	}
 	for (size_t i = 0; i < obs->n_entries; i++) {
-		struct sc_layout_have_file *n;
+		struct sc_layout_observed_file *n;
 
 		if (!obs->entries[i].managed || obs->entries[i].source[0] != '/')
 			continue;
@@ -153,7 +153,7 @@ int sc_layout_observe(const struct sc_ctx *c, const struct sc_observation *obs,
 			break;
 		}
 		ret->files = n;
-		n[ret->n_files] = (struct sc_layout_have_file){0};
+		n[ret->n_files] = (struct sc_layout_observed_file){0};
 		r = observe_file(c, obs, &obs->entries[i], &n[ret->n_files++]);
 		if (r < 0)
 			break;
@@ -169,11 +169,11 @@ int sc_layout_observe(const struct sc_ctx *c, const struct sc_observation *obs,
 	if (r == -ENOMEM)
 		sc_err_set(err, SC_EXIT_FAILURE, ENOMEM, "layout: out of memory");
 	if (r < 0)
-		sc_layout_have_done(ret);
+		sc_layout_observed_done(ret);
 	return r;
 }
 
-void sc_layout_have_done(struct sc_layout_have *h)
+void sc_layout_observed_done(struct sc_layout_observed *h)
 {
 	for (size_t i = 0; i < h->n_files; i++) {
 		free(h->files[i].path);
@@ -182,10 +182,10 @@ void sc_layout_have_done(struct sc_layout_have *h)
 	free(h->files);
 	free(h->zram);
 	free(h->profile);
-	*h = (struct sc_layout_have){0};
+	*h = (struct sc_layout_observed){0};
 }
 
-int sc_layout_of_have(const struct sc_layout_have *h, struct sc_layout *ret)
+int sc_layout_of_have(const struct sc_layout_observed *h, struct sc_layout *ret)
 {
 	*ret = (struct sc_layout){0};
 	ret->swapfiles = h->n_files ? calloc(h->n_files, sizeof(*ret->swapfiles)) : NULL;
@@ -193,7 +193,7 @@ int sc_layout_of_have(const struct sc_layout_have *h, struct sc_layout *ret)
 	if ((h->n_files && !ret->swapfiles) || (h->n_zram && !ret->zram))
 		goto oom;
 	for (size_t i = 0; i < h->n_files; i++) {
-		const struct sc_layout_have_file *f = &h->files[i];
+		const struct sc_layout_observed_file *f = &h->files[i];
 		struct sc_layout_swapfile *s = &ret->swapfiles[ret->n_swapfiles++];
 
 		s->path = strdup(f->path);

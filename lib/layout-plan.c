@@ -25,8 +25,8 @@ static bool same_slot(const char *path, const char *layout_path)
 	return path[n + 1] != '0';
 }
 
-const struct sc_layout_have_file *sc_layout_find_file(
-	const struct sc_layout_have *have, const char *path)
+const struct sc_layout_observed_file *sc_layout_find_file(
+	const struct sc_layout_observed *have, const char *path)
 {
 	for (size_t i = 0; i < have->n_files; i++)
 		if (strcmp(have->files[i].path, path) == 0)
@@ -112,7 +112,7 @@ static int field_str(struct sc_diff *d, const char *key, const char *from, const
 }
 
 static int plan_swapfile(struct sc_layout_plan *p, const struct sc_layout_swapfile *w,
-	const struct sc_layout_have_file *h)
+	const struct sc_layout_observed_file *h)
 {
 	struct sc_diff *d = add_diff(p, object_name("swapfile", w->path), h ? "update" : "create");
 	bool resize, reprio;
@@ -208,7 +208,7 @@ static int zram_fields(
 	return r;
 }
 
-static int no_device(const struct sc_layout_have_zram *h, size_t i, struct sc_err *err)
+static int no_device(const struct sc_layout_observed_zram *h, size_t i, struct sc_err *err)
 {
 	_cleanup_free_ char *spec = NULL;
 	int r;
@@ -224,13 +224,13 @@ static int no_device(const struct sc_layout_have_zram *h, size_t i, struct sc_er
 }
 
 static int plan_zram(struct sc_layout_plan *p, const struct sc_layout *want,
-	const struct sc_layout_have *have, bool prune, bool offline, struct sc_err *err)
+	const struct sc_layout_observed *have, bool prune, bool offline, struct sc_err *err)
 {
 	size_t n = SC_MAX(want->n_zram, have->n_zram);
 	struct sc_step *s;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct sc_layout_have_zram *h = i < have->n_zram ? &have->zram[i] : NULL;
+		const struct sc_layout_observed_zram *h = i < have->n_zram ? &have->zram[i] : NULL;
 		const struct sc_zram_spec *w = i < want->n_zram ? &want->zram[i].spec : NULL;
 		char num[24];
 		struct sc_diff *d;
@@ -273,8 +273,8 @@ static int plan_zram(struct sc_layout_plan *p, const struct sc_layout *want,
 	return 0;
 }
 
-static int plan_zswap(
-	struct sc_layout_plan *p, const struct sc_layout *want, const struct sc_layout_have *have)
+static int plan_zswap(struct sc_layout_plan *p, const struct sc_layout *want,
+	const struct sc_layout_observed *have)
 {
 	const struct sc_zswap_settings *w = &want->zswap, *h = &have->zswap;
 	struct sc_diff *d;
@@ -303,8 +303,8 @@ static int plan_zswap(
 	return 0;
 }
 
-static int plan_sysctl(
-	struct sc_layout_plan *p, const struct sc_layout *want, const struct sc_layout_have *have)
+static int plan_sysctl(struct sc_layout_plan *p, const struct sc_layout *want,
+	const struct sc_layout_observed *have)
 {
 	struct sc_diff *d;
 	struct sc_step *s;
@@ -345,7 +345,7 @@ static int plan_sysctl(
 	return 0;
 }
 
-static int plan(const struct sc_layout *want, const struct sc_layout_have *have, bool prune,
+static int plan(const struct sc_layout *want, const struct sc_layout_observed *have, bool prune,
 	bool offline, struct sc_layout_plan *p, struct sc_err *err)
 {
 	bool *used = have->n_files ? calloc(have->n_files, sizeof(*used)) : NULL;
@@ -358,7 +358,7 @@ static int plan(const struct sc_layout *want, const struct sc_layout_have *have,
 	if (r == 0)
 		r = plan_zram(p, want, have, prune, offline, err);
 	for (size_t i = 0; i < want->n_swapfiles && r == 0; i++) {
-		const struct sc_layout_have_file *h =
+		const struct sc_layout_observed_file *h =
 			sc_layout_find_file(have, want->swapfiles[i].path);
 
 		if (h && used[h - have->files]) {
@@ -427,7 +427,7 @@ static int order_removals_last(struct sc_layout_plan *p)
 	return 0;
 }
 
-int sc_layout_plan(const struct sc_layout *want, const struct sc_layout_have *have, bool prune,
+int sc_layout_plan(const struct sc_layout *want, const struct sc_layout_observed *have, bool prune,
 	struct sc_layout_plan *ret, struct sc_err *err)
 {
 	int r;

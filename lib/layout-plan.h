@@ -1,5 +1,5 @@
 /*
- * What a layout means for this machine: the managed state as it is (struct sc_layout_have,
+ * What a layout means for this machine: the managed state as it is (struct sc_layout_observed,
  * observed by sc_layout_observe(), the same data `swapctl export` prints) against the layout
  * wanted, planned into typed steps (pure: sc_layout_plan()).
  *
@@ -26,7 +26,7 @@
 #include "observe.h"
 
 /* One managed swapfile as it is. */
-struct sc_layout_have_file {
+struct sc_layout_observed_file {
 	char *path; /* the fstab entry's source (as the booted system sees it) */
 	bool exists; /* the file is there */
 	uint64_t size; /* its size, rounded down to pages */
@@ -38,16 +38,16 @@ struct sc_layout_have_file {
 	char *label;
 };
 
-struct sc_layout_have_zram {
+struct sc_layout_observed_zram {
 	struct sc_zram_spec spec; /* the zram.conf entry */
 	int device; /* the active swapctl device standing for it, or -1 */
 };
 
-struct sc_layout_have {
+struct sc_layout_observed {
 	bool offline; /* an image (--root): no devices, nothing active */
-	struct sc_layout_have_file *files;
+	struct sc_layout_observed_file *files;
 	size_t n_files;
-	struct sc_layout_have_zram *zram;
+	struct sc_layout_observed_zram *zram;
 	size_t n_zram;
 	struct sc_zswap_settings zswap; /* zswap.conf (fields -1/"" when unset) */
 	bool zswap_configured;
@@ -63,8 +63,8 @@ struct sc_layout_have {
  * drop-in) and the swapfiles' sizes and labels. Errors: -errno with err filled.
  */
 int sc_layout_observe(const struct sc_ctx *c, const struct sc_observation *obs,
-	struct sc_layout_have *ret, struct sc_err *err);
-void sc_layout_have_done(struct sc_layout_have *h);
+	struct sc_layout_observed *ret, struct sc_err *err);
+void sc_layout_observed_done(struct sc_layout_observed *h);
 /*
  * Read and parse the layout: file (a path, taken as given, outside any --root), "-"
  * (standard input), or NULL for <config_dir>/layout.conf. *ret_name: how messages name it.
@@ -73,7 +73,7 @@ void sc_layout_have_done(struct sc_layout_have *h);
 int sc_layout_load(const struct sc_ctx *c, const char *file, struct sc_layout *ret, char **ret_name,
 	struct sc_err *err);
 /* The layout that describes h: what `swapctl export` prints. */
-int sc_layout_of_have(const struct sc_layout_have *h, struct sc_layout *ret);
+int sc_layout_of_have(const struct sc_layout_observed *h, struct sc_layout *ret);
 
 enum sc_step_kind {
 	SC_STEP_ZSWAP = 1, /* zswap enable|disable [--compressor] [--max-pool-percent] */
@@ -153,10 +153,10 @@ struct sc_layout_plan {
  * list (else they are kept and the diff says so). Fails (err) where no command can bring the
  * object to the layout. The plan points into want and have: keep both until it is freed.
  */
-int sc_layout_plan(const struct sc_layout *want, const struct sc_layout_have *have, bool prune,
+int sc_layout_plan(const struct sc_layout *want, const struct sc_layout_observed *have, bool prune,
 	struct sc_layout_plan *ret, struct sc_err *err);
 void sc_layout_plan_done(struct sc_layout_plan *p);
 
 /* The managed swapfile of have that stands for the layout's path (see above), or NULL. */
-const struct sc_layout_have_file *sc_layout_find_file(
-	const struct sc_layout_have *have, const char *path);
+const struct sc_layout_observed_file *sc_layout_find_file(
+	const struct sc_layout_observed *have, const char *path);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "autoscale.h"
 #include "layout.h"
 #include "macro.h"
 #include "parse.h"
@@ -17,6 +18,7 @@ enum section {
 	SEC_ZRAM,
 	SEC_ZSWAP,
 	SEC_SYSCTL,
+	SEC_AUTOSCALE,
 };
 
 static const char *const section_names[] = {
@@ -24,6 +26,7 @@ static const char *const section_names[] = {
 	[SEC_ZRAM] = "zram",
 	[SEC_ZSWAP] = "zswap",
 	[SEC_SYSCTL] = "sysctl",
+	[SEC_AUTOSCALE] = "autoscale",
 };
 
 /* The keys of each section; the bit of key k is 1u << k in struct parser.seen. */
@@ -32,6 +35,7 @@ static const char *const zram_keys[] = {"size", "algorithm", "algorithm-params",
 	"mem-limit", "min-ram", "max-ram", "writeback-device", "writeback-limit",
 	"recompress-algorithm"};
 static const char *const zswap_keys[] = {"enabled", "compressor", "max-pool-percent"};
+static const char *const autoscale_keys[] = {"max", "step", "dir", "quiet", "interval"};
 
 struct parser {
 	const char *name;
@@ -102,14 +106,17 @@ static int begin_section(struct parser *p, const char *name, size_t col)
 			s = (enum section)i;
 	if (s == SEC_NONE)
 		return fail(p, col,
-			"unknown section [%s]; sections are [swapfile], [zram], [zswap] and "
-			"[sysctl]",
+			"unknown section [%s]; sections are [swapfile], [zram], [zswap], "
+			"[sysctl] and [autoscale]",
 			name);
 	r = end_section(p);
 	if (r < 0)
 		return r;
-	if ((s == SEC_ZSWAP && p->l->has_zswap) || (s == SEC_SYSCTL && p->l->has_sysctl))
+	if ((s == SEC_ZSWAP && p->l->has_zswap) || (s == SEC_SYSCTL && p->l->has_sysctl) ||
+		(s == SEC_AUTOSCALE && p->l->has_autoscale))
 		return fail(p, col, "[%s] given twice", name);
+	if (s == SEC_AUTOSCALE)
+		p->l->has_autoscale = true;
 	p->sec = s;
 	p->sec_line = p->line;
 	p->seen = 0;
@@ -131,7 +138,7 @@ static int begin_section(struct parser *p, const char *name, size_t col)
 	} else if (s == SEC_ZSWAP) {
 		p->l->has_zswap = true;
 		sc_zswap_settings_init(&p->l->zswap);
-	} else
+	} else if (s == SEC_SYSCTL)
 		p->l->has_sysctl = true;
 	return 0;
 }
@@ -295,6 +302,31 @@ static int zswap_key(struct parser *p, int k, const char *v, size_t col)
 	}
 }
 
+static int autoscale_key(struct parser *p, int k, const char *v, size_t col)
+{
+	struct sc_layout_autoscale *a = &p->l->autoscale;
+	int64_t n;
+
+	switch (k) {
+	case 0:
+	case 1:
+		if (sc_parse_swap_size(v, p->page_size, k == 0 ? &a->max : &a->step) < 0)
+			return fail(p, col, "%s '%s': expected a size such as 4G",
+				autoscale_keys[k], v);
+		return 0;
+	case 2:
+		if (sc_autoscale_normalize_dir(v, &a->dir) < 0)
+			return fail(p, col, "dir '%s': expected an absolute directory", v);
+		return 0;
+	default:
+		if (sc_parse_int(v, 1, k == 3 ? 86400 : 3600, &n) < 0)
+			return fail(p, col, "%s '%s': expected seconds, 1..%d", autoscale_keys[k],
+				v, k == 3 ? 86400 : 3600);
+		*(k == 3 ? &a->quiet_s : &a->interval_s) = (unsigned)n;
+		return 0;
+	}
+}
+
 static int sysctl_key(struct parser *p, const char *key, const char *v, size_t kcol, size_t vcol)
 {
 	struct sc_err verr = {0};
@@ -340,6 +372,7 @@ static int key_value(struct parser *p, char *s, size_t indent)
 		[SEC_SWAPFILE] = {swapfile_keys, ELEMENTSOF(swapfile_keys)},
 		[SEC_ZRAM] = {zram_keys, ELEMENTSOF(zram_keys)},
 		[SEC_ZSWAP] = {zswap_keys, ELEMENTSOF(zswap_keys)},
+		[SEC_AUTOSCALE] = {autoscale_keys, ELEMENTSOF(autoscale_keys)},
 	};
 	char *eq = strchr(s, '='), *key = s, *v, *end;
 	size_t vcol;
@@ -364,7 +397,7 @@ static int key_value(struct parser *p, char *s, size_t indent)
 	if (p->sec == SEC_NONE)
 		return fail(p, indent + 1,
 			"'%s' outside a section: start with [swapfile], [zram], "
-			"[zswap] or [sysctl]",
+			"[zswap], [sysctl] or [autoscale]",
 			key);
 	if (!v[0])
 		return fail(p, vcol, "%s: the value is empty", key);
@@ -381,6 +414,8 @@ static int key_value(struct parser *p, char *s, size_t indent)
 		return swapfile_key(p, k, v, vcol);
 	case SEC_ZRAM:
 		return zram_key(p, k, v, vcol);
+	case SEC_AUTOSCALE:
+		return autoscale_key(p, k, v, vcol);
 	default:
 		return zswap_key(p, k, v, vcol);
 	}
@@ -559,6 +594,25 @@ int sc_layout_render(const struct sc_layout *l, char **ret)
 				fprintf(f, "vm.%s = %" PRId64 "\n", sc_sysctl_keys[k].name,
 					l->sysctl.v[k]);
 	}
+	if (l->has_autoscale) {
+		const struct sc_layout_autoscale *a = &l->autoscale;
+
+		fputs("\n[autoscale]\n", f);
+		if (a->max) {
+			sc_layout_format_size(a->max, b);
+			fprintf(f, "max = %s\n", b);
+		}
+		if (a->step) {
+			sc_layout_format_size(a->step, b);
+			fprintf(f, "step = %s\n", b);
+		}
+		if (a->dir)
+			fprintf(f, "dir = %s\n", a->dir);
+		if (a->quiet_s)
+			fprintf(f, "quiet = %u\n", a->quiet_s);
+		if (a->interval_s)
+			fprintf(f, "interval = %u\n", a->interval_s);
+	}
 	if (fclose(f) != 0)
 		return -ENOMEM;
 	*ret = TAKE_PTR(buf);
@@ -574,5 +628,6 @@ void sc_layout_done(struct sc_layout *l)
 	free(l->swapfiles);
 	free(l->zram);
 	free(l->profile);
+	free(l->autoscale.dir);
 	*l = (struct sc_layout){0};
 }

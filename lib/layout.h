@@ -1,7 +1,8 @@
 /*
  * Layouts: the declarative description of the swap a machine should have, as `swapctl apply`
  * reads it and `swapctl export` writes it (swapctl(8), LAYOUT FILE). A systemd-style INI
- * file: [swapfile] (repeatable), [zram] (repeatable), [zswap] and [sysctl] (once each),
+ * file: [swapfile] (repeatable), [zram] (repeatable), [zswap], [sysctl] and [autoscale]
+ * (once each),
  * "key = value" lines, '#' or ';' comment lines. Strict: an unknown section or key, a key
  * given twice, a value that does not parse, is a usage error naming file:line:column.
  *
@@ -39,6 +40,13 @@ struct sc_layout_zram {
 	unsigned line;
 };
 
+/* [autoscale]: the settings of `swapctl autoscale`; apply does nothing with them. 0: not given. */
+struct sc_layout_autoscale {
+	uint64_t max, step;
+	char *dir; /* absolute, normalized */
+	unsigned quiet_s, interval_s;
+};
+
 struct sc_layout {
 	struct sc_layout_swapfile *swapfiles;
 	size_t n_swapfiles;
@@ -51,6 +59,8 @@ struct sc_layout {
 	bool has_sysctl;
 	char *profile; /* NULL: the listed values are merged into swapctl's drop-in */
 	struct sc_sysctl_values sysctl; /* vm.KEY = VALUE lines, on top of the profile */
+	bool has_autoscale;
+	struct sc_layout_autoscale autoscale;
 };
 
 /*

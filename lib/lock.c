@@ -19,21 +19,23 @@ static int open_lock_dir(const struct sc_ctx *c, struct sc_err *err)
 
 	if (!run)
 		return -ENOMEM;
-	runfd = open(run, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	runfd = c->sys->openat(AT_FDCWD, run, O_RDONLY | O_DIRECTORY, 0);
 	if (runfd < 0)
 		return sc_err_set(
-			err, SC_EXIT_FAILURE, errno, "%s: cannot open: %s", run, strerror(errno));
+			err, SC_EXIT_FAILURE, -runfd, "%s: cannot open: %s", run, strerror(-runfd));
 	r = c->sys->mkdirat(runfd, "swapctl", 0700);
 	if (r < 0 && r != -EEXIST)
 		return sc_err_set(err, SC_EXIT_FAILURE, -r, "%s/swapctl: cannot create: %s", run,
 			strerror(-r));
-	dfd = openat(runfd, "swapctl", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	dfd = c->sys->openat(runfd, "swapctl", O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 	if (dfd < 0)
-		return sc_err_set(err, SC_EXIT_FAILURE, errno, "%s/swapctl: cannot open: %s", run,
-			strerror(errno));
-	if (fstat(dfd, &st) < 0)
-		return -errno;
-	if (st.st_uid != geteuid() || (st.st_mode & 0077))
+		return sc_err_set(err, SC_EXIT_FAILURE, -dfd, "%s/swapctl: cannot open: %s", run,
+			strerror(-dfd));
+	r = c->sys->fstatat(dfd, "", &st, AT_EMPTY_PATH);
+	if (r < 0)
+		return sc_err_set(
+			err, SC_EXIT_FAILURE, -r, "%s/swapctl: cannot stat: %s", run, strerror(-r));
+	if (st.st_uid != c->sys->geteuid() || (st.st_mode & 0077))
 		return sc_err_set(err, SC_EXIT_REFUSED, 0,
 			"%s/swapctl: lock directory is not private (owner %u, mode %04o)", run,
 			(unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
@@ -58,9 +60,11 @@ int sc_lock_acquire(const struct sc_ctx *c, unsigned timeout_ms, int *ret_fd, st
 	if (fd < 0)
 		return sc_err_set(
 			err, SC_EXIT_FAILURE, -fd, "lock file: cannot open: %s", strerror(-fd));
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_uid != geteuid())
+	r = c->sys->fstatat(fd, "", &st, AT_EMPTY_PATH);
+	if (r < 0)
+		return sc_err_set(
+			err, SC_EXIT_FAILURE, -r, "lock file: cannot stat: %s", strerror(-r));
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_uid != c->sys->geteuid())
 		return sc_err_set(err, SC_EXIT_REFUSED, 0,
 			"lock file: not a private regular file (links %lu, owner %u)",
 			(unsigned long)st.st_nlink, (unsigned)st.st_uid);

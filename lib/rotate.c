@@ -135,22 +135,16 @@ static struct sc_rotation *add_unit(struct sc_rotate_plan *p)
 }
 
 /* Append one action of unit u; NULL when out of memory. */
-static struct sc_action *act(struct sc_rotate_plan *p, struct sc_rotation *u, int kind,
-	const char *name, const char *target)
+static struct sc_action *act(
+	struct sc_rotate_plan *p, struct sc_rotation *u, enum sc_act kind, const char *target)
 {
-	struct sc_action *a = sc_plan_add(&p->plan, kind, name, target);
+	struct sc_action *a = sc_plan_add(&p->plan, kind, target);
 
 	if (!a)
 		return NULL;
 	u->n++;
-	if (u->recovery && sc_action_set_bool(a, "recovery", true) < 0)
-		return NULL;
+	a->recovery = u->recovery;
 	return a;
-}
-
-static int64_t i64(uint64_t v)
-{
-	return v > INT64_MAX ? INT64_MAX : (int64_t)v;
 }
 
 /* The actions of one rotation from step `from` on (recovery resumes part-way). */
@@ -169,32 +163,34 @@ static int add_steps(struct sc_rotate_plan *p, size_t ui, enum step from, const 
 	struct sc_action *a;
 
 	if (from <= STEP_CREATE) {
-		a = act(p, u, SC_ROT_ACT_CREATE, "create", u->new_path);
-		if (!a || sc_action_set_int(a, "size_bytes", i64(u->size)) < 0 ||
-			sc_action_set_str(a, "replaces", u->old_path) < 0)
+		a = act(p, u, SC_ROT_ACT_CREATE, u->new_path);
+		if (!a || sc_action_strdup(a, u->old_path, &a->u.rot_create.replaces) < 0)
 			return -ENOMEM;
+		a->u.rot_create.size = u->size;
 		u = &p->units[ui];
 	}
 	if (from <= STEP_SWAPON && u->enable) {
-		a = act(p, u, SC_ROT_ACT_SWAPON, "swapon", u->new_path);
-		if (!a || sc_action_set_int(a, "priority", u->priority) < 0 ||
-			sc_action_set_str(a, "discard", sc_discard_name(u->discard)) < 0)
+		a = act(p, u, SC_ROT_ACT_SWAPON, u->new_path);
+		if (!a)
 			return -ENOMEM;
+		a->u.rot_swapon.priority = u->priority;
+		a->u.rot_swapon.discard = u->discard;
 	}
 	if (from <= STEP_FSTAB && u->persist) {
-		a = act(p, u, SC_ROT_ACT_FSTAB_REPLACE, "fstab-replace", fstab);
-		if (!a || sc_action_set_str(a, "old_source", u->old_path) < 0 ||
-			sc_action_set_str(a, "new_source", u->new_path) < 0 ||
-			sc_action_set_int(a, "priority", u->priority) < 0)
+		a = act(p, u, SC_ROT_ACT_FSTAB_REPLACE, fstab);
+		if (!a || sc_action_strdup(a, u->old_path, &a->u.fstab_replace.old_source) < 0 ||
+			sc_action_strdup(a, u->new_path, &a->u.fstab_replace.new_source) < 0)
 			return -ENOMEM;
+		a->u.fstab_replace.priority = u->priority;
 	}
 	if (from <= STEP_SWAPOFF && old_active) {
-		a = act(p, u, SC_ROT_ACT_SWAPOFF, "swapoff", u->old_path);
-		if (!a || sc_action_set_int(a, "used_bytes", i64(u->old_used)) < 0)
+		a = act(p, u, SC_ROT_ACT_SWAPOFF, u->old_path);
+		if (!a)
 			return -ENOMEM;
+		a->u.rot_swapoff.used = u->old_used;
 	}
 	if (from <= STEP_UNLINK && old_exists) {
-		a = act(p, u, SC_ROT_ACT_UNLINK, "unlink", u->old_path);
+		a = act(p, u, SC_ROT_ACT_UNLINK, u->old_path);
 		if (!a)
 			return -ENOMEM;
 	}
@@ -512,7 +508,7 @@ int sc_rotate_recover(const struct sc_rotate_journal *j, const struct sc_rotate_
 		return add_steps(ret, ui, STEP_FSTAB, fstab, o->old_active, o->old_exists);
 	if (o->new_exists) {
 		u->rollback = true;
-		return act(ret, u, SC_ROT_ACT_UNLINK, "unlink", j->new_path) ? 0 : -ENOMEM;
+		return act(ret, u, SC_ROT_ACT_UNLINK, j->new_path) ? 0 : -ENOMEM;
 	}
 	u->rollback = true; /* never created: nothing to undo */
 	return 0;
@@ -544,22 +540,23 @@ int sc_priority_plan(const struct sc_priority_target *t, int priority, const cha
 		return sc_err_set(err, SC_EXIT_USAGE, 0,
 			"%s: not an active swap area or fstab swap entry", t->path);
 	if (t->active && t->active_priority != priority && !offline) {
-		a = sc_plan_add(ret, SC_ROT_ACT_SWAPOFF, "swapoff", t->path);
-		if (!a || sc_action_set_int(a, "used_bytes", i64(t->active_used)) < 0)
+		a = sc_plan_add(ret, SC_ROT_ACT_SWAPOFF, t->path);
+		if (!a)
 			return -ENOMEM;
-		a = sc_plan_add(ret, SC_ROT_ACT_SWAPON, "swapon", t->path);
-		if (!a || sc_action_set_int(a, "priority", priority) < 0 ||
-			sc_action_set_int(a, "old_priority", t->active_priority) < 0 ||
-			sc_action_set_str(a, "discard",
-				sc_discard_name(sc_discard_from_fstab(
-					t->in_fstab ? t->discard : NULL))) < 0)
+		a->u.rot_swapoff.used = t->active_used;
+		a = sc_plan_add(ret, SC_ROT_ACT_SWAPON, t->path);
+		if (!a)
 			return -ENOMEM;
+		a->u.rot_swapon.priority = priority;
+		a->u.rot_swapon.has_old_priority = true;
+		a->u.rot_swapon.old_priority = t->active_priority;
+		a->u.rot_swapon.discard = sc_discard_from_fstab(t->in_fstab ? t->discard : NULL);
 	}
 	if (t->in_fstab && (!t->has_priority || t->fstab_priority != priority)) {
-		a = sc_plan_add(ret, SC_ROT_ACT_FSTAB_UPDATE, "fstab-update", fstab);
-		if (!a || sc_action_set_str(a, "source", t->path) < 0 ||
-			sc_action_set_int(a, "priority", priority) < 0)
+		a = sc_plan_add(ret, SC_ROT_ACT_FSTAB_UPDATE, fstab);
+		if (!a || sc_action_strdup(a, t->path, &a->u.fstab_update.source) < 0)
 			return -ENOMEM;
+		a->u.fstab_update.priority = priority;
 	}
 	return 0;
 }

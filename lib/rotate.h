@@ -61,16 +61,6 @@
 #define SC_ROTATE_MAX_GENERATION 999999999u
 #define SC_ROTATE_JOURNAL_SUFFIX ".swapctl-rotation"
 
-enum sc_rotate_action {
-	SC_ROT_ACT_CREATE = 1, /* "create": target = replacement; size_bytes, replaces */
-	SC_ROT_ACT_SWAPON, /* "swapon": target = area; priority, discard */
-	SC_ROT_ACT_FSTAB_REPLACE, /* "fstab-replace": target = fstab; old_source, new_source */
-	SC_ROT_ACT_FSTAB_UPDATE, /* "fstab-update": target = fstab; source, priority */
-	SC_ROT_ACT_SWAPOFF, /* "swapoff": target = area; used_bytes (after the gate) */
-	SC_ROT_ACT_UNLINK, /* "unlink": target = file */
-	SC_ROT_ACT_ZRAM_CONFIG, /* "zram-config": target = zram.conf; device, priority */
-};
-
 enum sc_rotate_kind {
 	SC_ROTATE_ROTATE,
 	SC_ROTATE_RESIZE,

@@ -4,6 +4,7 @@
  * the swapfile-*.c files: it uses the others through swapfile.h.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,133 +12,127 @@
 #include "macro.h"
 #include "swapfile.h"
 
-static int64_t field_int(const struct sc_action *a, const char *key, int64_t def)
+bool sc_swapfile_is_fstab_set(const struct sc_action *a)
 {
-	const struct sc_field *f = sc_action_get(a, key);
-	return f && f->type == SC_FIELD_INT ? f->num : def;
+	return a->kind == SC_SWAPFILE_ACT_FSTAB_ADD || a->kind == SC_SWAPFILE_ACT_FSTAB_UPDATE;
 }
 
-static const char *field_str(const struct sc_action *a, const char *key)
+/* The removal target a remove action belongs to. */
+size_t sc_swapfile_remove_target(const struct sc_action *a)
 {
-	const struct sc_field *f = sc_action_get(a, key);
-	return f && f->type == SC_FIELD_STR ? f->str : NULL;
-}
-
-static int undo_add(const struct sc_ctx *c, struct sc_plan *plan, size_t upto, struct sc_err *err)
-{
-	int ret = 0;
-
-	for (size_t i = upto; i-- > 0;) {
-		struct sc_action *a = &plan->actions[i];
-		struct sc_err e = {0};
-		int r = 0;
-
-		if (!a->done)
-			continue;
-		switch (a->kind) {
-		case SC_SWAPFILE_ACT_SWAPON:
-			r = sc_gate_swapoff(c, a->target, NULL, &e);
-			break;
-		case SC_SWAPFILE_ACT_CREATE:
-			r = sc_swapfile_unlink(c, a->target, &e);
-			break;
-		case SC_SWAPFILE_ACT_MKDIR:
-			r = sc_swapfile_rmdir(c, a->target, &e);
-			break;
-		default:
-			break;
-		}
-		if (r < 0) {
-			sc_err_hint(err,
-				"rolling back failed too (%s); remove what is left by hand",
-				e.msg[0] ? e.msg : strerror(-r));
-			if (!ret)
-				ret = r;
-			continue;
-		}
-		a->done = false;
+	switch (a->kind) {
+	case SC_SWAPFILE_ACT_SWAPOFF:
+		return a->u.swapoff.target;
+	case SC_SWAPFILE_ACT_FSTAB_REMOVE:
+		return a->u.fstab_remove.target;
+	case SC_SWAPFILE_ACT_UNLINK:
+		return a->u.unlink.target;
+	default:
+		return 0;
 	}
-	return ret;
+}
+
+struct add_run {
+	const struct sc_ctx *c;
+	const struct sc_swapfile_hooks *h;
+	bool staged;
+};
+
+static int add_step(void *data, struct sc_action *a, struct sc_err *err)
+{
+	struct add_run *x = data;
+	const struct sc_ctx *c = x->c;
+	int r;
+
+	switch (a->kind) {
+	case SC_SWAPFILE_ACT_MKDIR:
+		return sc_swapfile_mkdir(c, a->target, NULL, err);
+	case SC_SWAPFILE_ACT_CREATE: {
+		struct sc_swapfile_opts o = {
+			.size = a->u.create.size,
+			.label = a->u.create.label,
+			.reserve = a->u.create.reserve,
+		};
+		struct sc_swapfile_created made;
+
+		r = sc_swapfile_create_full(c, a->target, &o, &made, err);
+		if (r < 0)
+			return r;
+		snprintf(a->u.create.uuid, sizeof(a->u.create.uuid), "%s", made.uuid);
+		a->u.create.zero_filled = made.zero_filled;
+		return 0;
+	}
+	case SC_SWAPFILE_ACT_SWAPON: {
+		struct sc_swapfile_enabled en;
+
+		r = sc_swapfile_enable_full(
+			c, a->target, a->u.swapon.priority, a->u.swapon.discard, &en, err);
+		if (r < 0)
+			return r;
+		if (en.already_active)
+			return 1; /* someone else activated it meanwhile: nothing done */
+		a->u.swapon.zero_filled = en.zero_filled;
+		return 0;
+	}
+	case SC_SWAPFILE_ACT_FSTAB_ADD:
+	case SC_SWAPFILE_ACT_FSTAB_UPDATE:
+		r = x->h && x->h->stage ? x->h->stage(x->h->data, a, err) : -EINVAL;
+		if (r < 0)
+			return r;
+		x->staged = true;
+		return 1; /* done when committed */
+	default:
+		return sc_err_set(err, SC_EXIT_FAILURE, EINVAL, "%s: unexpected action %s",
+			a->target, a->action);
+	}
+}
+
+static int add_undo(void *data, struct sc_action *a, struct sc_err *err)
+{
+	struct add_run *x = data;
+
+	switch (a->kind) {
+	case SC_SWAPFILE_ACT_SWAPON:
+		return sc_gate_swapoff(x->c, a->target, NULL, err);
+	case SC_SWAPFILE_ACT_CREATE:
+		return sc_swapfile_unlink(x->c, a->target, err);
+	case SC_SWAPFILE_ACT_MKDIR:
+		return sc_swapfile_rmdir(x->c, a->target, err);
+	default:
+		return 0;
+	}
 }
 
 int sc_swapfile_apply_add(const struct sc_ctx *c, struct sc_plan *plan,
 	const struct sc_swapfile_hooks *h, struct sc_err *err)
 {
-	bool staged = false;
-	size_t i;
-	int r = 0;
+	struct add_run x = {.c = c, .h = h};
+	const struct sc_applier ops = {add_step, add_undo, &x};
+	int r;
 
-	for (i = 0; i < plan->n; i++) {
-		struct sc_action *a = &plan->actions[i];
-
-		switch (a->kind) {
-		case SC_SWAPFILE_ACT_MKDIR:
-			r = sc_swapfile_mkdir(c, a->target, NULL, err);
-			break;
-		case SC_SWAPFILE_ACT_CREATE: {
-			struct sc_swapfile_opts o = {
-				.size = (uint64_t)field_int(a, "size_bytes", 0),
-				.label = field_str(a, "label"),
-				.reserve = (uint64_t)field_int(a, "reserve_bytes", 0),
-			};
-			struct sc_swapfile_created made;
-
-			r = sc_swapfile_create_full(c, a->target, &o, &made, err);
-			if (r == 0)
-				r = sc_action_set_str(a, "uuid", made.uuid);
-			if (r == 0 && made.zero_filled)
-				r = sc_action_set_bool(a, "zero_filled", true);
-			break;
-		}
-		case SC_SWAPFILE_ACT_SWAPON: {
-			struct sc_swapfile_enabled en;
-
-			r = sc_swapfile_enable_full(c, a->target,
-				(int)field_int(a, "priority", SC_SWAPFILE_PRIORITY),
-				sc_discard_of_plan(field_str(a, "discard")), &en, err);
-			if (r == 0 && en.already_active)
-				continue; /* someone else activated it meanwhile: nothing done */
-			if (r == 0 && en.zero_filled)
-				r = sc_action_set_bool(a, "zero_filled", true);
-			break;
-		}
-		case SC_SWAPFILE_ACT_FSTAB_SET:
-			r = h && h->stage ? h->stage(h->data, a, err) : -EINVAL;
-			staged = r == 0;
-			break;
-		default:
-			r = sc_err_set(err, SC_EXIT_FAILURE, EINVAL, "%s: unexpected action %s",
-				a->target, a->action);
-		}
-		if (r < 0)
-			break;
-		a->done = a->kind != SC_SWAPFILE_ACT_FSTAB_SET;
-	}
-	if (r == 0 && staged) {
-		r = h->commit ? h->commit(h->data, err) : -EINVAL;
-		if (r >= 0)
-			for (size_t j = 0; j < plan->n; j++)
-				if (plan->actions[j].kind == SC_SWAPFILE_ACT_FSTAB_SET)
-					plan->actions[j].done = true;
-		/*
-		 * The new fstab was renamed into place, only the fsync of its directory
-		 * failed. Undoing the swapfile now would leave fstab naming a missing file
-		 * for every reader (systemd, swapon -a) at once; rolling fstab back too
-		 * would take another rename and directory fsync on the disk that just
-		 * failed one, and could leave either version. Kept, the state is right now
-		 * and after a crash is either this or the old fstab plus an unnamed
-		 * swapfile, which status and doctor report. So nothing is undone and the
-		 * caller reports the entry as in place but not durable.
-		 */
-		if (r > 0)
-			return 1;
-	}
+	r = sc_plan_apply(plan, &ops, err);
+	if (r < 0 || !x.staged)
+		return r;
+	r = h->commit ? h->commit(h->data, err) : -EINVAL;
 	if (r < 0) {
-		if (!err || !err->msg[0])
+		if (err && !err->msg[0])
 			sc_err_set(err, SC_EXIT_FAILURE, -r, "%s", strerror(-r));
-		undo_add(c, plan, plan->n, err);
+		sc_plan_undo(plan, &ops, err);
+		return r;
 	}
-	return r;
+	for (size_t j = 0; j < plan->n; j++)
+		if (sc_swapfile_is_fstab_set(&plan->actions[j]))
+			plan->actions[j].done = true;
+	/*
+	 * r > 0: the new fstab was renamed into place, only the fsync of its directory failed.
+	 * Undoing the swapfile now would leave fstab naming a missing file for every reader
+	 * (systemd, swapon -a) at once; rolling fstab back too would take another rename and
+	 * directory fsync on the disk that just failed one, and could leave either version.
+	 * Kept, the state is right now and after a crash is either this or the old fstab plus
+	 * an unnamed swapfile, which status and doctor report. So nothing is undone and the
+	 * caller reports the entry as in place but not durable.
+	 */
+	return r > 0 ? 1 : 0;
 }
 
 int sc_swapfile_apply_remove(const struct sc_ctx *c, struct sc_plan *plan,
@@ -149,8 +144,7 @@ int sc_swapfile_apply_remove(const struct sc_ctx *c, struct sc_plan *plan,
 	int ret = 0, r;
 
 	for (size_t i = 0; i < plan->n; i++)
-		n_targets =
-			SC_MAX(n_targets, (size_t)field_int(&plan->actions[i], "_target", 0) + 1);
+		n_targets = SC_MAX(n_targets, sc_swapfile_remove_target(&plan->actions[i]) + 1);
 	failed = calloc(n_targets + 1, sizeof(*failed));
 	if (!failed)
 		return -ENOMEM;
@@ -158,7 +152,7 @@ int sc_swapfile_apply_remove(const struct sc_ctx *c, struct sc_plan *plan,
 	for (int pass = 0; pass < 3; pass++) {
 		for (size_t i = 0; i < plan->n; i++) {
 			struct sc_action *a = &plan->actions[i];
-			size_t t = (size_t)field_int(a, "_target", 0);
+			size_t t = sc_swapfile_remove_target(a);
 			struct sc_err e = {0};
 
 			if (failed[t])
@@ -191,7 +185,7 @@ int sc_swapfile_apply_remove(const struct sc_ctx *c, struct sc_plan *plan,
 			r = h->commit ? h->commit(h->data, &e) : -EINVAL;
 			for (size_t i = 0; i < plan->n; i++) {
 				struct sc_action *a = &plan->actions[i];
-				size_t t = (size_t)field_int(a, "_target", 0);
+				size_t t = sc_swapfile_remove_target(a);
 
 				if (a->kind != SC_SWAPFILE_ACT_FSTAB_REMOVE || failed[t])
 					continue;

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "header.h"
@@ -208,7 +207,7 @@ int sc_swapfile_enable_full(const struct sc_ctx *c, const char *path, int priori
 		return r;
 	}
 	/* The group bits of the mode may show only the ACL mask: any access ACL is extra. */
-	if (fgetxattr(fd, "system.posix_acl_access", NULL, 0) >= 0) {
+	if (c->sys->fgetxattr(fd, "system.posix_acl_access", NULL, 0) >= 0) {
 		r = sc_err_set(err, SC_EXIT_REFUSED, 0,
 			"%s: has a POSIX ACL granting access to others", path);
 		sc_err_hint(err, "remove it with setfacl -b");
@@ -221,10 +220,10 @@ int sc_swapfile_enable_full(const struct sc_ctx *c, const char *path, int priori
 	page = malloc(SC_HEADER_MAX_PAGE_SIZE);
 	if (!page)
 		return -ENOMEM;
-	n = pread(fd, page, SC_HEADER_MAX_PAGE_SIZE, 0);
+	n = c->sys->pread(fd, page, SC_HEADER_MAX_PAGE_SIZE, 0);
 	if (n < 0)
-		return sc_err_set(
-			err, SC_EXIT_FAILURE, errno, "%s: cannot read: %s", path, strerror(errno));
+		return sc_err_set(err, SC_EXIT_FAILURE, (int)-n, "%s: cannot read: %s", path,
+			strerror((int)-n));
 	if (n < (ssize_t)SC_HEADER_MAX_PAGE_SIZE)
 		memset(page + n, 0, SC_HEADER_MAX_PAGE_SIZE - (size_t)n);
 	if (sc_header_validate(

@@ -195,7 +195,7 @@ int sc_swapfile_inspect(const struct sc_ctx *c, const char *path, unsigned flags
 				r = -ENOMEM;
 				goto out;
 			}
-			n = pread(fd, page, SC_HEADER_MAX_PAGE_SIZE, 0);
+			n = c->sys->pread(fd, page, SC_HEADER_MAX_PAGE_SIZE, 0);
 			if (n >= 0) {
 				sc_header_validate(page, SC_MAX((size_t)n, c->page_size),
 					c->page_size, st->file_size, &st->header);

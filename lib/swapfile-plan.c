@@ -42,12 +42,6 @@ static bool discard_equal(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-/* The plan's spelling of an fstab discard option (NULL: none is not planned). */
-static const char *plan_discard(const char *fstab_value)
-{
-	return sc_discard_name(sc_discard_from_fstab(fstab_value));
-}
-
 /* A size as the command line takes it back: "16G", "1536M", "40960". */
 static const char *size_arg(uint64_t v, char buf[32])
 {
@@ -236,20 +230,19 @@ static int plan_add(const struct sc_add_request *req, const struct sc_swapfile_o
 			}
 			if (sc_swapfile_split_path(req->path, &dir, &name) < 0)
 				return plan_err_oom(err);
-			a = sc_plan_add(plan, SC_SWAPFILE_ACT_MKDIR, "mkdir", dir);
-			if (!a || sc_action_set_str(a, "mode", "0700") < 0 ||
-				sc_action_set_bool(a, "subvolume", st->fs.kind == SC_FS_BTRFS) < 0)
+			a = sc_plan_add(plan, SC_SWAPFILE_ACT_MKDIR, dir);
+			if (!a)
 				return plan_err_oom(err);
+			a->u.mkdir.subvolume = st->fs.kind == SC_FS_BTRFS;
 		}
-		a = sc_plan_add(plan, SC_SWAPFILE_ACT_CREATE, "create", req->path);
-		if (!a || sc_action_set_int(a, "size_bytes", (int64_t)size) < 0 ||
-			sc_action_set_int(a, "page_size", (int64_t)ps) < 0 ||
-			sc_action_set_int(a, "reserve_bytes", (int64_t)reserve) < 0 ||
-			sc_action_set_str(a, "filesystem", st->fs.name) < 0 ||
-			sc_action_set_str(a, "mode", "0600") < 0 ||
-			(st->fs.kind == SC_FS_BTRFS && sc_action_set_bool(a, "nocow", true) < 0) ||
-			(req->label && sc_action_set_str(a, "label", req->label) < 0))
+		a = sc_plan_add(plan, SC_SWAPFILE_ACT_CREATE, req->path);
+		if (!a || sc_action_strdup(a, st->fs.name, &a->u.create.filesystem) < 0 ||
+			sc_action_strdup(a, req->label, &a->u.create.label) < 0)
 			return plan_err_oom(err);
+		a->u.create.size = size;
+		a->u.create.page_size = ps;
+		a->u.create.reserve = reserve;
+		a->u.create.nocow = st->fs.kind == SC_FS_BTRFS;
 	}
 
 	if (req->enable && !facts->offline && !st->active) {
@@ -269,11 +262,12 @@ static int plan_add(const struct sc_add_request *req, const struct sc_swapfile_o
 				"container");
 			return r;
 		}
-		a = sc_plan_add(plan, SC_SWAPFILE_ACT_SWAPON, "swapon", req->path);
-		if (!a || sc_action_set_int(a, "priority", prio) < 0 ||
-			(discard && sc_action_set_str(a, "discard", plan_discard(discard)) < 0) ||
-			sc_action_set_int(a, "size_bytes", (int64_t)size) < 0)
+		a = sc_plan_add(plan, SC_SWAPFILE_ACT_SWAPON, req->path);
+		if (!a)
 			return plan_err_oom(err);
+		a->u.swapon.priority = prio;
+		a->u.swapon.discard = sc_discard_from_fstab(discard);
+		a->u.swapon.size = size;
 	}
 
 	if (req->persist) {
@@ -282,13 +276,14 @@ static int plan_add(const struct sc_add_request *req, const struct sc_swapfile_o
 				  : fst->has_priority && fst->priority == prio) &&
 			discard_equal(fst->discard, discard);
 		if (!same) {
-			a = sc_plan_add(plan, SC_SWAPFILE_ACT_FSTAB_SET,
-				fst->present ? "fstab-update" : "fstab-add", req->fstab);
-			if (!a || sc_action_set_str(a, "path", req->boot_path) < 0 ||
-				sc_action_set_int(a, "priority", prio) < 0 ||
-				(discard &&
-					sc_action_set_str(a, "discard", plan_discard(discard)) < 0))
+			a = sc_plan_add(plan,
+				fst->present ? SC_SWAPFILE_ACT_FSTAB_UPDATE
+					     : SC_SWAPFILE_ACT_FSTAB_ADD,
+				req->fstab);
+			if (!a || sc_action_strdup(a, req->boot_path, &a->u.fstab_set.path) < 0)
 				return plan_err_oom(err);
+			a->u.fstab_set.priority = prio;
+			a->u.fstab_set.discard = sc_discard_from_fstab(discard);
 		}
 	}
 	return 0;
@@ -363,31 +358,33 @@ static int plan_remove(const struct sc_remove_request *req, const struct sc_remo
 
 		if (!st->active || req->offline)
 			continue;
-		a = sc_plan_add(plan, SC_SWAPFILE_ACT_SWAPOFF, "swapoff", st->active_as);
-		if (!a || sc_action_set_int(a, "size_bytes", (int64_t)st->active_size) < 0 ||
-			sc_action_set_int(a, "used_bytes", (int64_t)st->active_used) < 0 ||
-			sc_action_set_int(a, "priority", st->active_priority) < 0 ||
-			sc_action_set_int(a, "_target", (int64_t)i) < 0)
+		a = sc_plan_add(plan, SC_SWAPFILE_ACT_SWAPOFF, st->active_as);
+		if (!a)
 			return plan_err_oom(err);
+		a->u.swapoff.size = st->active_size;
+		a->u.swapoff.used = st->active_used;
+		a->u.swapoff.priority = st->active_priority;
+		a->u.swapoff.target = i;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (!t[i].fstab.present)
 			continue;
-		a = sc_plan_add(plan, SC_SWAPFILE_ACT_FSTAB_REMOVE, "fstab-remove", req->fstab);
-		if (!a || sc_action_set_str(a, "path", t[i].boot_path) < 0 ||
-			sc_action_set_bool(a, "managed", t[i].fstab.managed) < 0 ||
-			sc_action_set_int(a, "_target", (int64_t)i) < 0)
+		a = sc_plan_add(plan, SC_SWAPFILE_ACT_FSTAB_REMOVE, req->fstab);
+		if (!a || sc_action_strdup(a, t[i].boot_path, &a->u.fstab_remove.path) < 0)
 			return plan_err_oom(err);
+		a->u.fstab_remove.managed = t[i].fstab.managed;
+		a->u.fstab_remove.target = i;
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct sc_swapfile_observed *st = t[i].st;
 
 		if (req->keep_file || !st->exists || !st->regular || !is_swap_area(st))
 			continue;
-		a = sc_plan_add(plan, SC_SWAPFILE_ACT_UNLINK, "unlink", t[i].path);
-		if (!a || sc_action_set_int(a, "size_bytes", (int64_t)st->file_size) < 0 ||
-			sc_action_set_int(a, "_target", (int64_t)i) < 0)
+		a = sc_plan_add(plan, SC_SWAPFILE_ACT_UNLINK, t[i].path);
+		if (!a)
 			return plan_err_oom(err);
+		a->u.unlink.size = st->file_size;
+		a->u.unlink.target = i;
 	}
 	return 0;
 }

@@ -183,16 +183,6 @@ int sc_swapfile_capable(const struct sc_ctx *c);
 
 /* ---- Plans ---- */
 
-enum sc_swapfile_action {
-	SC_SWAPFILE_ACT_MKDIR = 1,
-	SC_SWAPFILE_ACT_CREATE,
-	SC_SWAPFILE_ACT_SWAPON,
-	SC_SWAPFILE_ACT_FSTAB_SET,
-	SC_SWAPFILE_ACT_SWAPOFF,
-	SC_SWAPFILE_ACT_FSTAB_REMOVE,
-	SC_SWAPFILE_ACT_UNLINK,
-};
-
 /* The fstab entry for the path, as the command read it (fstab/ stays out of lib/). */
 struct sc_swapfile_fstab {
 	bool present;
@@ -278,10 +268,10 @@ struct sc_swapfile_hooks {
 };
 
 /*
- * Apply an add plan in order, marking actions done. On any failure every earlier step is
- * undone in reverse (swapoff, unlink, rmdir; fstab is always the last step), so nothing
- * half-done remains; if an undo step itself fails, err's hint says what is left. The create
- * action gains a "uuid" field. Returns 0, -errno (undone), or 1 when commit() returned 1:
+ * Apply an add plan with sc_plan_apply(), marking actions done. On any failure every earlier
+ * step is undone in reverse (swapoff, unlink, rmdir; fstab is always the last step), so
+ * nothing half-done remains; if an undo step itself fails, err's hint says what is left. The
+ * create action gains its uuid. Returns 0, -errno (undone), or 1 when commit() returned 1:
  * then nothing is undone, every action is done, and err says what was not made durable.
  */
 int sc_swapfile_apply_add(const struct sc_ctx *c, struct sc_plan *plan,
@@ -296,3 +286,7 @@ int sc_swapfile_apply_add(const struct sc_ctx *c, struct sc_plan *plan,
  */
 int sc_swapfile_apply_remove(const struct sc_ctx *c, struct sc_plan *plan,
 	const struct sc_swapfile_hooks *h, struct sc_err *err);
+/* An add plan's fstab-add or fstab-update. */
+bool sc_swapfile_is_fstab_set(const struct sc_action *a);
+/* The index of the removal target a remove plan's action belongs to. */
+size_t sc_swapfile_remove_target(const struct sc_action *a);

@@ -267,6 +267,12 @@ static int t_write_attr(const char *path, const char *value)
 	return result(inner->write_attr(path, value));
 }
 
+static int t_psi_trigger(const char *path, const char *spec)
+{
+	say("register the PSI trigger \"%.*s\" on %s", (int)strcspn(spec, "\n"), spec, path);
+	return result(inner->psi_trigger(path, spec));
+}
+
 static int t_read_attr(const char *path, char *buf, size_t len)
 {
 	int r;
@@ -328,5 +334,6 @@ const struct sc_sys *sc_sys_trace(const struct sc_sys *in, void (*log)(const cha
 	t.read_attr = t_read_attr;
 	t.run = t_run;
 	t.checkpoint = t_checkpoint;
+	t.psi_trigger = t_psi_trigger;
 	return &t;
 }

@@ -15,7 +15,9 @@
 #include <linux/openat2.h>
 #include <sys/swap.h>
 #include <sys/syscall.h>
+#include <poll.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -299,6 +301,40 @@ static int real_fstatat(int dirfd, const char *path, struct stat *st, int flags)
 	return fstatat(dirfd, path, st, flags) < 0 ? neg_errno() : 0;
 }
 
+static int real_poll(void *fds, unsigned nfds, int timeout_ms)
+{
+	int r = poll(fds, nfds, timeout_ms);
+
+	return r < 0 ? neg_errno() : r;
+}
+
+static int real_psi_trigger(const char *path, const char *spec)
+{
+	int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	size_t len = strlen(spec);
+	ssize_t n;
+
+	if (fd < 0)
+		return neg_errno();
+	n = write(fd, spec, len);
+	if (n < 0 || (size_t)n != len) {
+		int r = n < 0 ? neg_errno() : -EIO;
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+static int real_fgetxattr(int fd, const char *name, void *value, size_t size)
+{
+	ssize_t n = fgetxattr(fd, name, value, size);
+
+	if (n < 0)
+		return neg_errno();
+	return n > INT_MAX ? -E2BIG : (int)n;
+}
+
 const struct sc_sys sc_sys_real = {
 	.swapon = real_swapon,
 	.swapoff = real_swapoff,
@@ -329,4 +365,9 @@ const struct sc_sys sc_sys_real = {
 	.checkpoint = real_checkpoint,
 	.pread = real_pread,
 	.fstatat = real_fstatat,
+	.fgetxattr = real_fgetxattr,
+	.geteuid = geteuid,
+	.getegid = getegid,
+	.poll = real_poll,
+	.psi_trigger = real_psi_trigger,
 };

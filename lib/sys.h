@@ -94,6 +94,28 @@ struct sc_sys {
 	 * unprivileged.
 	 */
 	int (*fstatat)(int dirfd, const char *path, struct stat *st, int flags);
+	/*
+	 * fgetxattr(2) (value may be NULL with size 0 to ask for the size): read-only, but here
+	 * so tests can fake an ACL. Returns the attribute's size.
+	 */
+	int (*fgetxattr)(int fd, const char *name, void *value, size_t size);
+	/*
+	 * geteuid(2), getegid(2): whose files count as the process's own, and who owns the
+	 * files it creates (a test layer may fake root, with fstatat() and fchown() to match).
+	 */
+	uid_t (*geteuid)(void);
+	gid_t (*getegid)(void);
+	/*
+	 * poll(2) (struct pollfd *): waiting, not changing anything, but here so tests can
+	 * script the events (a PSI trigger firing). Returns the number of ready descriptors.
+	 */
+	int (*poll)(void *fds, unsigned nfds, int timeout_ms);
+	/*
+	 * Register a PSI trigger: path (/proc/pressure/memory) opened O_RDWR|O_NONBLOCK and spec
+	 * ("some 150000 1000000\n") written with one write(2) (the file takes no offset).
+	 * Returns the descriptor, which keeps the trigger until it is closed.
+	 */
+	int (*psi_trigger)(const char *path, const char *spec);
 };
 
 extern const struct sc_sys sc_sys_real;

@@ -1,12 +1,11 @@
 /*
- * Applying a sysctl plan: the drop-in written atomically, then each live value (one write of
- * canonical decimal at offset 0, read back); on any failure the previous live values and the
- * previous drop-in are restored. The top of the sysctl files.
+ * Applying a sysctl plan with sc_plan_apply(): the drop-in written atomically, then each live
+ * value (one write of canonical decimal at offset 0, read back); on any failure the previous
+ * live values and the previous drop-in are restored. The top of the sysctl files.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -54,106 +53,101 @@ static int write_live(const struct sc_ctx *c, size_t k, int64_t v, struct sc_err
 	return 0;
 }
 
-static void append_msg(struct sc_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void append_msg(struct sc_err *err, const char *fmt, ...)
-{
-	size_t n;
-	va_list ap;
+struct sysctl_run {
+	const struct sc_ctx *c;
+	const struct sc_sysctl_observed *s;
+	const struct sc_sysctl_plan *p;
+	bool dropin_written;
+};
 
-	if (!err)
-		return;
-	n = strlen(err->msg);
-	va_start(ap, fmt);
-	vsnprintf(err->msg + n, sizeof(err->msg) - n, fmt, ap);
-	va_end(ap);
+/*
+ * The drop-in is one file: the first write-dropin action replaces it whole (atomically, if
+ * nobody changed it since it was read), the others are done with it.
+ */
+static int write_dropin(struct sysctl_run *x, struct sc_err *err)
+{
+	const struct sc_ctx *c = x->c;
+	const struct sc_sysctl_dropin *d = &x->s->dropin;
+	struct sc_atomic_opts opts = {.mode = 0644, .expect = &d->id};
+	int r;
+
+	r = sc_config_mkdir(c, c->sysctl_dir, 0755);
+	if (r < 0)
+		return sc_err_set(err, SC_EXIT_FAILURE, -r, "%s: cannot create: %s", c->sysctl_dir,
+			strerror(-r));
+	r = sc_atomic_replace(c, d->path, x->p->dropin_text, strlen(x->p->dropin_text), &opts);
+	if (r == -ESTALE) {
+		r = sc_err_set(err, SC_EXIT_FAILURE, ESTALE,
+			"%s: changed by someone else while swapctl was working", d->path);
+		sc_err_hint(err, "run the command again");
+		return r;
+	}
+	if (r < 0)
+		return sc_err_set(
+			err, SC_EXIT_FAILURE, -r, "%s: cannot write: %s", d->path, strerror(-r));
+	x->dropin_written = true;
+	return 0;
+}
+
+/* The previous drop-in back (or none, as before). */
+static int restore_dropin(struct sysctl_run *x, struct sc_err *err)
+{
+	const struct sc_ctx *c = x->c;
+	const struct sc_sysctl_dropin *d = &x->s->dropin;
+	struct sc_atomic_opts back = {.mode = 0644};
+	int r;
+
+	if (!x->dropin_written)
+		return 0;
+	if (d->exists)
+		r = sc_atomic_replace(c, d->path, d->text, d->len, &back);
+	else
+		r = c->sys->unlinkat(AT_FDCWD, d->path, 0);
+	if (r < 0)
+		return sc_err_set(
+			err, SC_EXIT_FAILURE, -r, "%s: cannot restore: %s", d->path, strerror(-r));
+	x->dropin_written = false;
+	return 0;
+}
+
+static int sysctl_step(void *data, struct sc_action *a, struct sc_err *err)
+{
+	struct sysctl_run *x = data;
+
+	if (a->kind == SC_SYSCTL_WRITE_DROPIN)
+		return x->dropin_written ? 0 : write_dropin(x, err);
+	if (a->kind == SC_SYSCTL_SET_LIVE)
+		return write_live(x->c, (size_t)sc_sysctl_key_index(a->u.sysctl_live.key),
+			a->u.sysctl_live.new, err);
+	return 0;
+}
+
+static int sysctl_undo(void *data, struct sc_action *a, struct sc_err *err)
+{
+	struct sysctl_run *x = data;
+
+	if (a->kind == SC_SYSCTL_WRITE_DROPIN)
+		return restore_dropin(x, err);
+	if (a->kind == SC_SYSCTL_SET_LIVE)
+		return write_live(x->c, (size_t)sc_sysctl_key_index(a->u.sysctl_live.key),
+			a->u.sysctl_live.old, err);
+	return 0;
 }
 
 int sc_sysctl_apply(const struct sc_ctx *c, const struct sc_sysctl_observed *s,
 	struct sc_sysctl_plan *p, struct sc_err *err)
 {
-	const struct sc_sysctl_dropin *d = &s->dropin;
-	struct sc_atomic_opts opts = {.mode = 0644, .expect = &d->id};
-	bool wrote_dropin = false, restore_failed = false;
-	size_t i;
-	int r = 0;
+	struct sysctl_run x = {c, s, p, false};
+	const struct sc_applier ops = {sysctl_step, sysctl_undo, &x};
 
-	if (p->dropin_text) {
-		r = sc_config_mkdir(c, c->sysctl_dir, 0755);
-		if (r < 0)
-			return sc_err_set(err, SC_EXIT_FAILURE, -r, "%s: cannot create: %s",
-				c->sysctl_dir, strerror(-r));
-		r = sc_atomic_replace(c, d->path, p->dropin_text, strlen(p->dropin_text), &opts);
-		if (r == -ESTALE) {
-			r = sc_err_set(err, SC_EXIT_FAILURE, ESTALE,
-				"%s: changed by someone else while swapctl was working", d->path);
-			sc_err_hint(err, "run the command again");
-			return r;
-		}
-		if (r < 0)
-			return sc_err_set(err, SC_EXIT_FAILURE, -r, "%s: cannot write: %s", d->path,
-				strerror(-r));
-		wrote_dropin = true;
-		for (i = 0; i < p->plan.n; i++)
-			if (p->plan.actions[i].kind == SC_SYSCTL_WRITE_DROPIN)
-				p->plan.actions[i].done = true;
+	size_t n;
+	int r;
+
+	/* The plan puts the drop-in first: a value that cannot persist is not set live either. */
+	r = sc_plan_apply(&p->plan, &ops, err);
+	if (r < 0 && err && !sc_plan_changed(&p->plan)) {
+		n = strlen(err->msg);
+		snprintf(err->msg + n, sizeof(err->msg) - n, "; the previous values were restored");
 	}
-
-	for (i = 0; i < p->plan.n; i++) {
-		struct sc_action *a = &p->plan.actions[i];
-		int k;
-
-		if (a->kind != SC_SYSCTL_SET_LIVE)
-			continue;
-		k = sc_sysctl_key_index(sc_action_get(a, "key")->str);
-		r = write_live(c, (size_t)k, sc_action_get(a, "new")->num, err);
-		if (r < 0)
-			break;
-		a->done = true;
-	}
-	if (r >= 0)
-		return 0;
-
-	/* Roll back: live values in reverse order, then the drop-in. */
-	while (i-- > 0) {
-		struct sc_action *a = &p->plan.actions[i];
-		struct sc_err rerr = {0};
-		int k, q;
-
-		if (a->kind != SC_SYSCTL_SET_LIVE || !a->done)
-			continue;
-		k = sc_sysctl_key_index(sc_action_get(a, "key")->str);
-		q = write_live(c, (size_t)k, sc_action_get(a, "old")->num, &rerr);
-		if (q < 0) {
-			append_msg(err, "; restoring %s to %" PRId64 " failed too: %s",
-				sc_action_get(a, "key")->str, sc_action_get(a, "old")->num,
-				rerr.msg);
-			restore_failed = true;
-			continue;
-		}
-		a->done = false;
-	}
-	if (wrote_dropin) {
-		int q;
-		struct sc_atomic_opts back = {.mode = 0644};
-
-		if (d->exists)
-			q = sc_atomic_replace(c, d->path, d->text, d->len, &back);
-		else
-			q = c->sys->unlinkat(AT_FDCWD, d->path, 0);
-		if (q < 0) {
-			append_msg(err, "; restoring %s failed too: %s", d->path, strerror(-q));
-			restore_failed = true;
-		} else
-			for (size_t j = 0; j < p->plan.n; j++)
-				if (p->plan.actions[j].kind == SC_SYSCTL_WRITE_DROPIN)
-					p->plan.actions[j].done = false;
-	}
-	if (!restore_failed)
-		append_msg(err, "; the previous values were restored");
-	else if (err)
-		sc_err_hint(err,
-			"compare `swapctl sysctl show` with the values above and fix what is left "
-			"by hand");
 	return r;
 }

@@ -91,12 +91,28 @@ static void read_thp(const struct sc_ctx *c, struct sc_sysctl_env *e)
 		e->pageblock_kb = e->page_kb * 512; /* HPAGE_PMD_NR with 4 KiB pages */
 }
 
+/* /dev/zramN is removed by an earlier step of the same apply (ctx.h). */
+static bool zram_leaving(const struct sc_ctx *c, const char *path)
+{
+	int64_t id;
+
+	if (!sc_startswith(path, "/dev/zram") ||
+		sc_parse_int(path + strlen("/dev/zram"), 0, INT32_MAX, &id) < 0)
+		return false;
+	for (size_t i = 0; i < c->n_zram_leaving; i++)
+		if (c->zram_leaving[i] == id)
+			return true;
+	return false;
+}
+
 static bool fast_swap_in_use(const struct sc_ctx *c)
 {
 	struct sc_swaps swaps = {0};
 	struct sc_zswap zs;
 	bool found = false;
 
+	if (c->fast_swap_planned)
+		return true;
 	if (c->offline)
 		/* The image's own zram configuration decides, not the build host's swap. */
 		return root_file_exists(c, "/etc/swapctl/zram.conf") ||
@@ -104,7 +120,8 @@ static bool fast_swap_in_use(const struct sc_ctx *c)
 			root_file_exists(c, "/usr/lib/systemd/zram-generator.conf");
 	if (sc_swaps_read(c, &swaps) == 0) {
 		for (size_t i = 0; i < swaps.n; i++)
-			if (swaps.items[i].type == SC_SWAP_ZRAM)
+			if (swaps.items[i].type == SC_SWAP_ZRAM &&
+				!zram_leaving(c, swaps.items[i].path))
 				found = true;
 		sc_swaps_free(&swaps);
 	}

@@ -53,11 +53,11 @@ static int add_live_action(struct sc_sysctl_plan *p, const struct sc_sysctl_obse
 
 	snprintf(target, sizeof(target), "/proc/sys/vm/%s", sc_sysctl_keys[k].name);
 	snprintf(key, sizeof(key), "vm.%s", sc_sysctl_keys[k].name);
-	a = sc_plan_add(&p->plan, SC_SYSCTL_SET_LIVE, "set-live", target);
-	if (!a || sc_action_set_str(a, "key", key) < 0 ||
-		sc_action_set_int(a, "old", s->live[k]) < 0 ||
-		sc_action_set_int(a, "new", p->want.v[k]) < 0)
+	a = sc_plan_add(&p->plan, SC_SYSCTL_SET_LIVE, target);
+	if (!a || sc_action_strdup(a, key, &a->u.sysctl_live.key) < 0)
 		return -ENOMEM;
+	a->u.sysctl_live.old = s->live[k];
+	a->u.sysctl_live.new = p->want.v[k];
 	return 0;
 }
 
@@ -84,20 +84,19 @@ static int plan_dropin(struct sc_sysctl_plan *p, const struct sc_sysctl_observed
 			(!p->want.set[k] || d->values.v[k] == p->want.v[k]))
 			continue;
 		snprintf(key, sizeof(key), "vm.%s", sc_sysctl_keys[k].name);
-		a = sc_plan_add(&p->plan, SC_SYSCTL_WRITE_DROPIN, "write-dropin", d->path);
-		if (!a || sc_action_set_str(a, "key", key) < 0)
+		a = sc_plan_add(&p->plan, SC_SYSCTL_WRITE_DROPIN, d->path);
+		if (!a || sc_action_strdup(a, key, &a->u.sysctl_dropin.key) < 0)
 			return -ENOMEM;
-		if (d->values.set[k] && sc_action_set_int(a, "old", d->values.v[k]) < 0)
-			return -ENOMEM;
-		if (p->want.set[k] && sc_action_set_int(a, "new", p->want.v[k]) < 0)
-			return -ENOMEM;
+		a->u.sysctl_dropin.has_old = d->values.set[k];
+		a->u.sysctl_dropin.old = d->values.v[k];
+		a->u.sysctl_dropin.has_new = p->want.set[k];
+		a->u.sysctl_dropin.new = p->want.v[k];
 		any = true;
 	}
 	if (!any) {
 		/* Only the header changes (another profile with the same values, or a fresh file). */
-		struct sc_action *a =
-			sc_plan_add(&p->plan, SC_SYSCTL_WRITE_DROPIN, "write-dropin", d->path);
-		if (!a || (p->profile && sc_action_set_str(a, "profile", p->profile) < 0))
+		struct sc_action *a = sc_plan_add(&p->plan, SC_SYSCTL_WRITE_DROPIN, d->path);
+		if (!a || sc_action_strdup(a, p->profile, &a->u.sysctl_dropin.profile) < 0)
 			return -ENOMEM;
 	}
 	return 0;

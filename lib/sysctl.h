@@ -233,12 +233,6 @@ struct sc_sysctl_request {
 	bool no_persist; /* live values only, no drop-in */
 };
 
-/* Plan action kinds (struct sc_action.kind). */
-enum {
-	SC_SYSCTL_SET_LIVE,
-	SC_SYSCTL_WRITE_DROPIN,
-};
-
 struct sc_sysctl_plan {
 	struct sc_plan plan; /* set-live / write-dropin actions (key, old, new) */
 	struct sc_sysctl_values want; /* the values requested, after validation */

@@ -299,7 +299,7 @@ static int apply_create(const struct sc_ctx *c, struct sc_zram_observed *w, stru
 	_cleanup_free_ char *name = NULL, *devp = NULL;
 	_cleanup_close_ int fd = -1;
 	struct sc_action *acts = plan->actions;
-	const struct sc_field *f = sc_action_get(&acts[i0], "entry");
+	const char *entry = acts[i0].u.zram.entry;
 	struct sc_zram_spec spec;
 	bool swapped_on = false;
 	char buf[32], *nl, chosen[SC_ZRAM_NAME_MAX + 1] = "";
@@ -309,7 +309,7 @@ static int apply_create(const struct sc_ctx *c, struct sc_zram_observed *w, stru
 
 	if (!ctl)
 		return -ENOMEM;
-	if (!f || sc_zram_spec_parse(f->str, &spec) < 0)
+	if (!entry || sc_zram_spec_parse(entry, &spec) < 0)
 		return sc_err_set(err, SC_EXIT_FAILURE, EINVAL, "zram: malformed plan");
 	r = c->sys->read_attr(ctl, buf, sizeof(buf));
 	if (r < 0)
@@ -369,7 +369,7 @@ static int apply_create(const struct sc_ctx *c, struct sc_zram_observed *w, stru
 			if (r == 0)
 				r = sc_zram_params_check(alg, spec.params, err);
 			if (r == 0)
-				r = sc_action_set_str(a, "algorithm", alg);
+				r = sc_action_strdup(a, alg, &a->u.zram.algorithm);
 			if (r == 0)
 				r = set_attr(c, id, "comp_algorithm", alg, err);
 			if (r == 0)
@@ -396,8 +396,7 @@ static int apply_create(const struct sc_ctx *c, struct sc_zram_observed *w, stru
 			}
 			r = sc_zram_params_check_dict(c, spec.params, err);
 			if (r == 0)
-				r = write_params(
-					c, id, chosen, sc_action_get(a, "params")->str, err);
+				r = write_params(c, id, chosen, a->u.zram.params, err);
 			break;
 		}
 		case SC_ZRAM_SET_RECOMP_ALGORITHM:
@@ -406,13 +405,12 @@ static int apply_create(const struct sc_ctx *c, struct sc_zram_observed *w, stru
 			r = sc_zram_apply_backing(c, id, a, err);
 			break;
 		case SC_ZRAM_SET_MEM_LIMIT:
-			snprintf(
-				v, sizeof(v), "%" PRId64, sc_action_get(a, "mem_limit_bytes")->num);
+			snprintf(v, sizeof(v), "%" PRIu64, a->u.zram.mem_limit);
 			r = set_attr(c, id, "mem_limit", v, err);
 			break;
 		case SC_ZRAM_SET_DISKSIZE:
 			/* canonical decimal bytes: the kernel's memparse accepts "1x" as 1 byte */
-			snprintf(v, sizeof(v), "%" PRId64, sc_action_get(a, "size_bytes")->num);
+			snprintf(v, sizeof(v), "%" PRIu64, a->u.zram.size);
 			r = set_attr(c, id, "disksize", v, err);
 			if (r < 0 && spec.params[0])
 				sc_err_hint(err,
@@ -429,8 +427,7 @@ static int apply_create(const struct sc_ctx *c, struct sc_zram_observed *w, stru
 				r = check_algorithm(c, id, chosen, err);
 			break;
 		case SC_ZRAM_MKSWAP:
-			r = write_header(
-				c, fd, name, (uint64_t)sc_action_get(a, "size_bytes")->num, err);
+			r = write_header(c, fd, name, a->u.zram.size, err);
 			break;
 		case SC_ZRAM_SWAPON: {
 			int flags;
@@ -604,16 +601,15 @@ static int apply_config(const struct sc_ctx *c, struct sc_zram_observed *w, stru
 		r = sc_zram_config_add(&cfg, &w->config.entries[i]);
 	for (size_t i = 0; i < plan->n && r == 0; i++) {
 		struct sc_action *a = &plan->actions[i];
-		const struct sc_field *dev = sc_action_get(a, "device");
+		const char *dev = a->u.zram.device;
 		struct sc_zram_spec spec;
 
 		if (a->kind != SC_ZRAM_CONFIG_ADD && a->kind != SC_ZRAM_CONFIG_REMOVE)
 			continue;
-		if (a->kind == SC_ZRAM_CONFIG_ADD
-				? !creations
-				: dev && dev->str[0] && !device_done(plan, dev->str))
+		if (a->kind == SC_ZRAM_CONFIG_ADD ? !creations
+						  : dev && dev[0] && !device_done(plan, dev))
 			continue;
-		r = sc_zram_spec_parse(sc_action_get(a, "entry")->str, &spec);
+		r = sc_zram_spec_parse(a->u.zram.entry, &spec);
 		if (r < 0)
 			break;
 		if (a->kind == SC_ZRAM_CONFIG_ADD)

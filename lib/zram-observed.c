@@ -65,7 +65,8 @@ int sc_zram_observed_read(const struct sc_ctx *c, struct sc_zram_observed *w, st
 	if (r < 0)
 		return sc_err_set(
 			err, SC_EXIT_FAILURE, -r, "/proc/swaps: cannot read: %s", strerror(-r));
-	r = sc_zram_ids_load(c, &w->state);
+	/* Which live devices swapctl made: nothing of an offline image's (--root). */
+	r = c->offline ? 0 : sc_zram_ids_load(c, &w->state);
 	if (r < 0)
 		return sc_err_set(err, SC_EXIT_FAILURE, -r,
 			"/run/swapctl/zram-ids: cannot read: %s", strerror(-r));

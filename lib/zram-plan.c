@@ -72,13 +72,13 @@ static int sim_take(struct id_sim *s)
 	return id;
 }
 
-static struct sc_action *add_action(struct sc_plan *plan, int kind, const char *name, int id)
+static struct sc_action *add_action(struct sc_plan *plan, enum sc_act kind, int id)
 {
 	_cleanup_free_ char *t = sc_zram_dev_name(id);
 
 	if (!t)
 		return NULL;
-	return sc_plan_add(plan, kind, name, t);
+	return sc_plan_add(plan, kind, t);
 }
 
 /*
@@ -97,48 +97,51 @@ static int plan_create(struct sc_plan *plan, int id, const struct sc_zram_spec *
 
 	if (sc_zram_spec_format(spec, &entry) < 0)
 		return -ENOMEM;
-	a = add_action(plan, SC_ZRAM_HOT_ADD, "hot-add", id);
-	if (!a || sc_action_set_str(a, "entry", entry) < 0)
+	a = add_action(plan, SC_ZRAM_HOT_ADD, id);
+	if (!a || sc_action_strdup(a, entry, &a->u.zram.entry) < 0)
 		return -ENOMEM;
-	a = add_action(plan, SC_ZRAM_SET_ALGORITHM, "set-algorithm", id);
-	if (!a || sc_action_set_str(a, "algorithm", algorithm) < 0)
+	a = add_action(plan, SC_ZRAM_SET_ALGORITHM, id);
+	if (!a || sc_action_strdup(a, algorithm, &a->u.zram.algorithm) < 0)
 		return -ENOMEM;
 	if (spec->params[0]) {
-		a = add_action(plan, SC_ZRAM_SET_PARAMS, "set-algorithm-params", id);
-		if (!a || sc_action_set_str(a, "params", spec->params) < 0)
+		a = add_action(plan, SC_ZRAM_SET_PARAMS, id);
+		if (!a || sc_action_strdup(a, spec->params, &a->u.zram.params) < 0)
 			return -ENOMEM;
 	}
 	if (spec->recomp_algorithm[0]) {
-		a = add_action(plan, SC_ZRAM_SET_RECOMP_ALGORITHM, "set-recomp-algorithm", id);
-		if (!a || sc_action_set_str(a, "algorithm", spec->recomp_algorithm) < 0)
+		a = add_action(plan, SC_ZRAM_SET_RECOMP_ALGORITHM, id);
+		if (!a || sc_action_strdup(a, spec->recomp_algorithm, &a->u.zram.algorithm) < 0)
 			return -ENOMEM;
 	}
 	if (spec->backing_dev[0]) {
-		a = add_action(plan, SC_ZRAM_SET_BACKING_DEV, "set-backing-dev", id);
-		if (!a || sc_action_set_str(a, "backing_dev", spec->backing_dev) < 0)
+		a = add_action(plan, SC_ZRAM_SET_BACKING_DEV, id);
+		if (!a || sc_action_strdup(a, spec->backing_dev, &a->u.zram.backing_dev) < 0)
 			return -ENOMEM;
 	}
 	if (spec->writeback_limit > 0) {
-		a = add_action(plan, SC_ZRAM_SET_WRITEBACK_LIMIT, "set-writeback-limit", id);
-		if (!a ||
-			sc_action_set_int(
-				a, "writeback_limit_bytes", (int64_t)spec->writeback_limit) < 0)
+		a = add_action(plan, SC_ZRAM_SET_WRITEBACK_LIMIT, id);
+		if (!a)
 			return -ENOMEM;
+		a->u.zram.writeback_limit = spec->writeback_limit;
 	}
 	if (spec->mem_limit > 0) {
-		a = add_action(plan, SC_ZRAM_SET_MEM_LIMIT, "set-mem-limit", id);
-		if (!a || sc_action_set_int(a, "mem_limit_bytes", (int64_t)spec->mem_limit) < 0)
+		a = add_action(plan, SC_ZRAM_SET_MEM_LIMIT, id);
+		if (!a)
 			return -ENOMEM;
+		a->u.zram.mem_limit = spec->mem_limit;
 	}
-	a = add_action(plan, SC_ZRAM_SET_DISKSIZE, "set-disksize", id);
-	if (!a || sc_action_set_int(a, "size_bytes", (int64_t)disksize) < 0)
+	a = add_action(plan, SC_ZRAM_SET_DISKSIZE, id);
+	if (!a)
 		return -ENOMEM;
-	a = add_action(plan, SC_ZRAM_MKSWAP, "mkswap", id);
-	if (!a || sc_action_set_int(a, "size_bytes", (int64_t)disksize) < 0)
+	a->u.zram.size = disksize;
+	a = add_action(plan, SC_ZRAM_MKSWAP, id);
+	if (!a)
 		return -ENOMEM;
-	a = add_action(plan, SC_ZRAM_SWAPON, "swapon", id);
-	if (!a || sc_action_set_int(a, "priority", spec->priority) < 0)
+	a->u.zram.size = disksize;
+	a = add_action(plan, SC_ZRAM_SWAPON, id);
+	if (!a)
 		return -ENOMEM;
+	a->u.zram.priority = spec->priority;
 	return 0;
 }
 
@@ -153,20 +156,21 @@ static int plan_teardown(const struct sc_zram_observed *w, struct sc_plan *plan,
 	snprintf(name, sizeof(name), "/dev/zram%d", id);
 	sw = sc_swaps_find(&w->swaps, name);
 	if (sw) {
-		a = add_action(plan, SC_ZRAM_SWAPOFF, "swapoff", id);
-		if (!a || sc_action_set_int(a, "used_bytes", (int64_t)sw->used_bytes) < 0)
+		a = add_action(plan, SC_ZRAM_SWAPOFF, id);
+		if (!a)
 			return -ENOMEM;
+		a->u.zram.used = sw->used_bytes;
 	}
 	if (sw || (d && d->initialized)) {
-		if (!add_action(plan, SC_ZRAM_RESET, "reset", id))
+		if (!add_action(plan, SC_ZRAM_RESET, id))
 			return -ENOMEM;
 	}
-	if (owned && !add_action(plan, SC_ZRAM_HOT_REMOVE, "hot-remove", id))
+	if (owned && !add_action(plan, SC_ZRAM_HOT_REMOVE, id))
 		return -ENOMEM;
 	return 0;
 }
 
-static int plan_config(const struct sc_ctx *c, struct sc_plan *plan, int kind,
+static int plan_config(const struct sc_ctx *c, struct sc_plan *plan, enum sc_act kind,
 	const struct sc_zram_spec *spec, int device)
 {
 	_cleanup_free_ char *path = sc_config_path(c, SC_ZRAM_CONFIG_NAME), *entry = NULL,
@@ -177,11 +181,9 @@ static int plan_config(const struct sc_ctx *c, struct sc_plan *plan, int kind,
 		return -ENOMEM;
 	if (device >= 0 && !(dev = sc_zram_dev_name(device)))
 		return -ENOMEM;
-	a = sc_plan_add(plan, kind, kind == SC_ZRAM_CONFIG_ADD ? "config-add" : "config-remove",
-		sc_ctx_boot_path(c, path));
-	if (!a || sc_action_set_str(a, "entry", entry) < 0)
-		return -ENOMEM;
-	if (kind == SC_ZRAM_CONFIG_REMOVE && sc_action_set_str(a, "device", dev ? dev : "") < 0)
+	a = sc_plan_add(plan, kind, sc_ctx_boot_path(c, path));
+	if (!a || sc_action_strdup(a, entry, &a->u.zram.entry) < 0 ||
+		sc_action_strdup(a, dev ? dev : "", &a->u.zram.device) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -190,7 +192,7 @@ static int plan_modprobe(const struct sc_zram_observed *w, struct sc_plan *plan)
 {
 	if (w->control_present)
 		return 0;
-	return sc_plan_add(plan, SC_ZRAM_LOAD_MODULE, "load-module", "zram") ? 0 : -ENOMEM;
+	return sc_plan_add(plan, SC_ZRAM_LOAD_MODULE, "zram") ? 0 : -ENOMEM;
 }
 
 /* Resolve size and algorithm of a spec on this machine (offline: nothing to check against). */
@@ -485,10 +487,8 @@ int sc_zram_plan_boot(const struct sc_ctx *c, const struct sc_zram_observed *w,
 		r = id < 0 ? id : plan_create(plan, id, spec, alg, disksize);
 		/* early in boot udev may not have made the device's /dev/disk/by-* link yet */
 		for (size_t i = 0; r == 0 && i < plan->n; i++)
-			if (plan->actions[i].kind == SC_ZRAM_SET_BACKING_DEV &&
-				!sc_action_get(&plan->actions[i], "_wait_ms"))
-				r = sc_action_set_int(
-					&plan->actions[i], "_wait_ms", BACKING_WAIT_MS);
+			if (plan->actions[i].kind == SC_ZRAM_SET_BACKING_DEV)
+				plan->actions[i].u.zram.wait_ms = BACKING_WAIT_MS;
 	}
 	free(sim.taken);
 	return r < 0 ? r : first;

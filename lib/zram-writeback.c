@@ -199,9 +199,9 @@ int sc_zram_apply_backing(
 	if (!attr)
 		return -ENOMEM;
 	if (a->kind == SC_ZRAM_SET_RECOMP_ALGORITHM)
-		return set_recomp(c, id, sc_action_get(a, "algorithm")->str, err);
+		return set_recomp(c, id, a->u.zram.algorithm, err);
 	if (a->kind == SC_ZRAM_SET_WRITEBACK_LIMIT) {
-		uint64_t units = (uint64_t)sc_action_get(a, "writeback_limit_bytes")->num / WB_UNIT;
+		uint64_t units = a->u.zram.writeback_limit / WB_UNIT;
 
 		r = write_dev_attr(c, id, "writeback_limit_enable", "1");
 		if (r == 0) {
@@ -214,8 +214,7 @@ int sc_zram_apply_backing(
 				strerror(-r));
 		return 0;
 	}
-	const char *path = sc_action_get(a, "backing_dev")->str;
-	const struct sc_field *f;
+	const char *path = a->u.zram.backing_dev;
 
 	if (stat(attr, &st) < 0) {
 		r = sc_err_set(err, SC_EXIT_REFUSED, EOPNOTSUPP,
@@ -225,8 +224,7 @@ int sc_zram_apply_backing(
 		sc_err_hint(err, "use a kernel built with CONFIG_ZRAM_WRITEBACK");
 		return r;
 	}
-	f = sc_action_get(a, "_wait_ms");
-	for (int64_t waited = 0; f && waited < f->num; waited += 100) {
+	for (uint64_t waited = 0; waited < a->u.zram.wait_ms; waited += 100) {
 		if (stat_sys(c, path, &st) != -ENOENT)
 			break;
 		c->sys->sleep_ns(UINT64_C(100) * 1000000);
@@ -264,29 +262,26 @@ static int plan_device(struct sc_plan *plan, const struct sc_zram_writeback_req 
 	if (!name)
 		return -ENOMEM;
 	if (req->idle_age != SC_ZRAM_IDLE_NONE) {
-		a = sc_plan_add(plan, SC_ZRAM_MARK_IDLE, "mark-idle", name);
+		a = sc_plan_add(plan, SC_ZRAM_MARK_IDLE, name);
 		if (!a)
 			return -ENOMEM;
-		if (req->idle_age == SC_ZRAM_IDLE_ALL
-				? sc_action_set_str(a, "idle", "all") < 0
-				: sc_action_set_int(a, "idle_seconds", req->idle_age) < 0)
-			return -ENOMEM;
+		a->u.zram.idle_seconds = req->idle_age == SC_ZRAM_IDLE_ALL ? 0 : req->idle_age;
 	}
 	if (req->recompress) {
-		a = sc_plan_add(plan, SC_ZRAM_RECOMPRESS, "recompress", name);
-		if (!a || sc_action_set_str(a, "mode", mode) < 0 ||
-			(req->algorithm && sc_action_set_str(a, "algorithm", req->algorithm) < 0))
+		a = sc_plan_add(plan, SC_ZRAM_RECOMPRESS, name);
+		if (!a || sc_action_strdup(a, mode, &a->u.zram.mode) < 0 ||
+			sc_action_strdup(a, req->algorithm, &a->u.zram.algorithm) < 0)
 			return -ENOMEM;
 	} else {
-		a = sc_plan_add(plan, SC_ZRAM_WRITEBACK, "writeback", name);
-		if (!a || sc_action_set_str(a, "mode", mode) < 0)
+		a = sc_plan_add(plan, SC_ZRAM_WRITEBACK, name);
+		if (!a || sc_action_strdup(a, mode, &a->u.zram.mode) < 0)
 			return -ENOMEM;
 	}
 	if (req->idle_age == SC_ZRAM_IDLE_NONE && !req->huge) {
 		/* what the next run writes back: the pages nobody touches until then */
-		a = sc_plan_add(plan, SC_ZRAM_MARK_IDLE, "mark-idle", name);
-		if (!a || sc_action_set_str(a, "idle", "all") < 0)
-			return -ENOMEM;
+		a = sc_plan_add(plan, SC_ZRAM_MARK_IDLE, name);
+		if (!a)
+			return -ENOMEM; /* idle_seconds 0: all */
 	}
 	return 0;
 }
@@ -435,17 +430,17 @@ static int writeback_error(const struct sc_ctx *c, int id, const char *mode, int
 /* recompress "type=MODE[ algo=NAME]"; the compressed size it saved from mm_stat */
 static int recompress(const struct sc_ctx *c, int id, struct sc_action *a, struct sc_err *err)
 {
-	const struct sc_field *alg = sc_action_get(a, "algorithm");
-	const char *mode = sc_action_get(a, "mode")->str;
+	const char *alg = a->u.zram.algorithm, *mode = a->u.zram.mode;
 	struct sc_zram_dev before, after;
 	char v[SC_ZRAM_NAME_MAX + 32];
 	int r;
 
 	/* only these types: the kernel reads any other as "every page" */
-	if (strcmp(mode, "idle") != 0 && strcmp(mode, "huge") != 0 &&
-		strcmp(mode, "huge_idle") != 0)
+	if (!mode ||
+		(strcmp(mode, "idle") != 0 && strcmp(mode, "huge") != 0 &&
+			strcmp(mode, "huge_idle") != 0))
 		return sc_err_set(err, SC_EXIT_FAILURE, EINVAL, "zram: malformed plan");
-	snprintf(v, sizeof(v), "type=%s%s%s", mode, alg ? " algo=" : "", alg ? alg->str : "");
+	snprintf(v, sizeof(v), "type=%s%s%s", mode, alg ? " algo=" : "", alg ? alg : "");
 	r = sc_zram_read(c, id, &before);
 	if (r < 0)
 		return sc_err_set(
@@ -457,9 +452,10 @@ static int recompress(const struct sc_ctx *c, int id, struct sc_action *a, struc
 		if (r == -EINVAL)
 			sc_err_hint(err, "the kernel does not take it (see dmesg)");
 	} else if (sc_zram_read(c, id, &after) == 0) {
-		if (before.compr_data >= after.compr_data)
-			r = sc_action_set_int(
-				a, "saved_bytes", (int64_t)(before.compr_data - after.compr_data));
+		if (before.compr_data >= after.compr_data) {
+			a->u.zram.saved = before.compr_data - after.compr_data;
+			a->u.zram.has_saved = true;
+		}
 		sc_zram_dev_done(&after);
 	}
 	sc_zram_dev_done(&before);
@@ -482,10 +478,10 @@ int sc_zram_apply_writeback(const struct sc_ctx *c, struct sc_plan *plan, struct
 		if (id == failed)
 			continue; /* this device failed a step before; the others still run */
 		if (a->kind == SC_ZRAM_MARK_IDLE) {
-			const struct sc_field *f = sc_action_get(a, "idle_seconds");
+			bool age = a->u.zram.idle_seconds > 0;
 
-			if (f)
-				snprintf(v, sizeof(v), "%" PRId64, f->num);
+			if (age)
+				snprintf(v, sizeof(v), "%" PRId64, a->u.zram.idle_seconds);
 			else
 				snprintf(v, sizeof(v), "all");
 			r = write_dev_attr(c, id, "idle", v);
@@ -493,7 +489,7 @@ int sc_zram_apply_writeback(const struct sc_ctx *c, struct sc_plan *plan, struct
 				sc_err_set(e, SC_EXIT_FAILURE, -r,
 					"/dev/zram%d: cannot mark pages idle ('%s'): %s", id, v,
 					strerror(-r));
-				if (r == -EINVAL && f)
+				if (r == -EINVAL && age)
 					sc_err_hint(e,
 						"this kernel tracks no access times "
 						"(CONFIG_ZRAM_MEMORY_TRACKING, or "
@@ -503,7 +499,7 @@ int sc_zram_apply_writeback(const struct sc_ctx *c, struct sc_plan *plan, struct
 		} else if (a->kind == SC_ZRAM_RECOMPRESS) {
 			r = recompress(c, id, a, e);
 		} else {
-			const char *mode = sc_action_get(a, "mode")->str;
+			const char *mode = a->u.zram.mode;
 			uint64_t before = 0, after = 0;
 			bool limited = false;
 
@@ -511,11 +507,11 @@ int sc_zram_apply_writeback(const struct sc_ctx *c, struct sc_plan *plan, struct
 			r = write_dev_attr(c, id, "writeback", mode);
 			if (r < 0)
 				r = writeback_error(c, id, mode, r, &limited, e);
-			if (r == 0 && read_bd_writes(c, id, &after) == 0 && after >= before)
-				r = sc_action_set_int(
-					a, "written_bytes", (int64_t)(after - before));
-			if (r == 0 && limited)
-				r = sc_action_set_bool(a, "limit_reached", true);
+			if (r == 0 && read_bd_writes(c, id, &after) == 0 && after >= before) {
+				a->u.zram.written = after - before;
+				a->u.zram.has_written = true;
+			}
+			a->u.zram.limit_reached = r == 0 && limited;
 		}
 		if (r < 0 && first && later.msg[0]) {
 			char hint[sizeof(err->hint)];

@@ -246,28 +246,7 @@ void sc_zram_observed_done(struct sc_zram_observed *w);
 /* zramN is an active swap area ("/dev/zramN" in /proc/swaps). */
 bool sc_zram_observed_active(const struct sc_zram_observed *w, int id);
 
-/* Action kinds of zram plans (struct sc_action.kind). */
-enum sc_zram_action {
-	SC_ZRAM_LOAD_MODULE = 1, /* modprobe zram when /sys/class/zram-control is missing */
-	SC_ZRAM_HOT_ADD,
-	SC_ZRAM_SET_ALGORITHM,
-	SC_ZRAM_SET_PARAMS,
-	SC_ZRAM_SET_RECOMP_ALGORITHM,
-	SC_ZRAM_SET_BACKING_DEV,
-	SC_ZRAM_SET_WRITEBACK_LIMIT,
-	SC_ZRAM_SET_MEM_LIMIT,
-	SC_ZRAM_SET_DISKSIZE,
-	SC_ZRAM_MKSWAP,
-	SC_ZRAM_SWAPON,
-	SC_ZRAM_SWAPOFF,
-	SC_ZRAM_RESET,
-	SC_ZRAM_HOT_REMOVE,
-	SC_ZRAM_CONFIG_ADD,
-	SC_ZRAM_CONFIG_REMOVE,
-	SC_ZRAM_MARK_IDLE, /* zram writeback and recompress */
-	SC_ZRAM_WRITEBACK,
-	SC_ZRAM_RECOMPRESS,
-};
+/* The action kinds of zram plans are in plan.h (enum sc_act, SC_ZRAM_*). */
 
 struct sc_zram_add_req {
 	struct sc_zram_spec spec;

@@ -213,9 +213,9 @@ static int plan_param(
 
 	if (asprintf(&target, "/sys/module/zswap/parameters/%s", name) < 0)
 		return -ENOMEM;
-	a = sc_plan_add(plan, SC_ZSWAP_SET_PARAM, "set-param", target);
-	if (!a || sc_action_set_str(a, "value", value) < 0 ||
-		sc_action_set_str(a, "previous", previous) < 0)
+	a = sc_plan_add(plan, SC_ZSWAP_SET_PARAM, target);
+	if (!a || sc_action_strdup(a, value, &a->u.zswap_param.value) < 0 ||
+		sc_action_strdup(a, previous ? previous : "", &a->u.zswap_param.previous) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -279,17 +279,14 @@ int sc_zswap_plan(const struct sc_ctx *c, const struct sc_zswap *live,
 
 		if (!path)
 			return -ENOMEM;
-		a = sc_plan_add(plan, SC_ZSWAP_CONFIG, "config-write", sc_ctx_boot_path(c, path));
-		if (!a)
+		a = sc_plan_add(plan, SC_ZSWAP_CONFIG, sc_ctx_boot_path(c, path));
+		if (!a ||
+			sc_action_strdup(a, merged.compressor[0] ? merged.compressor : NULL,
+				&a->u.zswap_config.compressor) < 0)
 			return -ENOMEM;
-		if (merged.enabled >= 0 && sc_action_set_bool(a, "enabled", merged.enabled) < 0)
-			return -ENOMEM;
-		if (merged.compressor[0] &&
-			sc_action_set_str(a, "compressor", merged.compressor) < 0)
-			return -ENOMEM;
-		if (merged.max_pool_percent >= 0 &&
-			sc_action_set_int(a, "max_pool_percent", merged.max_pool_percent) < 0)
-			return -ENOMEM;
+		a->u.zswap_config.enabled = merged.enabled >= 0 ? merged.enabled != 0 : -1;
+		a->u.zswap_config.max_pool_percent =
+			merged.max_pool_percent >= 0 ? merged.max_pool_percent : -1;
 	}
 	return 0;
 }
@@ -367,51 +364,53 @@ static int apply_config(const struct sc_ctx *c, const struct sc_action *a,
 {
 	_cleanup_free_ char *text = NULL;
 	struct sc_zswap_settings s;
-	const struct sc_field *f;
+	const struct sc_act_zswap_config *z = &a->u.zswap_config;
 
 	sc_zswap_settings_init(&s);
-	if ((f = sc_action_get(a, "enabled")))
-		s.enabled = f->num != 0;
-	if ((f = sc_action_get(a, "compressor")))
-		snprintf(s.compressor, sizeof(s.compressor), "%s", f->str);
-	if ((f = sc_action_get(a, "max_pool_percent")))
-		s.max_pool_percent = (int)f->num;
+	if (z->enabled >= 0)
+		s.enabled = z->enabled;
+	if (z->compressor)
+		snprintf(s.compressor, sizeof(s.compressor), "%s", z->compressor);
+	if (z->max_pool_percent >= 0)
+		s.max_pool_percent = z->max_pool_percent;
 	if (sc_zswap_settings_render(&s, &text) < 0)
 		return -ENOMEM;
 	return sc_config_write(c, SC_ZSWAP_CONFIG_NAME, text, config_id, err);
 }
 
+struct zswap_run {
+	const struct sc_ctx *c;
+	const struct sc_file_id *config_id;
+};
+
+static int zswap_step(void *data, struct sc_action *a, struct sc_err *err)
+{
+	struct zswap_run *x = data;
+
+	if (a->kind == SC_ZSWAP_SET_PARAM)
+		return write_param(x->c, a->target, a->u.zswap_param.value, err);
+	if (a->kind == SC_ZSWAP_CONFIG)
+		return apply_config(x->c, a, x->config_id, err);
+	return 0;
+}
+
+/* The parameters go back to what they were; zswap.conf is the last step, so never undone. */
+static int zswap_undo(void *data, struct sc_action *a, struct sc_err *err)
+{
+	struct zswap_run *x = data;
+
+	if (a->kind != SC_ZSWAP_SET_PARAM)
+		return 0;
+	return write_param(x->c, a->target, a->u.zswap_param.previous, err);
+}
+
 int sc_zswap_apply(const struct sc_ctx *c, struct sc_plan *plan, const struct sc_file_id *config_id,
 	struct sc_err *err)
 {
-	int r = 0;
+	struct zswap_run x = {c, config_id};
+	const struct sc_applier ops = {zswap_step, zswap_undo, &x};
 
-	for (size_t i = 0; i < plan->n && r == 0; i++) {
-		struct sc_action *a = &plan->actions[i];
-
-		if (a->kind == SC_ZSWAP_SET_PARAM)
-			r = write_param(c, a->target, sc_action_get(a, "value")->str, err);
-		else if (a->kind == SC_ZSWAP_CONFIG)
-			r = apply_config(c, a, config_id, err);
-		if (r == 0)
-			a->done = true;
-	}
-	if (r < 0)
-		/* put back what was changed, newest first */
-		for (size_t i = plan->n; i-- > 0;) {
-			struct sc_action *a = &plan->actions[i];
-			struct sc_err ignore = {0};
-
-			if (!a->done || a->kind != SC_ZSWAP_SET_PARAM)
-				continue;
-			if (write_param(c, a->target, sc_action_get(a, "previous")->str, &ignore) ==
-				0)
-				a->done = false;
-			else
-				sc_err_hint(err, "%s could not be restored to '%s'", a->target,
-					sc_action_get(a, "previous")->str);
-		}
-	return r;
+	return sc_plan_apply(plan, &ops, err);
 }
 
 int sc_zswap_in_front_of_zram(const struct sc_ctx *c, bool *ret)

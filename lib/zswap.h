@@ -56,12 +56,6 @@ int sc_zswap_settings_render(const struct sc_zswap_settings *s, char **ret);
 int sc_zswap_config_load(const struct sc_ctx *c, struct sc_zswap_settings *ret,
 	struct sc_file_id *ret_id, struct sc_err *err);
 
-/* Action kinds of zswap plans. */
-enum sc_zswap_action {
-	SC_ZSWAP_SET_PARAM = 1, /* target: the parameter file; "value", "previous" */
-	SC_ZSWAP_CONFIG, /* target: zswap.conf; the settings it will hold */
-};
-
 /*
  * Plan the parameter writes that bring live to want, in an order that never runs zswap with
  * settings it was not asked for: when enabling, compressor and max_pool_percent first, then

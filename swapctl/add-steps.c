@@ -18,12 +18,10 @@
 int sc_add_stage_set(void *data, struct sc_fstab *f, const struct sc_action *a, struct sc_err *err)
 {
 	struct add_run *x = data;
-	const struct sc_field *prio = sc_action_get(a, "priority");
-	const struct sc_field *d = sc_action_get(a, "discard");
 	struct sc_swap_spec spec = {
 		.path = x->boot_path,
-		.priority = prio ? (int)prio->num : SC_SWAPFILE_PRIORITY,
-		.discard = d ? sc_discard_fstab(sc_discard_of_plan(d->str)) : NULL,
+		.priority = a->u.fstab_set.priority,
+		.discard = sc_discard_fstab(a->u.fstab_set.discard),
 		.managed = true,
 		/* A missing file must never hold up the boot: nofail, so systemd does not wait for it. */
 		.nofail = true,

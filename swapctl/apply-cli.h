@@ -20,4 +20,10 @@ int sc_apply_run_step(struct sc_cli *cli, const struct sc_step *s, struct json_o
  * Observe the managed state (layout-plan.h) for cli's context: 0, or an exit code after the
  * message.
  */
-int sc_apply_observe(struct sc_cli *cli, struct sc_layout_have *ret);
+int sc_apply_observe(struct sc_cli *cli, struct sc_layout_observed *ret);
+/*
+ * After step s ran (or, with --check, was planned): what it leaves for the vm.* rules of a
+ * later sysctl step, in cli's context (ctx.h: fast_swap_planned, zram_leaving). leaving has
+ * room for one entry per step; *n counts them.
+ */
+void sc_apply_note_step(struct sc_cli *cli, const struct sc_step *s, int *leaving, size_t *n);

@@ -175,3 +175,18 @@ int sc_apply_run_step(struct sc_cli *cli, const struct sc_step *s, struct json_o
 	args_free(&a);
 	return r;
 }
+
+/*
+ * What the steps before step i leave for the vm.* rules (ctx.h): compressed swap added, zram
+ * devices removed. The same in --check, where those steps are only planned.
+ */
+void sc_apply_note_step(struct sc_cli *cli, const struct sc_step *s, int *leaving, size_t *n)
+{
+	if (s->kind == SC_STEP_ZRAM_ADD ||
+		(s->kind == SC_STEP_ZSWAP && s->u.zswap.want->enabled == 1))
+		cli->ctx.fast_swap_planned = true;
+	if (s->kind == SC_STEP_ZRAM_REMOVE)
+		leaving[(*n)++] = s->u.zram_remove.device;
+	cli->ctx.zram_leaving = leaving;
+	cli->ctx.n_zram_leaving = *n;
+}

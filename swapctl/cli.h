@@ -28,14 +28,32 @@ struct sc_cli {
 };
 
 /*
+ * What swapctl takes from its environment, read once at the entry point (main.c) and passed
+ * down like the system layer; NULL or "" = not set. All but the lock timeout are for tests
+ * (swapctl(8), ENVIRONMENT):
+ *   SWAPCTL_SYSROOT          /proc, /sys and /run below this directory
+ *   SWAPCTL_ROOT             a whole fixture machine: its configured tree (not offline)
+ *   SWAPCTL_CONFIG_DIR       swapctl's configuration directory (default <root>/etc/swapctl)
+ *   SWAPCTL_LOCK_TIMEOUT_MS  how long a mutating command waits for the lock
+ */
+struct sc_env {
+	const char *sysroot;
+	const char *root;
+	const char *config_dir;
+	const char *lock_timeout_ms;
+};
+void sc_env_from_environ(struct sc_env *ret);
+
+/*
  * The whole command line: global options, dispatch, exit code. sys is the system layer every
  * command uses: sc_sys_real in swapctl, a fault-injecting copy in tests.
  */
-int sc_main(int argc, char **argv, const struct sc_sys *sys);
+int sc_main(int argc, char **argv, const struct sc_sys *sys, const struct sc_env *env);
 /* Commands: argv[0] is the command name, options and operands follow. */
 int sc_cmd_status(struct sc_cli *cli, int argc, char **argv);
 int sc_cmd_add(struct sc_cli *cli, int argc, char **argv);
 int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv);
+int sc_cmd_autoscale(struct sc_cli *cli, int argc, char **argv);
 
 /* After an fstab edit: systemctl daemon-reload when systemd runs the box (not under --root). */
 void sc_cli_daemon_reload(struct sc_cli *cli);
@@ -134,8 +152,8 @@ void sc_print_plan(const struct sc_cli *cli, const struct sc_plan *plan);
 struct sc_fstab;
 typedef int (*sc_fstab_stage_fn)(
 	void *data, struct sc_fstab *f, const struct sc_action *a, struct sc_err *err);
-int sc_cli_stage_fstab(const struct sc_cli *cli, const struct sc_plan *plan, int first_kind,
-	int last_kind, sc_fstab_stage_fn stage, void *data, const struct sc_fstab *f,
+int sc_cli_stage_fstab(const struct sc_cli *cli, const struct sc_plan *plan, enum sc_act first_kind,
+	enum sc_act last_kind, sc_fstab_stage_fn stage, void *data, const struct sc_fstab *f,
 	struct sc_err *err, char **ret_diff);
 /* Under --dry-run with human output: print the staged fstab diff after the plan. */
 void sc_print_fstab_diff(const struct sc_cli *cli, const char *diff);

@@ -178,7 +178,7 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 	shown_size = st.exists ? st.header.npages * c->page_size : 0;
 	for (size_t i = 0; i < plan.n; i++)
 		if (plan.actions[i].kind == SC_SWAPFILE_ACT_CREATE)
-			shown_size = (uint64_t)sc_action_get(&plan.actions[i], "size_bytes")->num;
+			shown_size = plan.actions[i].u.create.size;
 	if (req.discard_given && req.discard != SC_DISCARD_NONE && st.fs_known)
 		sc_add_warn_discard(cli, &st);
 	if (!req.size && !st.exists && !cli->json)
@@ -187,7 +187,7 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 			sc_format_bytes(shown_size, (char[32]){0}));
 
 	/* The fstab edit is part of the plan: a refused edit stops both modes here. */
-	r = sc_cli_stage_fstab(cli, &plan, SC_SWAPFILE_ACT_FSTAB_SET, SC_SWAPFILE_ACT_FSTAB_SET,
+	r = sc_cli_stage_fstab(cli, &plan, SC_SWAPFILE_ACT_FSTAB_ADD, SC_SWAPFILE_ACT_FSTAB_UPDATE,
 		sc_add_stage_set, &run, run.fstab, &err, &diff);
 	if (r < 0) {
 		ret = finish(
@@ -215,7 +215,7 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 		/* Nothing was undone (see sc_swapfile_apply_add): say what is left, exactly. */
 		sc_add_not_durable(cli, &plan, req.boot_path, &err);
 		for (size_t i = 0; i < plan.n; i++)
-			if (plan.actions[i].kind == SC_SWAPFILE_ACT_FSTAB_SET)
+			if (sc_swapfile_is_fstab_set(&plan.actions[i]))
 				sc_cli_daemon_reload(cli);
 		ret = finish(cli, &plan, &err, SC_EXIT_FAILURE, req.boot_path, shown_size);
 		goto out;
@@ -226,7 +226,7 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < plan.n; i++)
-		if (plan.actions[i].kind == SC_SWAPFILE_ACT_FSTAB_SET && plan.actions[i].done)
+		if (sc_swapfile_is_fstab_set(&plan.actions[i]) && plan.actions[i].done)
 			sc_cli_daemon_reload(cli);
 	ret = finish(cli, &plan, &err, SC_EXIT_OK, req.boot_path, shown_size);
 out:

@@ -18,7 +18,7 @@
 #include "observe.h"
 #include "signals.h"
 
-int sc_apply_observe(struct sc_cli *cli, struct sc_layout_have *ret)
+int sc_apply_observe(struct sc_cli *cli, struct sc_layout_observed *ret)
 {
 	struct sc_observation obs = {0};
 	struct sc_err err = {0};
@@ -143,21 +143,23 @@ static void print_actions(const struct sc_cli *cli, struct json_object *acts)
 /* Before a step on a swapfile an earlier step replaced: the file as it is named now. */
 static int resolve_path(struct sc_cli *cli, const char *layout_path, char **ret)
 {
-	struct sc_layout_have now = {0};
-	const struct sc_layout_have_file *f;
+	struct sc_layout_observed now = {0};
+	const struct sc_layout_observed_file *f;
 	int r = sc_apply_observe(cli, &now);
 
 	if (r != 0)
 		return r;
 	f = sc_layout_find_file(&now, layout_path);
 	*ret = f ? strdup(f->path) : NULL;
-	sc_layout_have_done(&now);
+	sc_layout_observed_done(&now);
 	return 0;
 }
 
-static int run_steps(struct sc_cli *cli, struct sc_layout_plan *p, struct json_object *actions,
-	bool *changed, struct json_object **ret_error)
+static int run_steps(struct sc_cli *cli, struct sc_layout_plan *p, int *leaving,
+	struct json_object *actions, bool *changed, struct json_object **ret_error)
 {
+	size_t n_leaving = 0;
+
 	for (size_t i = 0; i < p->n_steps; i++) {
 		struct sc_step *s = &p->steps[i];
 		_cleanup_free_ char *now = NULL, *line = NULL;
@@ -179,6 +181,8 @@ static int run_steps(struct sc_cli *cli, struct sc_layout_plan *p, struct json_o
 			if (now)
 				s->u.priority.path = now;
 		}
+		if (i > 0)
+			sc_apply_note_step(cli, &p->steps[i - 1], leaving, &n_leaving);
 		line = sc_apply_step_command(s);
 		if (line)
 			sc_debug(cli, "apply: %s: swapctl %s", s->object, line);
@@ -220,11 +224,12 @@ int sc_cmd_apply(struct sc_cli *cli, int argc, char **argv)
 		{0},
 	};
 	struct sc_layout want = {0};
-	struct sc_layout_have have = {0};
+	struct sc_layout_observed have = {0};
 	struct sc_layout_plan plan = {0};
 	struct json_object *actions = NULL, *error = NULL;
 	struct sc_err err = {0};
 	_cleanup_free_ char *name = NULL;
+	_cleanup_free_ int *leaving = NULL;
 	const char *file = NULL;
 	bool prune = false, changed = false;
 	int ret = -1, c, lock_fd = -1;
@@ -266,8 +271,16 @@ int sc_cmd_apply(struct sc_cli *cli, int argc, char **argv)
 
 	/* Each step is one command's change, completed or rolled back; stop between them. */
 	actions = json_object_new_array();
+	leaving = calloc(plan.n_steps + 1, sizeof(*leaving));
+	if (!leaving) {
+		ret = SC_EXIT_FAILURE;
+		goto out;
+	}
 	sc_signals_hold();
-	ret = run_steps(cli, &plan, actions, &changed, &error);
+	ret = run_steps(cli, &plan, leaving, actions, &changed, &error);
+	cli->ctx.zram_leaving = NULL;
+	cli->ctx.n_zram_leaving = 0;
+	cli->ctx.fast_swap_planned = false;
 	if (cli->json) {
 		struct json_object *o = json_object_new_object();
 
@@ -296,7 +309,7 @@ out:
 	if (actions)
 		json_object_put(actions);
 	sc_layout_plan_done(&plan);
-	sc_layout_have_done(&have);
+	sc_layout_observed_done(&have);
 	sc_layout_done(&want);
 	cli->ctx.lock_held = false;
 	sc_lock_release(&cli->ctx, lock_fd);

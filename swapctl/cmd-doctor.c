@@ -58,7 +58,7 @@ int sc_cmd_doctor(struct sc_cli *cli, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
-	struct sc_doctor_state s = {0};
+	struct sc_doctor_observed s = {0};
 	struct sc_findings f = {0};
 	struct sc_err err = {0};
 	int c, ret, r;
@@ -99,6 +99,6 @@ int sc_cmd_doctor(struct sc_cli *cli, int argc, char **argv)
 	ret = sc_findings_problems(&f) ? SC_EXIT_PROBLEMS : SC_EXIT_OK;
 out:
 	sc_findings_free(&f);
-	sc_doctor_state_done(&s);
+	sc_doctor_observed_done(&s);
 	return ret;
 }

@@ -16,7 +16,7 @@ int sc_cmd_export(struct sc_cli *cli, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	struct sc_layout_have have = {0};
+	struct sc_layout_observed have = {0};
 	struct sc_layout l = {0};
 	char *text = NULL;
 	int ret = -1, c;
@@ -32,7 +32,7 @@ int sc_cmd_export(struct sc_cli *cli, int argc, char **argv)
 	if (ret != 0)
 		return ret;
 	if (sc_layout_of_have(&have, &l) < 0 || sc_layout_render(&l, &text) < 0) {
-		sc_layout_have_done(&have);
+		sc_layout_observed_done(&have);
 		sc_layout_done(&l);
 		return sc_report_errno(cli, -ENOMEM, "export", "out of memory");
 	}
@@ -45,6 +45,6 @@ int sc_cmd_export(struct sc_cli *cli, int argc, char **argv)
 		fputs(text, stdout);
 	free(text);
 	sc_layout_done(&l);
-	sc_layout_have_done(&have);
+	sc_layout_observed_done(&have);
 	return SC_EXIT_OK;
 }

@@ -125,22 +125,23 @@ static void print_done(const struct sc_cli *cli, const struct sc_sysctl_plan *p)
 {
 	for (size_t i = 0; i < p->plan.n; i++) {
 		const struct sc_action *a = &p->plan.actions[i];
-		const struct sc_field *key = sc_action_get(a, "key");
-		const struct sc_field *old = sc_action_get(a, "old");
-		const struct sc_field *new = sc_action_get(a, "new");
 		char o[32] = "(unset)", n[32] = "(removed)";
 
-		if (old)
-			snprintf(o, sizeof(o), "%" PRId64, old->num);
-		if (new)
-			snprintf(n, sizeof(n), "%" PRId64, new->num);
-		if (a->kind == SC_SYSCTL_SET_LIVE)
-			printf("%s %s: %s -> %s (live)\n", cli->dry_run ? "would set" : "set",
-				key->str, o, n);
-		else if (key)
+		if (a->kind == SC_SYSCTL_SET_LIVE) {
+			const struct sc_act_sysctl_live *l = &a->u.sysctl_live;
+
+			printf("%s %s: %" PRId64 " -> %" PRId64 " (live)\n",
+				cli->dry_run ? "would set" : "set", l->key, l->old, l->new);
+			continue;
+		}
+		if (a->u.sysctl_dropin.has_old)
+			snprintf(o, sizeof(o), "%" PRId64, a->u.sysctl_dropin.old);
+		if (a->u.sysctl_dropin.has_new)
+			snprintf(n, sizeof(n), "%" PRId64, a->u.sysctl_dropin.new);
+		if (a->u.sysctl_dropin.key)
 			printf("%s %s: %s -> %s in %s\n",
-				cli->dry_run ? "would persist" : "persisted", key->str, o, n,
-				a->target);
+				cli->dry_run ? "would persist" : "persisted",
+				a->u.sysctl_dropin.key, o, n, a->target);
 		else
 			printf("%s %s\n", cli->dry_run ? "would rewrite" : "rewrote", a->target);
 	}

@@ -92,21 +92,16 @@ static void render_human(struct sc_cli *cli, const struct sc_plan *plan)
 								     : "a backing device");
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct sc_action *a = &plan->actions[i];
-		const struct sc_field *f = sc_action_get(a, "written_bytes");
+		const struct sc_act_zram *z = &a->u.zram;
 		char b[32];
 
-		if (a->kind == SC_ZRAM_RECOMPRESS && a->done) {
-			f = sc_action_get(a, "saved_bytes");
-			printf("%s: recompressed %s pages, %s less memory\n", a->target,
-				sc_action_get(a, "mode")->str,
-				f ? sc_format_bytes((uint64_t)f->num, b) : "?");
-		}
-		if (a->kind != SC_ZRAM_WRITEBACK || !a->done)
-			continue;
-		printf("%s: wrote %s of %s pages to its backing device%s\n", a->target,
-			f ? sc_format_bytes((uint64_t)f->num, b) : "?",
-			sc_action_get(a, "mode")->str,
-			sc_action_get(a, "limit_reached") ? " (writeback_limit reached)" : "");
+		if (a->kind == SC_ZRAM_RECOMPRESS && a->done)
+			printf("%s: recompressed %s pages, %s less memory\n", a->target, z->mode,
+				z->has_saved ? sc_format_bytes(z->saved, b) : "?");
+		if (a->kind == SC_ZRAM_WRITEBACK && a->done)
+			printf("%s: wrote %s of %s pages to its backing device%s\n", a->target,
+				z->has_written ? sc_format_bytes(z->written, b) : "?", z->mode,
+				z->limit_reached ? " (writeback_limit reached)" : "");
 	}
 }
 
@@ -179,7 +174,8 @@ int sc_zram_cmd_writeback(struct sc_cli *cli, int argc, char **argv)
 	} else if (r == 0 || sc_plan_changed(&plan))
 		render_human(cli, &plan);
 	for (size_t i = 0; i < plan.n; i++)
-		if (sc_action_get(&plan.actions[i], "limit_reached"))
+		if (plan.actions[i].kind == SC_ZRAM_WRITEBACK &&
+			plan.actions[i].u.zram.limit_reached)
 			sc_warn(cli,
 				"%s: its writeback_limit is used up; the rest stays in RAM until "
 				"the limit is raised",

@@ -50,7 +50,7 @@ int sc_zram_cli_parse_device(const char *s)
 }
 
 const struct sc_action *sc_zram_cli_find_action(
-	const struct sc_plan *plan, int kind, const char *target)
+	const struct sc_plan *plan, enum sc_act kind, const char *target)
 {
 	for (size_t i = 0; i < plan->n; i++)
 		if (plan->actions[i].kind == kind && strcmp(plan->actions[i].target, target) == 0)
@@ -65,7 +65,6 @@ void sc_zram_cli_render_summary(struct sc_cli *cli, const struct sc_plan *plan)
 		sc_print_plan(cli, plan);
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct sc_action *a = &plan->actions[i], *x;
-		const struct sc_field *f;
 		char b[32];
 
 		if (!a->done)
@@ -73,13 +72,12 @@ void sc_zram_cli_render_summary(struct sc_cli *cli, const struct sc_plan *plan)
 		switch (a->kind) {
 		case SC_ZRAM_SWAPON:
 			x = sc_zram_cli_find_action(plan, SC_ZRAM_SET_DISKSIZE, a->target);
-			f = x ? sc_action_get(x, "size_bytes") : NULL;
 			printf("%s: swap on %s of zram", a->target,
-				f ? sc_format_bytes((uint64_t)f->num, b) : "?");
+				x ? sc_format_bytes(x->u.zram.size, b) : "?");
 			x = sc_zram_cli_find_action(plan, SC_ZRAM_SET_ALGORITHM, a->target);
-			if (x && (f = sc_action_get(x, "algorithm")))
-				printf(" (%s)", f->str);
-			printf(", priority %" PRId64 "\n", sc_action_get(a, "priority")->num);
+			if (x && x->u.zram.algorithm)
+				printf(" (%s)", x->u.zram.algorithm);
+			printf(", priority %d\n", a->u.zram.priority);
 			break;
 		case SC_ZRAM_HOT_REMOVE:
 			printf("%s: removed\n", a->target);
@@ -94,7 +92,9 @@ void sc_zram_cli_render_summary(struct sc_cli *cli, const struct sc_plan *plan)
 		case SC_ZRAM_CONFIG_REMOVE:
 			printf("%s: %s '%s'\n", a->target,
 				a->kind == SC_ZRAM_CONFIG_ADD ? "added" : "removed",
-				sc_action_get(a, "entry")->str);
+				a->u.zram.entry);
+			break;
+		default:
 			break;
 		}
 	}

@@ -155,6 +155,19 @@ static const struct command commands[] = {
 		"      --prune     also remove the swapfiles and zram devices swapctl manages\n"
 		"                  that the layout does not list (after the swapoff gate)\n"
 		"  -h, --help      show this help\n"},
+	{"autoscale", sc_cmd_autoscale,
+		"Usage: swapctl autoscale [--max SIZE] [--step SIZE] [--dir DIR] [--once]\n"
+		"\n"
+		"Dynamic swap: add a swapfile of --step (DIR/dynamic.N, no fstab entry) when\n"
+		"memory pressure (a PSI trigger) or swap running low says so, never past --max of\n"
+		"dynamic swap; retire an idle one through the swapoff gate. Runs until stopped\n"
+		"(swapctl-autoscale.service), or decides once. See swapctl(8), AUTOSCALE.\n"
+		"\n"
+		"      --max SIZE   cap on all dynamic swapfiles together (default: MemTotal)\n"
+		"      --step SIZE  size of each file (default: max/4, 64M..1G)\n"
+		"      --dir DIR    where they go (default /swap)\n"
+		"      --once       one decision, then exit (for timers and tests)\n"
+		"  -h, --help       show this help\n"},
 	{"export", sc_cmd_export,
 		"Usage: swapctl export\n"
 		"\n"
@@ -187,6 +200,7 @@ static const char main_usage[] =
 	"  boot [--force]         re-create zram devices and zswap settings (the boot unit)\n"
 	"  apply [FILE|-] [--check] [--prune]   converge to a layout file\n"
 	"  export                 print the managed layout in the format apply reads\n"
+	"  autoscale [--max SIZE] [--step SIZE] [--dir DIR] [--once]   dynamic swapfiles\n"
 	"\n"
 	"Global options:\n"
 	"      --json              print one JSON object on stdout\n"
@@ -279,12 +293,24 @@ int sc_run_command(struct sc_cli *cli, int argc, char **argv)
 	return r;
 }
 
-static unsigned lock_timeout_from_env(void)
+static const char *nonempty(const char *s)
 {
-	const char *s = getenv("SWAPCTL_LOCK_TIMEOUT_MS");
+	return s && *s ? s : NULL;
+}
+
+void sc_env_from_environ(struct sc_env *ret)
+{
+	ret->sysroot = nonempty(getenv("SWAPCTL_SYSROOT"));
+	ret->root = nonempty(getenv("SWAPCTL_ROOT"));
+	ret->config_dir = nonempty(getenv("SWAPCTL_CONFIG_DIR"));
+	ret->lock_timeout_ms = nonempty(getenv("SWAPCTL_LOCK_TIMEOUT_MS"));
+}
+
+static unsigned lock_timeout(const struct sc_env *env)
+{
 	int64_t v;
 
-	if (s && sc_parse_int(s, 0, 3600000, &v) == 0)
+	if (env->lock_timeout_ms && sc_parse_int(env->lock_timeout_ms, 0, 3600000, &v) == 0)
 		return (unsigned)v;
 	return SC_LOCK_TIMEOUT_MS_DEFAULT;
 }
@@ -294,7 +320,7 @@ static void trace_line(const char *line)
 	fprintf(stderr, "swapctl: %s\n", line);
 }
 
-int sc_main(int argc, char **argv, const struct sc_sys *sys)
+int sc_main(int argc, char **argv, const struct sc_sys *sys, const struct sc_env *env)
 {
 	struct globals g = {0};
 	struct sc_cli cli = {0};
@@ -368,7 +394,7 @@ int sc_main(int argc, char **argv, const struct sc_sys *sys)
 	cli.quiet = g.quiet;
 	cli.verbose = g.verbose;
 	cli.dry_run = g.dry_run;
-	cli.lock_timeout_ms = lock_timeout_from_env();
+	cli.lock_timeout_ms = lock_timeout(env);
 	/* -v: every side effect is explained as it happens. */
 	if (g.verbose)
 		sys = sc_sys_trace(sys, trace_line);
@@ -377,9 +403,9 @@ int sc_main(int argc, char **argv, const struct sc_sys *sys)
 	 * below that directory and its kernel below SWAPCTL_SYSROOT. Unlike --root it is not
 	 * offline, so doctor and status read the fixture's live state.
 	 */
-	live_root = !g.root && getenv("SWAPCTL_ROOT") && *getenv("SWAPCTL_ROOT");
-	r = sc_ctx_init(&cli.ctx, sys, live_root ? getenv("SWAPCTL_ROOT") : g.root,
-		getenv("SWAPCTL_SYSROOT"), g.fstab, g.sysctl_dir);
+	live_root = !g.root && env->root;
+	r = sc_ctx_init(
+		&cli.ctx, sys, live_root ? env->root : g.root, env->sysroot, g.fstab, g.sysctl_dir);
 	if (r < 0) {
 		free(rest);
 		sc_error("out of memory");
@@ -388,9 +414,9 @@ int sc_main(int argc, char **argv, const struct sc_sys *sys)
 	if (live_root)
 		cli.ctx.offline = false;
 	cli.ctx.dry_run = g.dry_run;
-	if (getenv("SWAPCTL_CONFIG_DIR") && *getenv("SWAPCTL_CONFIG_DIR")) {
+	if (env->config_dir) {
 		free(cli.ctx.config_dir);
-		cli.ctx.config_dir = strdup(getenv("SWAPCTL_CONFIG_DIR"));
+		cli.ctx.config_dir = strdup(env->config_dir);
 		if (!cli.ctx.config_dir) {
 			sc_ctx_done(&cli.ctx);
 			free(rest);

@@ -1,7 +1,10 @@
-/* swapctl(8): the product's system layer, handed to the dispatcher (dispatch.c). */
+/* swapctl(8): the product's system layer and environment, handed to the dispatcher. */
 #include "cli.h"
 
 int main(int argc, char **argv)
 {
-	return sc_main(argc, argv, &sc_sys_real);
+	struct sc_env env;
+
+	sc_env_from_environ(&env);
+	return sc_main(argc, argv, &sc_sys_real, &env);
 }

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -129,18 +130,28 @@ int sc_cli_getopt(struct sc_cli *cli, int argc, char **argv, const char *shortop
 	return c;
 }
 
+/* An action's named fields; out of memory here, there is nothing left to report with. */
+static void fields_of(const struct sc_action *a, struct sc_field **ret, size_t *ret_n)
+{
+	if (sc_action_fields(a, ret, ret_n) < 0) {
+		fputs("swapctl: out of memory\n", stderr);
+		exit(SC_EXIT_FAILURE);
+	}
+}
+
 struct json_object *sc_json_action(const struct sc_action *a)
 {
 	struct json_object *o = json_object_new_object();
+	struct sc_field *fields = NULL;
+	size_t n = 0;
 
 	json_object_object_add(o, "action", json_object_new_string(a->action));
 	json_object_object_add(o, "target", json_object_new_string(a->target));
-	for (size_t i = 0; i < a->n_fields; i++) {
-		const struct sc_field *f = &a->fields[i];
+	fields_of(a, &fields, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct sc_field *f = &fields[i];
 		struct json_object *v;
 
-		if (f->key[0] == '_') /* the applier's own bookkeeping (plan.h) */
-			continue;
 		switch (f->type) {
 		case SC_FIELD_STR:
 			v = json_object_new_string(f->str);
@@ -153,6 +164,7 @@ struct json_object *sc_json_action(const struct sc_action *a)
 		}
 		json_object_object_add(o, f->key, v);
 	}
+	sc_fields_free(fields, n);
 	json_object_object_add(o, "done", json_object_new_boolean(a->done));
 	return o;
 }
@@ -275,15 +287,16 @@ void sc_print_plan(const struct sc_cli *cli, const struct sc_plan *plan)
 {
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct sc_action *a = &plan->actions[i];
+		struct sc_field *fields = NULL;
+		size_t n = 0;
 		char buf[32];
 
+		fields_of(a, &fields, &n);
 		printf("%s%s %s", cli->dry_run ? "would " : "", a->action, a->target);
-		for (size_t j = 0; j < a->n_fields; j++) {
-			const struct sc_field *f = &a->fields[j];
+		for (size_t j = 0; j < n; j++) {
+			const struct sc_field *f = &fields[j];
 			size_t kl = strlen(f->key);
 
-			if (f->key[0] == '_')
-				continue;
 			if (f->type == SC_FIELD_STR)
 				printf(" %s=%s", f->key, f->str);
 			else if (f->type == SC_FIELD_BOOL)
@@ -294,6 +307,7 @@ void sc_print_plan(const struct sc_cli *cli, const struct sc_plan *plan)
 			else
 				printf(" %s=%" PRId64, f->key, f->num);
 		}
+		sc_fields_free(fields, n);
 		putchar('\n');
 	}
 }

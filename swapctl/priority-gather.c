@@ -115,10 +115,9 @@ int sc_prio_plan_zram_config(struct prio *p, int priority, struct sc_err *err)
 	conf = sc_config_path(p->c, SC_ZRAM_CONFIG_NAME);
 	if (!conf)
 		return -ENOMEM;
-	a = sc_plan_add(
-		&p->plan, SC_ROT_ACT_ZRAM_CONFIG, "zram-config", sc_ctx_boot_path(p->c, conf));
-	if (!a || sc_action_set_str(a, "device", p->path) < 0 ||
-		sc_action_set_int(a, "priority", priority) < 0)
+	a = sc_plan_add(&p->plan, SC_ROT_ACT_ZRAM_CONFIG, sc_ctx_boot_path(p->c, conf));
+	if (!a || sc_action_strdup(a, p->path, &a->u.zram_config.device) < 0)
 		return -ENOMEM;
+	a->u.zram_config.priority = priority;
 	return 0;
 }

@@ -14,14 +14,14 @@
 #include "util.h"
 #include "remove-cli.h"
 
-/* Did every action of target t (the plan's "_target") other than its unlink run? */
-static bool retired(const struct sc_plan *plan, int64_t t)
+/* Did every action of removal target t other than its unlink run? */
+static bool retired(const struct sc_plan *plan, size_t t)
 {
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct sc_action *a = &plan->actions[i];
-		const struct sc_field *f = sc_action_get(a, "_target");
 
-		if (f && f->num == t && a->kind != SC_SWAPFILE_ACT_UNLINK && !a->done)
+		if (sc_swapfile_remove_target(a) == t && a->kind != SC_SWAPFILE_ACT_UNLINK &&
+			!a->done)
 			return false;
 	}
 	return true;
@@ -42,7 +42,6 @@ static void failure_state(struct sc_cli *cli, struct sc_plan *plan, struct sc_er
 	*ret_leftover = json_object_new_array();
 	for (size_t i = 0; i < plan->n; i++) {
 		struct sc_action *a = &plan->actions[i];
-		const struct sc_field *f = sc_action_get(a, "_target");
 
 		if (a->done)
 			continue;
@@ -51,7 +50,7 @@ static void failure_state(struct sc_cli *cli, struct sc_plan *plan, struct sc_er
 		if (a->kind == SC_SWAPFILE_ACT_FSTAB_REMOVE)
 			fstab_left = true;
 		if (a->kind != SC_SWAPFILE_ACT_UNLINK || !sc_fsinfo_exists(&cli->ctx, a->target) ||
-			!retired(plan, f ? f->num : 0))
+			!retired(plan, sc_swapfile_remove_target(a)))
 			continue;
 		json_object_array_add(*ret_leftover,
 			json_object_new_string(sc_ctx_boot_path(&cli->ctx, a->target)));

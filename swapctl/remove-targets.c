@@ -18,13 +18,13 @@
 int sc_remove_stage(void *data, struct sc_fstab *f, const struct sc_action *a, struct sc_err *err)
 {
 	struct remove_run *x = data;
-	const struct sc_field *p = sc_action_get(a, "path");
-	int r = sc_fstab_remove_swap(f, p ? p->str : a->target);
+	const char *path = a->u.fstab_remove.path ? a->u.fstab_remove.path : a->target;
+	int r = sc_fstab_remove_swap(f, path);
 
 	if (r < 0)
 		return sc_err_set(err, SC_EXIT_FAILURE, -r,
-			"%s: cannot remove the entry for %s: %s", x->cli->ctx.fstab,
-			p ? p->str : a->target, strerror(-r));
+			"%s: cannot remove the entry for %s: %s", x->cli->ctx.fstab, path,
+			strerror(-r));
 	return 0;
 }
 

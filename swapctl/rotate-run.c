@@ -74,7 +74,7 @@ struct sc_action *sc_rot_unit_action(struct run *run, const struct sc_rotation *
 	return &run->rp.plan.actions[u->first + k];
 }
 
-bool sc_rot_unit_has(struct run *run, const struct sc_rotation *u, int kind)
+bool sc_rot_unit_has(struct run *run, const struct sc_rotation *u, enum sc_act kind)
 {
 	for (size_t k = 0; k < u->n; k++)
 		if (sc_rot_unit_action(run, u, k)->kind == kind)

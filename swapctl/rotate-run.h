@@ -57,7 +57,7 @@ void sc_rot_add_gate_json(
 int sc_rot_find_entry(struct run *run, const char *full, struct sc_fstab_entry *ret);
 /* Action k of unit u, and whether u has an action of kind. */
 struct sc_action *sc_rot_unit_action(struct run *run, const struct sc_rotation *u, size_t k);
-bool sc_rot_unit_has(struct run *run, const struct sc_rotation *u, int kind);
+bool sc_rot_unit_has(struct run *run, const struct sc_rotation *u, enum sc_act kind);
 /* Every planned fstab rewrite, staged on a copy of the document (diff in *ret_diff). */
 int sc_rot_stage_fstab(struct run *run, char **ret_diff);
 /* The command's JSON object (or the --dry-run plan); returns code. */

@@ -13,8 +13,8 @@
 #include "macro.h"
 #include "systemd.h"
 
-int sc_cli_stage_fstab(const struct sc_cli *cli, const struct sc_plan *plan, int first_kind,
-	int last_kind, sc_fstab_stage_fn stage, void *data, const struct sc_fstab *f,
+int sc_cli_stage_fstab(const struct sc_cli *cli, const struct sc_plan *plan, enum sc_act first_kind,
+	enum sc_act last_kind, sc_fstab_stage_fn stage, void *data, const struct sc_fstab *f,
 	struct sc_err *err, char **ret_diff)
 {
 	struct sc_fstab *copy = NULL;

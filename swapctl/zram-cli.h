@@ -26,6 +26,6 @@ int sc_zram_cli_lock(struct sc_cli *cli, int *fd, struct sc_err *err);
 int sc_zram_cli_parse_size(struct sc_cli *cli, const char *opt, const char *v, uint64_t *ret);
 /* The plan's action of kind on target, or NULL. */
 const struct sc_action *sc_zram_cli_find_action(
-	const struct sc_plan *plan, int kind, const char *target);
+	const struct sc_plan *plan, enum sc_act kind, const char *target);
 /* One line per device brought up, per device removed and per configuration change. */
 void sc_zram_cli_render_summary(struct sc_cli *cli, const struct sc_plan *plan);

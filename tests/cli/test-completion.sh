@@ -54,7 +54,8 @@ expect() {
 }
 
 echo "# commands, subcommands, options"
-expect "" status add remove resize rotate priority zram zswap sysctl doctor boot apply export
+expect "" status add remove resize rotate priority zram zswap sysctl doctor boot apply export \
+	autoscale
 expect "ro" rotate
 expect "-" --dry-run --fstab --help --json --quiet --root --sysctl-dir --verbose --version \
 	-V -h -n -q -v
@@ -83,6 +84,7 @@ expect "sysctl apply -" --force --help --no-persist --profile --set -h
 expect "sysctl show -" --json --help
 expect "apply -" --check --help --prune -h
 expect "export -" --help
+expect "autoscale -" --dir --help --max --once --step -h
 
 echo "# option values"
 expect "sysctl apply --profile " default zram server database desktop

@@ -212,7 +212,8 @@ static size_t count_id(const struct sc_findings *f, const char *id)
  * doctor reports what status shows as drift: one finding per record (a duplicated line only
  * as a duplicate), never one drift does not have.
  */
-static void assert_agrees_with_drift(const struct sc_doctor_state *s, const struct sc_findings *f)
+static void assert_agrees_with_drift(
+	const struct sc_doctor_observed *s, const struct sc_findings *f)
 {
 	static const char *const ids[] = {
 		[SC_DRIFT_NOT_PERSISTED] = "swap-not-persistent",
@@ -247,7 +248,7 @@ static void assert_agrees_with_drift(const struct sc_doctor_state *s, const stru
 static void run_case_as(const char *name, bool offline, struct sc_findings *ret)
 {
 	char *base, *dir, *expect, *want[32], *got[32], *fstab, *sysctl_dir;
-	struct sc_doctor_state s = {0};
+	struct sc_doctor_observed s = {0};
 	struct sc_err err = {0};
 	struct sc_ctx c;
 	size_t nw = 0, ng;
@@ -299,7 +300,7 @@ static void run_case_as(const char *name, bool offline, struct sc_findings *ret)
 		assert_true(strlen(ret->items[i].fix) > 0);
 	}
 
-	sc_doctor_state_done(&s);
+	sc_doctor_observed_done(&s);
 	sc_ctx_done(&c);
 	free(fstab);
 	free(sysctl_dir);
@@ -433,7 +434,7 @@ static void test_messages_explain(void **state)
  */
 static void test_unresolved_tag(void **state)
 {
-	struct sc_doctor_state s = {0};
+	struct sc_doctor_observed s = {0};
 	struct sc_findings f = {0};
 	struct sc_err err = {0};
 	const struct sc_finding *x;
@@ -466,7 +467,7 @@ static void test_unresolved_tag(void **state)
 		"attach the device UUID=00000000-dead-beef-0000-000000000000 names, correct the "
 		"source of line 2, or remove the line");
 	sc_findings_free(&f);
-	sc_doctor_state_done(&s);
+	sc_doctor_observed_done(&s);
 
 	/* The kernel holds /swap/swapfile even when the tree has no such file. */
 	sc_test_write(root, "proc/swaps",
@@ -480,7 +481,7 @@ static void test_unresolved_tag(void **state)
 	assert_null(find(&f, "fstab-swap-missing"));
 	assert_null(find(&f, "swap-not-persistent"));
 	sc_findings_free(&f);
-	sc_doctor_state_done(&s);
+	sc_doctor_observed_done(&s);
 
 	sc_ctx_done(&c);
 	free(fstab);
@@ -491,7 +492,7 @@ static void test_unresolved_tag(void **state)
 
 static void test_kmsg_parser(void **state)
 {
-	struct sc_doctor_state s = {0};
+	struct sc_doctor_observed s = {0};
 
 	assert_int_equal(sc_doctor_parse_kmsg(
 				 "6,1,0,-;oom-kill:constraint=CONSTRAINT_NONE,task=a,pid=1,uid=0\n"
@@ -512,7 +513,7 @@ static void test_kmsg_parser(void **state)
 	assert_true(s.ooms[1].memcg);
 	assert_null(s.ooms[1].memcg_path);
 	assert_int_equal(s.ooms[4].pid, 6);
-	sc_doctor_state_done(&s);
+	sc_doctor_observed_done(&s);
 }
 
 int main(void)

@@ -837,11 +837,11 @@ static int run_signalled(enum cmd c, int k, struct result *res)
 		if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 			_exit(99);
 		signal(SIGTERM, SIG_DFL);
-		setenv("SWAPCTL_SYSROOT", SYSROOT, 1);
-		setenv("SWAPCTL_LOCK_TIMEOUT_MS", "100", 1);
+		struct sc_env env = {.sysroot = SYSROOT, .lock_timeout_ms = "100"};
+
 		F.calls = 0;
 		F.signal_at = k;
-		_exit(sc_main(argc, argv, &F.sys));
+		_exit(sc_main(argc, argv, &F.sys, &env));
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	memset(res, 0, sizeof(*res));

@@ -451,7 +451,7 @@ static bool has_finding(const struct sc_findings *f, const char *id)
 /* doctor --root looks at the image's swapfile, not the host file an image link names. */
 static void doctor_link(bool absolute)
 {
-	struct sc_doctor_state s = {0};
+	struct sc_doctor_observed s = {0};
 	struct sc_findings f = {0};
 	struct sc_err err = {0};
 	struct tree t;
@@ -479,7 +479,7 @@ static void doctor_link(bool absolute)
 	assert_true(has_finding(&f, "fstab-swap-missing"));
 	assert_false(has_finding(&f, "swapfile-insecure"));
 	sc_findings_free(&f);
-	sc_doctor_state_done(&s);
+	sc_doctor_observed_done(&s);
 
 	free(host);
 	free(target);
@@ -563,7 +563,6 @@ int main(void)
 	};
 
 	as_root_sys = sc_sys_real;
-	as_root_sys.fstatat = sc_test_fstatat_as_root;
-	as_root_sys.fchown = sc_test_fchown_as_root;
+	sc_test_sys_as_root(&as_root_sys);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

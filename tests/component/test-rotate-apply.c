@@ -238,8 +238,7 @@ static struct sc_sys fake_sys(void)
 
 	s.checkpoint = fake_checkpoint;
 	/* Unprivileged, the caller counts as root (fixture.h). */
-	s.fstatat = sc_test_fstatat_as_root;
-	s.fchown = sc_test_fchown_as_root;
+	sc_test_sys_as_root(&s);
 	s.swapon = fake_swapon;
 	s.swapoff = fake_swapoff;
 	s.unlinkat = fake_unlinkat;

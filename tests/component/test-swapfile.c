@@ -26,6 +26,7 @@
 #include <linux/fs.h>
 
 #include "swapfile.h"
+#include "plan-fields.h"
 
 #define MAGIC_EXT4  0xEF53
 #define MAGIC_BTRFS 0x9123683E
@@ -42,6 +43,7 @@ static struct fake {
 	int file_flags;
 	bool unwritten, zeroed;
 	bool no_tmpfile;
+	bool acl; /* the new file shows an access ACL */
 	uint64_t btrfs_profile;
 	int swapon_einval, swapon_eperm;
 	int swapons, swapoffs;
@@ -214,6 +216,13 @@ static int fake_fstatat(int dirfd, const char *path, struct stat *st, int flags)
 	return r;
 }
 
+static int fake_fgetxattr(int fd, const char *name, void *value, size_t size)
+{
+	if (F.acl && !strcmp(name, "system.posix_acl_access"))
+		return 28;
+	return sc_sys_real.fgetxattr(fd, name, value, size);
+}
+
 static int fake_fstatfs(int fd, struct statfs *buf)
 {
 	int r;
@@ -335,6 +344,7 @@ static void fake_reset(void)
 	F.unwritten = true;
 	F.zeroed = false;
 	F.no_tmpfile = false;
+	F.acl = false;
 	F.btrfs_profile = 0;
 	F.swapon_einval = F.swapon_eperm = 0;
 	F.swapons = F.swapoffs = 0;
@@ -366,7 +376,10 @@ static int setup(void **state)
 	F.sys.fchmod = fake_fchmod;
 	F.sys.fchown = fake_fchown;
 	F.sys.fstatat = fake_fstatat;
+	F.sys.geteuid = sc_test_geteuid_as_root;
+	F.sys.getegid = sc_test_getegid_as_root;
 	F.sys.fstatfs = fake_fstatfs;
+	F.sys.fgetxattr = fake_fgetxattr;
 	F.sys.statx = fake_statx;
 	F.sys.ioctl = fake_ioctl;
 	F.sys.getrandom = fake_getrandom;
@@ -488,12 +501,12 @@ static void test_add_complete(void **state)
 	assert_int_equal(r.plan.n, 3);
 	a = &r.plan.actions[0];
 	assert_string_equal(a->action, "create");
-	assert_int_equal(sc_action_get(a, "size_bytes")->num, 64 << 20);
+	assert_int_equal(sc_test_field(a, "size_bytes")->num, 64 << 20);
 	assert_true(a->done);
 	/* UUID from the fake's counting random bytes, made version 4. */
-	assert_string_equal(sc_action_get(a, "uuid")->str, "00010203-0405-4607-8809-0a0b0c0d0e0f");
+	assert_string_equal(sc_test_field(a, "uuid")->str, "00010203-0405-4607-8809-0a0b0c0d0e0f");
 	assert_string_equal(r.plan.actions[1].action, "swapon");
-	assert_int_equal(sc_action_get(&r.plan.actions[1], "priority")->num, SC_SWAPFILE_PRIORITY);
+	assert_int_equal(sc_test_field(&r.plan.actions[1], "priority")->num, SC_SWAPFILE_PRIORITY);
 	assert_string_equal(r.plan.actions[2].action, "fstab-add");
 	assert_true(r.plan.actions[2].done);
 	/* O_TMPFILE path: no fallback name was ever created. */
@@ -609,7 +622,7 @@ static void test_btrfs_nocow(void **state)
 		fail_msg("add failed: %s", r.err.msg);
 	assert_true(F.file_flags & FS_NOCOW_FL);
 	assert_false(F.file_flags & FS_COMPR_FL);
-	assert_true(sc_action_get(&r.plan.actions[0], "nocow")->num);
+	assert_true(sc_test_field(&r.plan.actions[0], "nocow")->num);
 	sc_plan_free(&r.plan);
 }
 
@@ -649,6 +662,21 @@ static void test_unsupported_fs_named(void **state)
 	sc_plan_free(&r.plan);
 }
 
+/* An access ACL would let others read swapped-out memory: refused before swapon, undone. */
+static void test_acl_refused(void **state)
+{
+	struct run r;
+
+	fake_reset();
+	F.acl = true;
+	run_add(&r, "swapfile", 1 << 20, false);
+	assert_int_equal(r.err.kind, SC_EXIT_REFUSED);
+	assert_non_null(strstr(r.err.msg, "has a POSIX ACL granting access to others"));
+	assert_int_equal(F.swapons, 0);
+	assert_nothing_left(&r, "acl");
+	sc_plan_free(&r.plan);
+}
+
 static void test_too_little_space(void **state)
 {
 	struct run r;
@@ -683,7 +711,7 @@ static void test_zero_fill_once(void **state)
 		fail_msg("add failed: %s", r.err.msg);
 	assert_int_equal(F.swapons, 2);
 	assert_int_equal(F.zero_bytes, (1 << 20) - 4096); /* everything but the header page */
-	assert_true(sc_action_get(&r.plan.actions[1], "zero_filled")->num);
+	assert_true(sc_test_field(&r.plan.actions[1], "zero_filled")->num);
 	assert_complete(&r);
 	sc_plan_free(&r.plan);
 
@@ -963,6 +991,7 @@ int main(void)
 		cmocka_unit_test(test_btrfs_nocow),
 		cmocka_unit_test(test_btrfs_raid1_refused),
 		cmocka_unit_test(test_unsupported_fs_named),
+		cmocka_unit_test(test_acl_refused),
 		cmocka_unit_test(test_too_little_space),
 		cmocka_unit_test(test_zero_fill_once),
 		cmocka_unit_test(test_area_limit),

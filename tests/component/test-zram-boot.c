@@ -190,7 +190,7 @@ static int plan(const char *conf, const struct sc_zram_boot_env *env, bool force
 	return r;
 }
 
-static size_t count_kind(const struct sc_plan *p, int kind)
+static size_t count_kind(const struct sc_plan *p, enum sc_act kind)
 {
 	size_t n = 0;
 
@@ -276,15 +276,12 @@ static void test_plan_memory_bounds(void **state)
 	struct sc_zram_boot_env env = {0};
 	struct sc_zram_skips skips = {0};
 	struct sc_plan p = {0};
-	const struct sc_field *f;
 
 	assert_int_equal(plan(conf, &env, false, &p, &skips), 0);
 	assert_int_equal(count_kind(&p, SC_ZRAM_HOT_ADD), 1);
 	for (size_t i = 0; i < p.n; i++)
-		if (p.actions[i].kind == SC_ZRAM_SET_DISKSIZE) {
-			f = sc_action_get(&p.actions[i], "size_bytes");
-			assert_int_equal(f->num, GiB);
-		}
+		if (p.actions[i].kind == SC_ZRAM_SET_DISKSIZE)
+			assert_int_equal(p.actions[i].u.zram.size, GiB);
 	assert_int_equal(skips.n, 2);
 	assert_string_equal(skips.v[0].rule, "min_ram");
 	assert_non_null(strstr(skips.v[0].entry, "min_ram=8589934592"));

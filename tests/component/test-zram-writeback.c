@@ -218,13 +218,14 @@ static void test_writeback_modes(void **state)
 		};
 		zf_assert_kernel_log(mark, want, ELEMENTSOF(want));
 	}
-	assert_int_equal(sc_action_get(&plan.actions[0], "written_bytes")->num, 0);
+	assert_true(plan.actions[0].u.zram.has_written);
+	assert_int_equal(plan.actions[0].u.zram.written, 0);
 	assert_int_equal(zf.dev[1].idle, 100);
 	sc_plan_free(&plan);
 	/* the next run writes back what nobody touched since */
 	zf.dev[1].idle = 60;
 	assert_int_equal(writeback(NULL, 0, SC_ZRAM_IDLE_NONE, false, &plan, &err), 0);
-	assert_int_equal(sc_action_get(&plan.actions[0], "written_bytes")->num, 60 * 4096);
+	assert_int_equal(plan.actions[0].u.zram.written, 60 * 4096);
 	assert_int_equal(zf.dev[1].bd_writes, 60);
 	sc_plan_free(&plan);
 
@@ -277,7 +278,7 @@ static void test_writeback_limit_and_errors(void **state)
 	sc_plan_free(&plan);
 	/* the budget is used up: reported, not a failure */
 	assert_int_equal(writeback(NULL, 0, SC_ZRAM_IDLE_ALL, false, &plan, &err), 0);
-	assert_non_null(sc_action_get(&plan.actions[1], "limit_reached"));
+	assert_true(plan.actions[1].u.zram.limit_reached);
 	sc_plan_free(&plan);
 
 	zf.fail_prefix = "write /sys/block/zram1/writeback";
@@ -389,7 +390,8 @@ static void test_recompress(void **state)
 		};
 		zf_assert_kernel_log(mark, w2, ELEMENTSOF(w2));
 	}
-	assert_int_equal(sc_action_get(&plan.actions[1], "saved_bytes")->num, 500);
+	assert_true(plan.actions[1].u.zram.has_saved);
+	assert_int_equal(plan.actions[1].u.zram.saved, 500);
 	sc_plan_free(&plan);
 	mark = zf.n_log;
 	assert_int_equal(recompress((int[]){1}, 1, SC_ZRAM_IDLE_NONE, false, NULL, &plan, &err), 0);

@@ -43,7 +43,7 @@ static void test_add_order_and_result(void **state)
 		if (plan.actions[i].kind != SC_ZRAM_CONFIG_ADD)
 			assert_string_equal(plan.actions[i].target, "/dev/zram1");
 	}
-	assert_string_equal(sc_action_get(&plan.actions[1], "algorithm")->str, "lz4");
+	assert_string_equal(plan.actions[1].u.zram.algorithm, "lz4");
 
 	/* auto on 4 GiB = 2 GiB, lz4 is the best this kernel offers, priority 100 */
 	assert_true(zf.dev[1].init && zf.dev[1].swapped);

@@ -30,3 +30,7 @@ void sc_test_rmtree(const char *dir);
 #include <sys/stat.h>
 int sc_test_fstatat_as_root(int dirfd, const char *path, struct stat *st, int flags);
 int sc_test_fchown_as_root(int fd, uid_t uid, gid_t gid);
+uid_t sc_test_geteuid_as_root(void);
+gid_t sc_test_getegid_as_root(void);
+/* All four into s. */
+void sc_test_sys_as_root(struct sc_sys *s);

@@ -137,4 +137,24 @@ SWAPCTL_CONFIG_DIR= "${R[@]}" export 2>/dev/null | SWAPCTL_CONFIG_DIR= "${R[@]}"
 	kt_fail "--root export | apply -"
 [ "$(jq_py "$KT_TMP/img3.json" '(d["changed"], len(d["actions"]))')" = "(False, 0)" ] || kt_fail "--root round trip: $(cat "$KT_TMP/img3.json")"
 ! kt_is_active "$img/swap/swapfile" || kt_fail "--root enabled the swapfile"
+kt_log "--check agrees with the run where a later step needs an earlier one: vm.swappiness 150 needs the layout's own zram"
+kt_on_exit "echo $swappiness >/proc/sys/vm/swappiness"
+printf '[zram]\nsize = 32M\n\n[sysctl]\nvm.swappiness = 150\n' >"$KT_TMP/fast.conf"
+rc=0
+"${S[@]}" --json apply --check "$KT_TMP/fast.conf" >"$KT_TMP/fast-check.json" 2>/dev/null || rc=$?
+"${S[@]}" --json apply "$KT_TMP/fast.conf" >"$KT_TMP/fast.json" 2>/dev/null || { rc2=$?; track_zram "$KT_TMP/fast.json"; kt_fail "apply exit $rc2: $(cat "$KT_TMP/fast.json")"; }
+track_zram "$KT_TMP/fast.json"
+[ "$rc" = 0 ] || kt_fail "--check exit $rc where the run succeeds: $(cat "$KT_TMP/fast-check.json")"
+[ "$(jq_py "$KT_TMP/fast-check.json" '[a["action"] for a in d["actions"]]')" = "$(jq_py "$KT_TMP/fast.json" '[a["action"] for a in d["actions"]]')" ] ||
+	kt_fail "--check actions differ from the run's: $(cat "$KT_TMP/fast-check.json") vs $(cat "$KT_TMP/fast.json")"
+[ "$(cat /proc/sys/vm/swappiness)" = 150 ] || kt_fail "swappiness $(cat /proc/sys/vm/swappiness), want 150"
+printf '[sysctl]\nvm.swappiness = 150\n' >"$KT_TMP/slow.conf"
+rc=0
+"${S[@]}" apply --check --prune "$KT_TMP/slow.conf" >/dev/null 2>&1 || rc=$?
+rc2=0
+"${S[@]}" apply --prune "$KT_TMP/slow.conf" >/dev/null 2>"$KT_TMP/slow.err" || rc2=$?
+[ "$rc" = "$rc2" ] || kt_fail "--prune of the zram the value needs: --check exit $rc, the run $rc2 ($(cat "$KT_TMP/slow.err"))"
+"${S[@]}" -q apply --prune "$KT_TMP/empty.conf" || kt_fail "empty --prune exit $?"
+echo "$swappiness" >/proc/sys/vm/swappiness
+
 echo "ok: apply and export"

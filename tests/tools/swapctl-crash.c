@@ -24,9 +24,11 @@ static void crash_checkpoint(const char *step)
 int main(int argc, char **argv)
 {
 	static struct sc_sys sys;
+	struct sc_env env;
 
 	sys = sc_sys_real;
 	sys.checkpoint = crash_checkpoint;
 	crash_after = getenv("SWAPCTL_TEST_CRASH_AFTER");
-	return sc_main(argc, argv, &sys);
+	sc_env_from_environ(&env);
+	return sc_main(argc, argv, &sys, &env);
 }

@@ -965,41 +965,6 @@ static void test_diff_applies(void **state)
 	sc_test_fstab_corpus_free(c, n);
 }
 
-static void test_actions(void **state)
-{
-	struct sc_fstab *f = parse("/old none swap sw 0 0\n/upd none swap sw 0 0\n# c\n");
-	struct sc_plan plan = {0};
-	const struct sc_field *fl;
-
-	assert_int_equal(sc_fstab_remove_swap(f, "/old"), 1);
-	assert_int_equal(set(f, &(struct sc_swap_spec){.path = "/upd", .priority = 3}), 1);
-	assert_int_equal(set(f, &(struct sc_swap_spec){.path = "/new sp", .priority = -1}), 1);
-	assert_int_equal(sc_fstab_actions(f, "/etc/fstab", &plan, 42), 0);
-	assert_int_equal(plan.n, 3);
-
-	assert_string_equal(plan.actions[0].action, "fstab-remove");
-	assert_string_equal(plan.actions[0].target, "/etc/fstab");
-	assert_int_equal(plan.actions[0].kind, 42);
-	assert_string_equal(sc_action_get(&plan.actions[0], "source")->str, "/old");
-	assert_int_equal(sc_action_get(&plan.actions[0], "line")->num, 1);
-	assert_string_equal(
-		sc_action_get(&plan.actions[0], "old_text")->str, "/old none swap sw 0 0");
-
-	assert_string_equal(plan.actions[1].action, "fstab-update");
-	assert_int_equal(sc_action_get(&plan.actions[1], "line")->num, 1);
-	assert_string_equal(
-		sc_action_get(&plan.actions[1], "text")->str, "/upd none swap sw,pri=3 0 0");
-
-	assert_string_equal(plan.actions[2].action, "fstab-add");
-	fl = sc_action_get(&plan.actions[2], "source");
-	assert_string_equal(fl->str, "/new sp");
-	assert_string_equal(
-		sc_action_get(&plan.actions[2], "text")->str, "/new\\040sp none swap defaults 0 0");
-	assert_int_equal(sc_action_get(&plan.actions[2], "line")->num, 3);
-	sc_plan_free(&plan);
-	sc_fstab_free(f);
-}
-
 /* ---- property tests: random mutations of the corpus ---- */
 
 static uint64_t rng_state = 0x5eed5eedcafef00dULL;
@@ -1192,7 +1157,6 @@ int main(void)
 		cmocka_unit_test(test_device_resolution),
 		cmocka_unit_test(test_diff),
 		cmocka_unit_test(test_diff_applies),
-		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_property_random_mutations),
 		cmocka_unit_test(test_big_edit),
 	};

@@ -37,7 +37,13 @@ static const char full[] = "# a comment\n"
 			   "enabled = no\n"
 			   "[sysctl]\n"
 			   "profile = server\n"
-			   "vm.swappiness = 10\n";
+			   "vm.swappiness = 10\n"
+			   "[autoscale]\n"
+			   "max = 8G\n"
+			   "step = 512M\n"
+			   "dir = /var/swap//dynamic/\n"
+			   "quiet = 120\n"
+			   "interval = 2\n";
 
 static int parse(const char *text, struct sc_layout *l, struct sc_err *err)
 {
@@ -80,6 +86,12 @@ static void test_parse(void **state)
 	assert_string_equal(l.profile, "server");
 	assert_true(l.sysctl.set[SC_VM_SWAPPINESS]);
 	assert_int_equal(l.sysctl.v[SC_VM_SWAPPINESS], 10);
+	assert_true(l.has_autoscale);
+	assert_int_equal(l.autoscale.max, 8 * GiB);
+	assert_int_equal(l.autoscale.step, 512 * MiB);
+	assert_string_equal(l.autoscale.dir, "/var/swap/dynamic");
+	assert_int_equal(l.autoscale.quiet_s, 120);
+	assert_int_equal(l.autoscale.interval_s, 2);
 	sc_layout_done(&l);
 }
 
@@ -130,6 +142,11 @@ static void test_errors(void **state)
 			"layout.conf:2:16: vm.swappiness: the value is empty"},
 		{"[sysctl]\r\n", "layout.conf:1:9: ends in CR LF"},
 		{"[zram\n", "layout.conf:1:1: expected [section]"},
+		{"[autoscale]\nmax = lots\n", "layout.conf:2:7: max 'lots'"},
+		{"[autoscale]\ndir = swap\n", "layout.conf:2:7: dir 'swap'"},
+		{"[autoscale]\nquiet = 0\n", "layout.conf:2:9: quiet '0'"},
+		{"[autoscale]\ninterval = 3601\n", "layout.conf:2:12: interval '3601'"},
+		{"[autoscale]\n[autoscale]\n", "layout.conf:2:2: [autoscale] given twice"},
 		{"[zram]\njust words\n", "layout.conf:2:1: expected KEY = VALUE"},
 	};
 
@@ -168,6 +185,8 @@ static void test_render_roundtrip(void **state)
 		"writeback-limit = 10G\n"
 		"recompress-algorithm = zstd\n"));
 	assert_non_null(strstr(text, "vm.swappiness = 10\n"));
+	assert_non_null(
+		strstr(text, "[autoscale]\nmax = 8G\nstep = 512M\ndir = /var/swap/dynamic\n"));
 	free(text);
 	free(again);
 	sc_layout_done(&a);
@@ -212,7 +231,7 @@ static const struct sc_diff *diff_of(const struct sc_layout_plan *p, const char 
 static void test_plan(void **state)
 {
 	struct sc_layout want;
-	struct sc_layout_have_file files[] = {
+	struct sc_layout_observed_file files[] = {
 		/* a rotated replacement of /swap/swapfile, smaller, priority 5 */
 		{.path = (char *)"/swap/swapfile.2",
 			.exists = true,
@@ -230,8 +249,8 @@ static void test_plan(void **state)
 			.has_priority = true,
 			.priority = 10},
 	};
-	struct sc_layout_have_zram zram[] = {{.device = 3}};
-	struct sc_layout_have have = {.files = files, .n_files = 2, .zram = zram, .n_zram = 1};
+	struct sc_layout_observed_zram zram[] = {{.device = 3}};
+	struct sc_layout_observed have = {.files = files, .n_files = 2, .zram = zram, .n_zram = 1};
 	struct sc_layout_plan p;
 	struct sc_err err = {0};
 
@@ -285,14 +304,14 @@ static void test_plan(void **state)
 /* The layout of the machine itself plans to nothing but "ensure" steps, all unchanged. */
 static void test_plan_unchanged(void **state)
 {
-	struct sc_layout_have_file files[] = {
+	struct sc_layout_observed_file files[] = {
 		{.path = (char *)"/swap/swapfile",
 			.exists = true,
 			.size = 2 * GiB,
 			.active = true,
 			.active_priority = -2},
 	};
-	struct sc_layout_have have = {.files = files, .n_files = 1};
+	struct sc_layout_observed have = {.files = files, .n_files = 1};
 	struct sc_layout want;
 	struct sc_layout_plan p;
 	struct sc_err err = {0};
@@ -312,12 +331,12 @@ static void test_plan_unchanged(void **state)
 
 static void test_find_file(void **state)
 {
-	struct sc_layout_have_file files[] = {
+	struct sc_layout_observed_file files[] = {
 		{.path = (char *)"/swap/swapfile.12"},
 		{.path = (char *)"/swap/swapfile.x"},
 		{.path = (char *)"/swap/swapfile.01"},
 	};
-	struct sc_layout_have have = {.files = files, .n_files = 3};
+	struct sc_layout_observed have = {.files = files, .n_files = 3};
 
 	(void)state;
 	assert_ptr_equal(sc_layout_find_file(&have, "/swap/swapfile"), &files[0]);

@@ -10,6 +10,7 @@
 
 #include "macro.h"
 #include "rotate.h"
+#include "plan-fields.h"
 
 static void test_split_name(void **state)
 {
@@ -109,7 +110,7 @@ static void expect_actions(const struct sc_plan *p, const char *const *names, si
 
 static int64_t field_int(const struct sc_action *a, const char *key)
 {
-	const struct sc_field *f = sc_action_get(a, key);
+	const struct sc_field *f = sc_test_field(a, key);
 
 	assert_non_null(f);
 	return f->num;
@@ -117,7 +118,7 @@ static int64_t field_int(const struct sc_action *a, const char *key)
 
 static const char *field_str(const struct sc_action *a, const char *key)
 {
-	const struct sc_field *f = sc_action_get(a, key);
+	const struct sc_field *f = sc_test_field(a, key);
 
 	assert_non_null(f);
 	return f->str;
@@ -519,7 +520,7 @@ static void test_recover(void **state)
 			expect_actions(&p.plan, t[i].actions, n);
 			for (size_t k = 0; k < p.plan.n; k++) {
 				const struct sc_field *f =
-					sc_action_get(&p.plan.actions[k], "recovery");
+					sc_test_field(&p.plan.actions[k], "recovery");
 				assert_non_null(f);
 				assert_true(f->num);
 			}

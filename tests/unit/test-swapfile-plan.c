@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "swapfile.h"
+#include "plan-fields.h"
 
 #define MiB (UINT64_C(1) << 20)
 #define GiB (UINT64_C(1) << 30)
@@ -80,7 +81,7 @@ static int64_t field(const struct sc_plan *p, const char *action, const char *ke
 {
 	for (size_t i = 0; i < p->n; i++)
 		if (!strcmp(p->actions[i].action, action)) {
-			const struct sc_field *f = sc_action_get(&p->actions[i], key);
+			const struct sc_field *f = sc_test_field(&p->actions[i], key);
 			assert_non_null(f);
 			return f->num;
 		}
@@ -144,8 +145,8 @@ static void test_options(void **state)
 	assert_int_equal(sc_swapfile_plan_add(&req, &st, &fst, &facts, &p, &err), 0);
 	expect_actions(&p, "create swapon");
 	assert_int_equal(field(&p, "swapon", "priority"), 32767);
-	assert_string_equal(sc_action_get(&p.actions[1], "discard")->str, "once");
-	assert_string_equal(sc_action_get(&p.actions[0], "label")->str, "swap0");
+	assert_string_equal(sc_test_field(&p.actions[1], "discard")->str, "once");
+	assert_string_equal(sc_test_field(&p.actions[0], "label")->str, "swap0");
 	sc_plan_free(&p);
 
 	/* --root: never swapon */
