@@ -249,7 +249,7 @@ _swapctl()
             [[ ${#pos[@]} -eq 0 ]] || return
             mapfile -t cand < <(_swapctl_managed "$fstab")
             ;;
-        "zram remove")
+        "zram remove" | "zram writeback" | "zram recompress")
             mapfile -t cand < <(_swapctl_zram "$sysroot" | sort)
             # zramN names the same device as /dev/zramN
             [[ $cur == z* ]] && cand=("${cand[@]#/dev/}")

@@ -31,8 +31,9 @@ static const char *const section_names[] = {
 
 /* The keys of each section; the bit of key k is 1u << k in struct parser.seen. */
 static const char *const swapfile_keys[] = {"path", "size", "priority", "discard", "label"};
-static const char *const zram_keys[] = {
-	"size", "algorithm", "algorithm-params", "priority", "mem-limit"};
+static const char *const zram_keys[] = {"size", "algorithm", "algorithm-params", "priority",
+	"mem-limit", "min-ram", "max-ram", "writeback-device", "writeback-limit",
+	"recompress-algorithm"};
 static const char *const zswap_keys[] = {"enabled", "compressor", "max-pool-percent"};
 static const char *const autoscale_keys[] = {"max", "step", "dir", "quiet", "interval"};
 
@@ -77,6 +78,15 @@ static int end_section(struct parser *p)
 	if (p->sec == SEC_SWAPFILE && (p->seen & 3u) != 3u) {
 		p->line = p->sec_line;
 		r = fail(p, 1, "[swapfile] needs %s", !(p->seen & 1u) ? "path" : "size");
+		p->line = save;
+	} else if (p->sec == SEC_ZRAM) {
+		const struct sc_zram_spec *z = &p->l->zram[p->l->n_zram - 1].spec;
+
+		p->line = p->sec_line;
+		if (z->min_ram && z->max_ram && z->min_ram > z->max_ram)
+			r = fail(p, 1, "[zram] min-ram is above max-ram: no machine fits");
+		else if (z->writeback_limit && !z->backing_dev[0])
+			r = fail(p, 1, "[zram] writeback-limit needs writeback-device");
 		p->line = save;
 	} else if (p->sec == SEC_ZSWAP && !(p->seen & 1u)) {
 		p->line = p->sec_line;
@@ -236,9 +246,31 @@ static int zram_key(struct parser *p, int k, const char *v, size_t col)
 		return 0;
 	case 3:
 		return parse_priority(p, v, col, &s->priority);
-	default:
+	case 4:
 		if (sc_parse_size(v, &s->mem_limit) < 0)
 			return fail(p, col, "mem-limit '%s': expected a size such as 2G, or 0", v);
+		return 0;
+	case 5:
+	case 6:
+		if (sc_parse_size(v, k == 5 ? &s->min_ram : &s->max_ram) < 0)
+			return fail(p, col, "%s '%s': expected a size such as 4G", zram_keys[k], v);
+		return 0;
+	case 7:
+		if (!sc_zram_path_ok(v))
+			return fail(p, col,
+				"writeback-device '%s': expected an absolute device path", v);
+		snprintf(s->backing_dev, sizeof(s->backing_dev), "%s", v);
+		return 0;
+	case 9:
+		if (!sc_zram_algorithm_name_ok(v))
+			return fail(p, col, "recompress-algorithm '%s': not a compressor name", v);
+		snprintf(s->recomp_algorithm, sizeof(s->recomp_algorithm), "%s", v);
+		return 0;
+	default:
+		if (sc_parse_size(v, &s->writeback_limit) < 0 || s->writeback_limit < 4096)
+			return fail(
+				p, col, "writeback-limit '%s': expected a size of 4K or more", v);
+		s->writeback_limit -= s->writeback_limit % 4096;
 		return 0;
 	}
 }
@@ -496,6 +528,22 @@ static void render_zram(FILE *f, const struct sc_zram_spec *s)
 		sc_layout_format_size(s->mem_limit, b);
 		fprintf(f, "mem-limit = %s\n", b);
 	}
+	if (s->min_ram) {
+		sc_layout_format_size(s->min_ram, b);
+		fprintf(f, "min-ram = %s\n", b);
+	}
+	if (s->max_ram) {
+		sc_layout_format_size(s->max_ram, b);
+		fprintf(f, "max-ram = %s\n", b);
+	}
+	if (s->backing_dev[0])
+		fprintf(f, "writeback-device = %s\n", s->backing_dev);
+	if (s->writeback_limit) {
+		sc_layout_format_size(s->writeback_limit, b);
+		fprintf(f, "writeback-limit = %s\n", b);
+	}
+	if (s->recomp_algorithm[0])
+		fprintf(f, "recompress-algorithm = %s\n", s->recomp_algorithm);
 }
 
 int sc_layout_render(const struct sc_layout *l, char **ret)

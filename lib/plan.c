@@ -25,6 +25,9 @@ static const char *const names[SC_ACT_MAX] = {
 	[SC_ZRAM_HOT_ADD] = "hot-add",
 	[SC_ZRAM_SET_ALGORITHM] = "set-algorithm",
 	[SC_ZRAM_SET_PARAMS] = "set-algorithm-params",
+	[SC_ZRAM_SET_RECOMP_ALGORITHM] = "set-recomp-algorithm",
+	[SC_ZRAM_SET_BACKING_DEV] = "set-backing-dev",
+	[SC_ZRAM_SET_WRITEBACK_LIMIT] = "set-writeback-limit",
 	[SC_ZRAM_SET_MEM_LIMIT] = "set-mem-limit",
 	[SC_ZRAM_SET_DISKSIZE] = "set-disksize",
 	[SC_ZRAM_MKSWAP] = "mkswap",
@@ -34,6 +37,9 @@ static const char *const names[SC_ACT_MAX] = {
 	[SC_ZRAM_HOT_REMOVE] = "hot-remove",
 	[SC_ZRAM_CONFIG_ADD] = "config-add",
 	[SC_ZRAM_CONFIG_REMOVE] = "config-remove",
+	[SC_ZRAM_MARK_IDLE] = "mark-idle",
+	[SC_ZRAM_WRITEBACK] = "writeback",
+	[SC_ZRAM_RECOMPRESS] = "recompress",
 	[SC_ZSWAP_SET_PARAM] = "set-param",
 	[SC_ZSWAP_CONFIG] = "config-write",
 	[SC_SYSCTL_SET_LIVE] = "set-live",
@@ -264,6 +270,33 @@ static void render(const struct sc_action *a, struct fields *o)
 		break;
 	case SC_ZRAM_SET_PARAMS:
 		put_str(o, "params", u->zram.params);
+		break;
+	case SC_ZRAM_SET_RECOMP_ALGORITHM:
+		put_str(o, "algorithm", u->zram.algorithm);
+		break;
+	case SC_ZRAM_SET_BACKING_DEV:
+		put_str(o, "backing_dev", u->zram.backing_dev);
+		break;
+	case SC_ZRAM_SET_WRITEBACK_LIMIT:
+		put_u64(o, "writeback_limit_bytes", u->zram.writeback_limit);
+		break;
+	case SC_ZRAM_MARK_IDLE:
+		if (u->zram.idle_seconds > 0)
+			put_int(o, "idle_seconds", u->zram.idle_seconds);
+		else
+			put_str(o, "idle", "all");
+		break;
+	case SC_ZRAM_WRITEBACK:
+		put_str(o, "mode", u->zram.mode);
+		if (u->zram.has_written)
+			put_u64(o, "written_bytes", u->zram.written);
+		put_flag(o, "limit_reached", u->zram.limit_reached);
+		break;
+	case SC_ZRAM_RECOMPRESS:
+		put_str(o, "mode", u->zram.mode);
+		put_str(o, "algorithm", u->zram.algorithm);
+		if (u->zram.has_saved)
+			put_u64(o, "saved_bytes", u->zram.saved);
 		break;
 	case SC_ZRAM_SET_MEM_LIMIT:
 		put_u64(o, "mem_limit_bytes", u->zram.mem_limit);

@@ -47,6 +47,9 @@ enum sc_act {
 	SC_ZRAM_HOT_ADD, /* entry */
 	SC_ZRAM_SET_ALGORITHM, /* algorithm ("auto" until the applier chooses) */
 	SC_ZRAM_SET_PARAMS, /* params */
+	SC_ZRAM_SET_RECOMP_ALGORITHM, /* algorithm (the secondary one) */
+	SC_ZRAM_SET_BACKING_DEV, /* backing_dev, wait_ms */
+	SC_ZRAM_SET_WRITEBACK_LIMIT, /* writeback_limit */
 	SC_ZRAM_SET_MEM_LIMIT, /* mem_limit */
 	SC_ZRAM_SET_DISKSIZE, /* size */
 	SC_ZRAM_MKSWAP, /* size */
@@ -56,6 +59,10 @@ enum sc_act {
 	SC_ZRAM_HOT_REMOVE,
 	SC_ZRAM_CONFIG_ADD, /* target: zram.conf; entry */
 	SC_ZRAM_CONFIG_REMOVE, /* target: zram.conf; entry, device ("" when none is active) */
+	/* zram writeback and recompress (lib/zram-writeback.c); target: the device; .zram */
+	SC_ZRAM_MARK_IDLE, /* idle_seconds (0: all) */
+	SC_ZRAM_WRITEBACK, /* mode; written, limit_reached (filled in by the applier) */
+	SC_ZRAM_RECOMPRESS, /* mode, algorithm (NULL: the kernel's); saved (by the applier) */
 
 	/* zswap (lib/zswap.c) */
 	SC_ZSWAP_SET_PARAM, /* target: the parameter file; .zswap_param */
@@ -159,6 +166,13 @@ struct sc_act_zram {
 	uint64_t mem_limit;
 	uint64_t used;
 	int priority;
+	const char *backing_dev;
+	uint64_t writeback_limit;
+	uint64_t wait_ms; /* boot waits this long for the backing device to appear; not shown */
+	const char *mode; /* idle, huge or huge_idle */
+	int64_t idle_seconds;
+	uint64_t written, saved;
+	bool has_written, has_saved, limit_reached;
 };
 
 struct sc_act_zswap_param {

@@ -242,6 +242,45 @@ static int write_header(
 	return 0;
 }
 
+/* comp_algorithm names alg as the device's (bracketed) one: what the kernel will use. */
+static int check_algorithm(const struct sc_ctx *c, int id, const char *alg, struct sc_err *err)
+{
+	char **names = NULL, *cur = NULL;
+	int r;
+
+	r = sc_zram_read_algorithms(c, id, &names, &cur);
+	sc_strv_free(names);
+	if (r < 0)
+		return sc_err_set(err, SC_EXIT_FAILURE, -r,
+			"/dev/zram%d: cannot read comp_algorithm: %s", id, strerror(-r));
+	if (!cur || strcmp(cur, alg) != 0)
+		r = sc_err_set(err, SC_EXIT_FAILURE, EIO,
+			"/dev/zram%d: comp_algorithm is %s after writing %s", id,
+			cur ? cur : "(none)", alg);
+	free(cur);
+	return r;
+}
+
+/*
+ * algorithm_params with algo= naming the algorithm just set: the kernel then refuses
+ * (EINVAL) parameters that would land on another one. The kernel accepts what it cannot
+ * check silently, so the algorithm is read back as well.
+ */
+static int write_params(
+	const struct sc_ctx *c, int id, const char *alg, const char *params, struct sc_err *err)
+{
+	char v[SC_ZRAM_NAME_MAX + SC_ZRAM_PARAMS_MAX + 8];
+	int r;
+
+	if (!alg[0])
+		return sc_err_set(err, SC_EXIT_FAILURE, EINVAL, "zram: malformed plan");
+	snprintf(v, sizeof(v), "algo=%s %s", alg, params);
+	r = set_attr(c, id, "algorithm_params", v, err);
+	if (r == -EINVAL)
+		sc_err_hint(err, "the kernel refused the parameters for %s", alg);
+	return r < 0 ? r : check_algorithm(c, id, alg, err);
+}
+
 static int retarget(struct sc_action *a, const char *name)
 {
 	char *t = strdup(name);
@@ -263,7 +302,7 @@ static int apply_create(const struct sc_ctx *c, struct sc_zram_observed *w, stru
 	const char *entry = acts[i0].u.zram.entry;
 	struct sc_zram_spec spec;
 	bool swapped_on = false;
-	char buf[32], *nl;
+	char buf[32], *nl, chosen[SC_ZRAM_NAME_MAX + 1] = "";
 	uint64_t seq = 0;
 	int64_t id64;
 	int id, r;
@@ -328,9 +367,13 @@ static int apply_create(const struct sc_ctx *c, struct sc_zram_observed *w, stru
 			}
 			r = sc_zram_choose_algorithm(names, cur, spec.algorithm, &alg, err);
 			if (r == 0)
+				r = sc_zram_params_check(alg, spec.params, err);
+			if (r == 0)
 				r = sc_action_strdup(a, alg, &a->u.zram.algorithm);
 			if (r == 0)
 				r = set_attr(c, id, "comp_algorithm", alg, err);
+			if (r == 0)
+				snprintf(chosen, sizeof(chosen), "%s", alg);
 			sc_strv_free(names);
 			free(cur);
 			break;
@@ -351,9 +394,16 @@ static int apply_create(const struct sc_ctx *c, struct sc_zram_observed *w, stru
 				sc_err_hint(err, "leave --algorithm-params out");
 				break;
 			}
-			r = set_attr(c, id, "algorithm_params", a->u.zram.params, err);
+			r = sc_zram_params_check_dict(c, spec.params, err);
+			if (r == 0)
+				r = write_params(c, id, chosen, a->u.zram.params, err);
 			break;
 		}
+		case SC_ZRAM_SET_RECOMP_ALGORITHM:
+		case SC_ZRAM_SET_BACKING_DEV:
+		case SC_ZRAM_SET_WRITEBACK_LIMIT:
+			r = sc_zram_apply_backing(c, id, a, err);
+			break;
 		case SC_ZRAM_SET_MEM_LIMIT:
 			snprintf(v, sizeof(v), "%" PRIu64, a->u.zram.mem_limit);
 			r = set_attr(c, id, "mem_limit", v, err);
@@ -362,11 +412,19 @@ static int apply_create(const struct sc_ctx *c, struct sc_zram_observed *w, stru
 			/* canonical decimal bytes: the kernel's memparse accepts "1x" as 1 byte */
 			snprintf(v, sizeof(v), "%" PRIu64, a->u.zram.size);
 			r = set_attr(c, id, "disksize", v, err);
-			if (r == -ENOMEM || r == -EINVAL)
+			if (r < 0 && spec.params[0])
+				sc_err_hint(err,
+					"the kernel could not set the compressor up with "
+					"'%s' (see dmesg): a dictionary it cannot use, or "
+					"not enough memory",
+					spec.params);
+			else if (r == -ENOMEM || r == -EINVAL)
 				sc_err_hint(err,
 					"the kernel could not start the compressor or "
 					"allocate the device (see dmesg); try another "
 					"--algorithm or a smaller size");
+			if (r == 0)
+				r = check_algorithm(c, id, chosen, err);
 			break;
 		case SC_ZRAM_MKSWAP:
 			r = write_header(c, fd, name, a->u.zram.size, err);

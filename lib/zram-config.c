@@ -23,7 +23,8 @@ static const char config_header[] =
 	"# swapctl zram devices, re-created at boot by `swapctl boot` (swapctl.service).\n"
 	"# Written by `swapctl zram add` and `swapctl zram remove`; see swapctl(8), FILES.\n"
 	"# One device per line: size=BYTES|N%|auto algorithm=NAME|auto priority=N\n"
-	"# mem_limit=BYTES [params=KEY=VALUE,...]\n";
+	"# mem_limit=BYTES [params=KEY=VALUE,...] [min_ram=BYTES] [max_ram=BYTES]\n"
+	"# [backing_dev=/dev/DEVICE] [writeback_limit=BYTES] [recomp_algorithm=NAME]\n";
 
 void sc_zram_spec_init(struct sc_zram_spec *s)
 {
@@ -81,10 +82,10 @@ bool sc_zram_algorithm_name_ok(const char *s)
 	return true;
 }
 
-/* A dict path goes into a space-separated sysfs value and a comma-separated config token. */
-static bool valid_dict_path(const char *s)
+/* A path goes into a space-separated sysfs value and a comma-separated config token. */
+bool sc_zram_path_ok(const char *s)
 {
-	if (s[0] != '/' || strlen(s) > 200)
+	if (s[0] != '/' || strlen(s) > SC_ZRAM_PATH_MAX)
 		return false;
 	for (const char *p = s; *p; p++)
 		if (*p <= ' ' || *p == ',' || *p == '=' || *p == 0x7f)
@@ -96,7 +97,7 @@ int sc_zram_parse_params(const char *text, char ret[static SC_ZRAM_PARAMS_MAX + 
 {
 	_cleanup_free_ char *copy = strdup(text);
 	char *save = NULL, *tok;
-	char level[32] = "", dict[201] = ""; /* valid_dict_path(): at most 200 bytes */
+	char level[32] = "", dict[201] = ""; /* sc_zram_path_ok(): at most 200 bytes */
 	int64_t lv;
 
 	if (!copy)
@@ -108,12 +109,16 @@ int sc_zram_parse_params(const char *text, char ret[static SC_ZRAM_PARAMS_MAX + 
 			return -EINVAL;
 		*eq = '\0';
 		if (strcmp(tok, "level") == 0) {
-			/* The kernel reads level with kstrtoint; zstd levels go negative. */
-			if (level[0] || sc_parse_int(eq + 1, -131072, 22, &lv) < 0)
+			/*
+			 * The kernel reads level with kstrtoint; the range here is that of all
+			 * backends together (zstd's go down to -131072, lz4's acceleration up
+			 * to 65537); sc_zram_params_check() knows each one's.
+			 */
+			if (level[0] || sc_parse_int(eq + 1, -131072, 65537, &lv) < 0)
 				return -EINVAL;
 			snprintf(level, sizeof(level), "%" PRId64, lv);
 		} else if (strcmp(tok, "dict") == 0) {
-			if (dict[0] || !valid_dict_path(eq + 1))
+			if (dict[0] || !sc_zram_path_ok(eq + 1))
 				return -EINVAL;
 			snprintf(dict, sizeof(dict), "%s", eq + 1);
 		} else
@@ -126,7 +131,7 @@ int sc_zram_parse_params(const char *text, char ret[static SC_ZRAM_PARAMS_MAX + 
 
 int sc_zram_spec_format(const struct sc_zram_spec *s, char **ret)
 {
-	char size[32], params[SC_ZRAM_PARAMS_MAX + 1];
+	char size[32], params[SC_ZRAM_PARAMS_MAX + 1], min[40] = "", max[40] = "", wbl[48] = "";
 
 	switch (s->size_kind) {
 	case SC_ZRAM_SIZE_BYTES:
@@ -142,9 +147,18 @@ int sc_zram_spec_format(const struct sc_zram_spec *s, char **ret)
 	for (char *p = params; *p; p++)
 		if (*p == ' ')
 			*p = ',';
-	if (asprintf(ret, "size=%s algorithm=%s priority=%d mem_limit=%" PRIu64 "%s%s", size,
-		    s->algorithm[0] ? s->algorithm : "auto", s->priority, s->mem_limit,
-		    params[0] ? " params=" : "", params) < 0) {
+	if (s->min_ram)
+		snprintf(min, sizeof(min), " min_ram=%" PRIu64, s->min_ram);
+	if (s->max_ram)
+		snprintf(max, sizeof(max), " max_ram=%" PRIu64, s->max_ram);
+	if (s->writeback_limit)
+		snprintf(wbl, sizeof(wbl), " writeback_limit=%" PRIu64, s->writeback_limit);
+	if (asprintf(ret,
+		    "size=%s algorithm=%s priority=%d mem_limit=%" PRIu64 "%s%s%s%s%s%s%s%s%s",
+		    size, s->algorithm[0] ? s->algorithm : "auto", s->priority, s->mem_limit,
+		    params[0] ? " params=" : "", params, min, max,
+		    s->backing_dev[0] ? " backing_dev=" : "", s->backing_dev, wbl,
+		    s->recomp_algorithm[0] ? " recomp_algorithm=" : "", s->recomp_algorithm) < 0) {
 		*ret = NULL;
 		return -ENOMEM;
 	}
@@ -163,8 +177,9 @@ int sc_zram_spec_parse(const char *line, struct sc_zram_spec *ret)
 		return -ENOMEM;
 	sc_zram_spec_init(&s);
 	for (tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-		static const char *const keys[] = {
-			"size", "algorithm", "priority", "mem_limit", "params"};
+		static const char *const keys[] = {"size", "algorithm", "priority", "mem_limit",
+			"params", "min_ram", "max_ram", "backing_dev", "writeback_limit",
+			"recomp_algorithm"};
 		char *eq = strchr(tok, '='), *val;
 		unsigned k;
 		int64_t v;
@@ -202,11 +217,35 @@ int sc_zram_spec_parse(const char *line, struct sc_zram_spec *ret)
 			if (sc_parse_size(val, &s.mem_limit) < 0)
 				return -EINVAL;
 			break;
-		default:
+		case 4:
 			if (sc_zram_parse_params(val, s.params) < 0)
 				return -EINVAL;
+			break;
+		case 5:
+		case 6:
+			if (sc_parse_size(val, k == 5 ? &s.min_ram : &s.max_ram) < 0)
+				return -EINVAL;
+			break;
+		case 7:
+			if (!sc_zram_path_ok(val))
+				return -EINVAL;
+			snprintf(s.backing_dev, sizeof(s.backing_dev), "%s", val);
+			break;
+		case 8:
+			if (sc_parse_size(val, &s.writeback_limit) < 0)
+				return -EINVAL;
+			break;
+		case 9:
+			if (!sc_zram_algorithm_name_ok(val))
+				return -EINVAL;
+			snprintf(s.recomp_algorithm, sizeof(s.recomp_algorithm), "%s", val);
+			break;
 		}
 	}
+	if (s.min_ram && s.max_ram && s.min_ram > s.max_ram)
+		return -EINVAL; /* no machine fits */
+	if (s.writeback_limit && !s.backing_dev[0])
+		return -EINVAL; /* nothing to limit */
 	*ret = s;
 	return 0;
 }
@@ -215,7 +254,11 @@ bool sc_zram_spec_equal(const struct sc_zram_spec *a, const struct sc_zram_spec 
 {
 	return a->size_kind == b->size_kind && a->size == b->size &&
 		strcmp(a->algorithm, b->algorithm) == 0 && strcmp(a->params, b->params) == 0 &&
-		a->priority == b->priority && a->mem_limit == b->mem_limit;
+		a->priority == b->priority && a->mem_limit == b->mem_limit &&
+		a->min_ram == b->min_ram && a->max_ram == b->max_ram &&
+		strcmp(a->backing_dev, b->backing_dev) == 0 &&
+		a->writeback_limit == b->writeback_limit &&
+		strcmp(a->recomp_algorithm, b->recomp_algorithm) == 0;
 }
 
 int sc_zram_disksize(const struct sc_zram_spec *s, uint64_t mem_total, size_t page_size,

@@ -18,3 +18,11 @@ char *sc_zram_attr_path(const struct sc_ctx *c, int id, const char *attr);
 int sc_zram_target_id(const char *target);
 /* comp_algorithm of device id: the offered names and the bracketed (current) one. */
 int sc_zram_read_algorithms(const struct sc_ctx *c, int id, char ***ret_names, char **ret_current);
+/*
+ * The creation steps SC_ZRAM_SET_BACKING_DEV (checked, written, read back) and
+ * SC_ZRAM_SET_WRITEBACK_LIMIT of device id (zram-writeback.c, for zram-apply.c).
+ */
+struct sc_action;
+struct sc_err;
+int sc_zram_apply_backing(
+	const struct sc_ctx *c, int id, const struct sc_action *a, struct sc_err *err);

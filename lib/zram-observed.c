@@ -51,6 +51,16 @@ int sc_zram_observed_read(const struct sc_ctx *c, struct sc_zram_observed *w, st
 		else
 			free(cur);
 	}
+	w->writeback = w->recompress = -1;
+	if (w->n_devs > 0) {
+		_cleanup_free_ char *bd = sc_zram_attr_path(c, w->devs[0].id, "backing_dev");
+		_cleanup_free_ char *rc = sc_zram_attr_path(c, w->devs[0].id, "recomp_algorithm");
+
+		if (!bd || !rc)
+			return -ENOMEM;
+		w->writeback = stat(bd, &st) == 0;
+		w->recompress = stat(rc, &st) == 0;
+	}
 	r = sc_swaps_read(c, &w->swaps);
 	if (r < 0)
 		return sc_err_set(

@@ -13,6 +13,9 @@
 #include "zram-internal.h"
 #include "zram.h"
 
+/* How long boot waits for a backing device to appear. */
+#define BACKING_WAIT_MS 10000
+
 static const struct sc_zram_dev *world_dev(const struct sc_zram_observed *w, int id)
 {
 	for (size_t i = 0; i < w->n_devs; i++)
@@ -83,8 +86,8 @@ static struct sc_action *add_action(struct sc_plan *plan, enum sc_act kind, int 
  * compressor and its parameters can only be chosen before disksize is written -- disksize
  * initialises the device, after which comp_algorithm answers EBUSY ("Can't change algorithm
  * for initialized device") and algorithm_params are accepted but never read.
- * mem_limit can be written at any time; it goes before disksize so that the device never
- * runs without it.
+ * backing_dev too (EBUSY after disksize). The writeback limit and mem_limit can be written
+ * at any time; they go before disksize so that the device never runs without them.
  */
 static int plan_create(struct sc_plan *plan, int id, const struct sc_zram_spec *spec,
 	const char *algorithm, uint64_t disksize)
@@ -104,6 +107,22 @@ static int plan_create(struct sc_plan *plan, int id, const struct sc_zram_spec *
 		a = add_action(plan, SC_ZRAM_SET_PARAMS, id);
 		if (!a || sc_action_strdup(a, spec->params, &a->u.zram.params) < 0)
 			return -ENOMEM;
+	}
+	if (spec->recomp_algorithm[0]) {
+		a = add_action(plan, SC_ZRAM_SET_RECOMP_ALGORITHM, id);
+		if (!a || sc_action_strdup(a, spec->recomp_algorithm, &a->u.zram.algorithm) < 0)
+			return -ENOMEM;
+	}
+	if (spec->backing_dev[0]) {
+		a = add_action(plan, SC_ZRAM_SET_BACKING_DEV, id);
+		if (!a || sc_action_strdup(a, spec->backing_dev, &a->u.zram.backing_dev) < 0)
+			return -ENOMEM;
+	}
+	if (spec->writeback_limit > 0) {
+		a = add_action(plan, SC_ZRAM_SET_WRITEBACK_LIMIT, id);
+		if (!a)
+			return -ENOMEM;
+		a->u.zram.writeback_limit = spec->writeback_limit;
 	}
 	if (spec->mem_limit > 0) {
 		a = add_action(plan, SC_ZRAM_SET_MEM_LIMIT, id);
@@ -191,10 +210,38 @@ static int resolve(const struct sc_ctx *c, const struct sc_zram_observed *w,
 		if (r < 0)
 			return r;
 	}
+	if (spec->backing_dev[0] && w->writeback == 0 && !c->offline) {
+		r = sc_err_set(err, SC_EXIT_REFUSED, EOPNOTSUPP,
+			"zram: this kernel has no writeback (no backing_dev attribute): %s "
+			"cannot be a backing device",
+			spec->backing_dev);
+		sc_err_hint(err,
+			"use a kernel built with CONFIG_ZRAM_WRITEBACK (Debian's "
+			"are), or leave --writeback-device out");
+		return r;
+	}
+	if (spec->recomp_algorithm[0] && w->recompress == 0 && !c->offline) {
+		r = sc_err_set(err, SC_EXIT_REFUSED, EOPNOTSUPP,
+			"zram: this kernel has no recompression (no recomp_algorithm attribute)");
+		sc_err_hint(err,
+			"use a kernel built with CONFIG_ZRAM_MULTI_COMP, or leave "
+			"--recompress-algorithm out");
+		return r;
+	}
+	if (spec->recomp_algorithm[0] && w->offered && !c->offline) {
+		const char *sec;
+
+		r = sc_zram_choose_algorithm(w->offered, NULL, spec->recomp_algorithm, &sec, err);
+		if (r < 0)
+			return r;
+	}
 	*ret_alg = spec->algorithm[0] ? spec->algorithm : "auto";
-	if (!w->offered || c->offline)
-		return 0; /* checked against the new device's list once it exists */
-	return sc_zram_choose_algorithm(w->offered, w->current, spec->algorithm, ret_alg, err);
+	if (w->offered && !c->offline) {
+		r = sc_zram_choose_algorithm(w->offered, w->current, spec->algorithm, ret_alg, err);
+		if (r < 0)
+			return r;
+	} /* else checked against the new device's list once it exists */
+	return sc_zram_params_check(*ret_alg, spec->params, err);
 }
 
 int sc_zram_plan_add(const struct sc_ctx *c, const struct sc_zram_observed *w,
@@ -205,6 +252,7 @@ int sc_zram_plan_add(const struct sc_ctx *c, const struct sc_zram_observed *w,
 	const char *alg;
 	uint64_t disksize;
 	size_t in_conf;
+	char why[256];
 	int existing = -1, id, r;
 
 	*ret_device = -1;
@@ -219,6 +267,15 @@ int sc_zram_plan_add(const struct sc_ctx *c, const struct sc_zram_observed *w,
 				"zram add: --no-persist with --root would do nothing: the devices "
 				"of "
 				"an offline tree are created at its boot from zram.conf");
+		return in_conf ? 0 : plan_config(c, plan, SC_ZRAM_CONFIG_ADD, &req->spec, -1);
+	}
+	if (!sc_zram_spec_fits(&req->spec, w->mem_total, why, sizeof(why))) {
+		/* an entry for other machines: recorded, made by the boot of one that fits */
+		if (!req->persist)
+			return sc_err_set(err, SC_EXIT_USAGE, EINVAL,
+				"zram add: %s, so no device is made here, and --no-persist "
+				"records none for other machines",
+				why);
 		return in_conf ? 0 : plan_config(c, plan, SC_ZRAM_CONFIG_ADD, &req->spec, -1);
 	}
 
@@ -317,11 +374,63 @@ int sc_zram_plan_remove(const struct sc_ctx *c, const struct sc_zram_observed *w
 	return r;
 }
 
+static int add_skip(struct sc_zram_skips *skips, const struct sc_zram_spec *spec, const char *rule,
+	const char *reason)
+{
+	struct sc_zram_skip *n = realloc(skips->v, (skips->n + 1) * sizeof(*n));
+	char *entry = NULL;
+
+	if (!n)
+		return -ENOMEM;
+	skips->v = n;
+	if (sc_zram_spec_format(spec, &entry) < 0)
+		return -ENOMEM;
+	n[skips->n].entry = entry;
+	n[skips->n].rule = rule;
+	snprintf(n[skips->n].reason, sizeof(n[skips->n].reason), "%s", reason);
+	skips->n++;
+	return 0;
+}
+
+/* An active swapctl device made from spec and not yet claimed by another entry: claim it. */
+static bool active_for(
+	const struct sc_zram_observed *w, const struct sc_zram_spec *spec, bool *used)
+{
+	for (size_t i = 0; i < w->state.n; i++)
+		if (!used[i] && sc_zram_observed_active(w, w->state.devs[i].id) &&
+			sc_zram_spec_equal(&w->state.devs[i].spec, spec))
+			return used[i] = true;
+	return false;
+}
+
+/* Why zram is off for this whole boot (the rule's name in *ret_rule), or false. */
+static bool boot_off(const struct sc_zram_boot_env *env, bool force, const char **ret_rule,
+	char *why, size_t len)
+{
+	if (env->cmdline == SC_ZRAM_CMDLINE_OFF) {
+		*ret_rule = "cmdline";
+		snprintf(why, len, "the kernel command line has %s", env->cmdline_word);
+		return true;
+	}
+	if (env->container[0] && !force && env->cmdline != SC_ZRAM_CMDLINE_ON) {
+		*ret_rule = "container";
+		snprintf(why, len,
+			"running in a container (%s, found by %s): a zram device would be the "
+			"host's",
+			env->container, env->container_source);
+		return true;
+	}
+	return false;
+}
+
 int sc_zram_plan_boot(const struct sc_ctx *c, const struct sc_zram_observed *w,
-	struct sc_plan *plan, struct sc_err *err)
+	const struct sc_zram_boot_env *env, bool force, struct sc_plan *plan,
+	struct sc_zram_skips *skips, struct sc_err *err)
 {
 	_cleanup_free_ bool *used = calloc(w->state.n + 1, sizeof(bool));
 	struct id_sim sim = {0};
+	const char *rule;
+	char why[256];
 	size_t mark;
 	int r, first = 0;
 
@@ -330,6 +439,14 @@ int sc_zram_plan_boot(const struct sc_ctx *c, const struct sc_zram_observed *w,
 	if (c->offline)
 		return sc_err_set(err, SC_EXIT_USAGE, EINVAL,
 			"boot: acts on the running kernel; it cannot run with --root");
+	if (boot_off(env, force, &rule, why, sizeof(why))) {
+		r = 0;
+		for (size_t k = 0; k < w->config.n && r == 0; k++)
+			if (!active_for(w, &w->config.entries[k], used))
+				r = add_skip(skips, &w->config.entries[k], rule, why);
+		return r;
+	}
+	force |= env->cmdline == SC_ZRAM_CMDLINE_ON;
 	r = sim_init(&sim, w);
 	if (r < 0)
 		return r;
@@ -352,6 +469,11 @@ int sc_zram_plan_boot(const struct sc_ctx *c, const struct sc_zram_observed *w,
 				up = used[i] = true;
 		if (up)
 			continue;
+		if (!force && !sc_zram_spec_fits(spec, w->mem_total, why, sizeof(why))) {
+			r = add_skip(skips, spec,
+				w->mem_total < spec->min_ram ? "min_ram" : "max_ram", why);
+			continue;
+		}
 		r = resolve(c, w, spec, &disksize, &alg, err);
 		if (r < 0) {
 			/* One unusable entry does not keep the others from coming up. */
@@ -363,6 +485,10 @@ int sc_zram_plan_boot(const struct sc_ctx *c, const struct sc_zram_observed *w,
 			r = plan_modprobe(w, plan);
 		id = r < 0 ? r : sim_take(&sim);
 		r = id < 0 ? id : plan_create(plan, id, spec, alg, disksize);
+		/* early in boot udev may not have made the device's /dev/disk/by-* link yet */
+		for (size_t i = 0; r == 0 && i < plan->n; i++)
+			if (plan->actions[i].kind == SC_ZRAM_SET_BACKING_DEV)
+				plan->actions[i].u.zram.wait_ms = BACKING_WAIT_MS;
 	}
 	free(sim.taken);
 	return r < 0 ? r : first;

@@ -102,10 +102,29 @@ int sc_zram_parse_mm_stat(const char *text, struct sc_zram_dev *d)
 	return 0;
 }
 
+int sc_zram_parse_bd_stat(const char *text, struct sc_zram_dev *d)
+{
+	unsigned long long v[3];
+
+	/* zram_drv.c: FOUR_K(), the counters are in 4 KiB units on every page size */
+	if (sscanf(text, "%llu %llu %llu", &v[0], &v[1], &v[2]) != 3 || v[0] > UINT64_MAX / 4096 ||
+		v[1] > UINT64_MAX / 4096 || v[2] > UINT64_MAX / 4096)
+		return -EINVAL;
+	d->bd_count = v[0] * 4096;
+	d->bd_reads = v[1] * 4096;
+	d->bd_writes = v[2] * 4096;
+	d->has_bd_stat = true;
+	return 0;
+}
+
 void sc_zram_dev_done(struct sc_zram_dev *d)
 {
 	free(d->algorithm);
 	d->algorithm = NULL;
+	free(d->backing_dev);
+	d->backing_dev = NULL;
+	free(d->recomp);
+	d->recomp = NULL;
 }
 
 int sc_zram_read(const struct sc_ctx *c, int id, struct sc_zram_dev *ret)
@@ -147,6 +166,28 @@ int sc_zram_read(const struct sc_ctx *c, int id, struct sc_zram_dev *ret)
 		return (p = NULL, -ENOMEM);
 	if (sc_read_line(p, &text) == 0)
 		(void)sc_zram_parse_mm_stat(text, ret);
+	free(p);
+	free(text);
+	text = NULL;
+
+	/* CONFIG_ZRAM_WRITEBACK only */
+	if (asprintf(&p, "%s/backing_dev", dir) < 0)
+		return (p = NULL, -ENOMEM);
+	if (sc_read_line(p, &text) == 0 && text[0] && strcmp(text, "none") != 0)
+		ret->backing_dev = TAKE_PTR(text);
+	free(p);
+	free(text);
+	text = NULL;
+	if (asprintf(&p, "%s/bd_stat", dir) < 0)
+		return (p = NULL, -ENOMEM);
+	if (sc_read_line(p, &text) == 0)
+		(void)sc_zram_parse_bd_stat(text, ret);
+	free(p);
+	/* CONFIG_ZRAM_MULTI_COMP only */
+	if (asprintf(&p, "%s/recomp_algorithm", dir) < 0)
+		return (p = NULL, -ENOMEM);
+	if (sc_read_file(p, 4096, &ret->recomp, NULL) < 0)
+		ret->recomp = NULL;
 	return 0;
 }
 

@@ -45,6 +45,11 @@ struct sc_zram_dev {
 	uint64_t mem_used_max;
 	uint64_t same_pages;
 	uint64_t huge_pages;
+	/* writeback: backing_dev ("none" reads as NULL) and bd_stat, in bytes (has_bd_stat) */
+	char *backing_dev;
+	char *recomp; /* recomp_algorithm's text ("#1: lzo [lz4]"), NULL without the file */
+	bool has_bd_stat;
+	uint64_t bd_count, bd_reads, bd_writes;
 };
 
 /* Every /sys/block/zramN, sorted by id. */
@@ -57,6 +62,8 @@ void sc_zram_dev_done(struct sc_zram_dev *d);
 int sc_zram_parse_algorithms(const char *text, char ***ret_names, char **ret_current);
 void sc_strv_free(char **v);
 int sc_zram_parse_mm_stat(const char *text, struct sc_zram_dev *d);
+/* bd_stat: "count reads writes" in 4 KiB units (whatever the page size) -> bytes. */
+int sc_zram_parse_bd_stat(const char *text, struct sc_zram_dev *d);
 
 /*
  * /sys/block/zramN/diskseq: a sequence number the block layer assigns when the disk is
@@ -76,6 +83,7 @@ enum sc_zram_size_kind {
 
 #define SC_ZRAM_NAME_MAX	 127 /* the kernel refuses algorithm names of 128 bytes (E2BIG) */
 #define SC_ZRAM_PARAMS_MAX	 255
+#define SC_ZRAM_PATH_MAX	 200 /* a dictionary or backing device path */
 #define SC_ZRAM_PRIORITY_DEFAULT 100
 /* auto = min(MemTotal / 2, SC_ZRAM_AUTO_MAX); every size is capped at 2 x MemTotal. */
 #define SC_ZRAM_AUTO_MAX    (UINT64_C(8) << 30)
@@ -88,8 +96,18 @@ struct sc_zram_spec {
 	char params[SC_ZRAM_PARAMS_MAX + 1]; /* canonical algorithm_params, "" = none */
 	int priority; /* -1 (kernel's choice) .. 32767 */
 	uint64_t mem_limit; /* bytes, 0 = unlimited */
+	/* `swapctl boot` skips the entry when MemTotal is below min_ram or above max_ram */
+	uint64_t min_ram; /* bytes, 0 = no minimum */
+	uint64_t max_ram; /* bytes, 0 = no maximum */
+	/* writeback: the block device pages go to, as the booted system names it; "" = none */
+	char backing_dev[SC_ZRAM_PATH_MAX + 1];
+	uint64_t writeback_limit; /* bytes the device may write back, 0 = no limit */
+	/* recompression (CONFIG_ZRAM_MULTI_COMP): the secondary algorithm, "" = none */
+	char recomp_algorithm[SC_ZRAM_NAME_MAX + 1];
 };
 
+/* An absolute path without blanks, commas or '=' of at most SC_ZRAM_PATH_MAX bytes. */
+bool sc_zram_path_ok(const char *path);
 /* A name the kernel could know as a compressor: [A-Za-z0-9_-], at most 127 bytes. */
 bool sc_zram_algorithm_name_ok(const char *name);
 /* Defaults: size auto, best algorithm, priority 100, no params, no mem_limit. */
@@ -102,7 +120,26 @@ int sc_zram_parse_size_spec(const char *text, struct sc_zram_spec *s);
  * kernel would accept and ignore them). Canonical form: "level=N dict=P".
  */
 int sc_zram_parse_params(const char *text, char ret[static SC_ZRAM_PARAMS_MAX + 1]);
-/* "size=auto algorithm=auto priority=100 mem_limit=0[ params=level=3,dict=/x]" */
+/*
+ * Canonical params (sc_zram_parse_params()) against the backend of alg as the kernel has it:
+ * a level for an algorithm without levels (lzo, lzo-rle, 842) or outside its range (zstd
+ * -131072..22, lz4 1..65537, lz4hc 1..12, deflate 0..9), a dict for one that loads none
+ * (deflate, lzo, lzo-rle, 842): -EINVAL/-ERANGE, err SC_EXIT_USAGE. alg "", "auto" or a name
+ * not in that list: 0.
+ */
+int sc_zram_params_check(const char *alg, const char *params, struct sc_err *err);
+/*
+ * dict= of canonical params names a non-empty regular file that can be opened for reading
+ * (inside the root with --root, as the booted system will see it). 0, or -errno with err
+ * (SC_EXIT_USAGE) naming the file.
+ */
+int sc_zram_params_check_dict(const struct sc_ctx *c, const char *params, struct sc_err *err);
+/*
+ * "size=auto algorithm=auto priority=100 mem_limit=0[ params=level=3,dict=/x][ min_ram=B]
+ * [ max_ram=B][ backing_dev=/dev/X][ writeback_limit=B][ recomp_algorithm=NAME]": the
+ * optional keys only when set,
+ * so older files read back unchanged.
+ */
 int sc_zram_spec_format(const struct sc_zram_spec *s, char **ret);
 /* Parse the tokens of one line (unknown keys, duplicates and bad values: -EINVAL). */
 int sc_zram_spec_parse(const char *line, struct sc_zram_spec *ret);
@@ -192,6 +229,8 @@ int sc_zram_set_priority(const struct sc_ctx *c, int id, int priority, struct sc
 struct sc_zram_observed {
 	uint64_t mem_total;
 	bool control_present; /* /sys/class/zram-control exists (zram loaded) */
+	int writeback; /* devices have backing_dev (CONFIG_ZRAM_WRITEBACK): 1, 0, -1 unknown */
+	int recompress; /* devices have recomp_algorithm (CONFIG_ZRAM_MULTI_COMP): 1, 0, -1 */
 	char **offered; /* comp_algorithm choices of an existing device, NULL if none */
 	char *current; /* the kernel's default algorithm (bracketed on an uninitialised device) */
 	struct sc_zram_dev *devs;
@@ -207,6 +246,8 @@ void sc_zram_observed_done(struct sc_zram_observed *w);
 /* zramN is an active swap area ("/dev/zramN" in /proc/swaps). */
 bool sc_zram_observed_active(const struct sc_zram_observed *w, int id);
 
+/* The action kinds of zram plans are in plan.h (enum sc_act, SC_ZRAM_*). */
+
 struct sc_zram_add_req {
 	struct sc_zram_spec spec;
 	bool persist;
@@ -216,6 +257,7 @@ struct sc_zram_add_req {
  * zram add: nothing when an active swapctl device with the same spec exists (and, with
  * persist, zram.conf lists it); else hot_add, algorithm, params, mem_limit, disksize,
  * header, swapon, then the config entry. ret_device: the existing device, or -1.
+ * A request whose min_ram/max_ram exclude this machine only gets its config entry.
  */
 int sc_zram_plan_add(const struct sc_ctx *c, const struct sc_zram_observed *w,
 	const struct sc_zram_add_req *req, struct sc_plan *plan, int *ret_device,
@@ -230,12 +272,69 @@ int sc_zram_plan_remove(const struct sc_ctx *c, const struct sc_zram_observed *w
 	size_t n_ids, bool all, struct sc_plan *plan, struct sc_err *err);
 
 /*
+ * What decides at boot whether zram devices are made at all (zram-boot.c), read once:
+ *  - cmdline: the kernel command line's word on it, "swapctl.zram=0" (or systemd.zram=0,
+ *    zram-generator's switch) turns zram off for this boot, "swapctl.zram=1" turns the
+ *    container and memory rules off; swapctl.zram wins over systemd.zram, the last of
+ *    each counts, and nothing after a bare "--" (arguments for init) is read;
+ *  - container: running in a container, as systemd-detect-virt --container finds it: a
+ *    container's kernel is the host's, so a zram device made there is the host's, outside
+ *    the container's memory limits.
+ */
+enum sc_zram_cmdline {
+	SC_ZRAM_CMDLINE_NONE,
+	SC_ZRAM_CMDLINE_OFF,
+	SC_ZRAM_CMDLINE_ON,
+};
+
+struct sc_zram_boot_env {
+	enum sc_zram_cmdline cmdline;
+	char cmdline_word[64]; /* the word that decided, "swapctl.zram=0" */
+	char container[64]; /* the container manager ("docker", "lxc"), "" when none */
+	char container_source[64]; /* where it was found ("/.dockerenv") */
+};
+
+/* The decision of a /proc/cmdline text (ret_word may be NULL). */
+enum sc_zram_cmdline sc_zram_cmdline_parse(const char *cmdline, char ret_word[static 64]);
+/*
+ * <sysroot>/proc/cmdline, then, as systemd's detect_container(): /proc/vz without /proc/bc
+ * (OpenVZ), /run/systemd/container, /run/host/container-manager, container= in PID 1's
+ * environment, /run/.containerenv (podman), /.dockerenv (docker). Files that cannot be read
+ * count as absent. Returns 0 or -ENOMEM.
+ */
+int sc_zram_boot_env_read(const struct sc_ctx *c, struct sc_zram_boot_env *ret);
+
+/*
+ * Whether the entry is for a machine with mem_total bytes of MemTotal: true, or false and
+ * why (a sentence naming the bound) in why.
+ */
+bool sc_zram_spec_fits(const struct sc_zram_spec *s, uint64_t mem_total, char *why, size_t len);
+
+/* An entry of zram.conf that `swapctl boot` did not create a device for, and why. */
+struct sc_zram_skip {
+	char *entry; /* the entry as zram.conf has it */
+	const char *rule; /* "cmdline", "container", "min_ram" or "max_ram" */
+	char reason[256];
+};
+
+struct sc_zram_skips {
+	struct sc_zram_skip *v;
+	size_t n;
+};
+
+void sc_zram_skips_free(struct sc_zram_skips *s);
+
+/*
  * boot: tear down swapctl devices that are no longer active swap (left by a crash or a
  * manual swapoff), then create a device for every zram.conf entry that has no active
- * swapctl device with the same spec. Idempotent.
+ * swapctl device with the same spec. Idempotent. Nothing at all when env turns zram off
+ * (the command line, or a container unless force or swapctl.zram=1); entries whose memory
+ * bounds exclude this machine are skipped (unless force or swapctl.zram=1). Every entry
+ * not created for one of those reasons is in skips.
  */
 int sc_zram_plan_boot(const struct sc_ctx *c, const struct sc_zram_observed *w,
-	struct sc_plan *plan, struct sc_err *err);
+	const struct sc_zram_boot_env *env, bool force, struct sc_plan *plan,
+	struct sc_zram_skips *skips, struct sc_err *err);
 
 /*
  * The swapoff safety gate (gate.h) over every device the plan swaps off, all together.
@@ -255,3 +354,47 @@ int sc_zram_gate(const struct sc_ctx *c, const struct sc_plan *plan, bool force,
  */
 int sc_zram_apply(const struct sc_ctx *c, struct sc_zram_observed *w, struct sc_plan *plan,
 	bool keep_going, struct sc_err *err);
+
+/*
+ * Writeback (zram-writeback.c). A backing device for zram add or boot: a block device that is
+ * not zram, not mounted, not an active swap area and not held by device-mapper or md.
+ * 0; a missing or wrong device is SC_EXIT_USAGE, one in use SC_EXIT_REFUSED.
+ */
+int sc_zram_backing_check(const struct sc_ctx *c, const char *path, struct sc_err *err);
+
+/*
+ * zram writeback [DEVICE...] [--idle AGE] [--huge]: for each named device (each must be
+ * swapctl's, set up, with a backing device; else refused) or, with none named, every
+ * swapctl device that has one:
+ *  - idle_age seconds (or SC_ZRAM_IDLE_ALL): mark-idle the pages not accessed for that long
+ *    (all), then write back the idle ones (huge: those both huge and idle);
+ *  - huge alone: write back the incompressible pages;
+ *  - neither: write back the pages marked idle by the previous run and not accessed since,
+ *    then mark every page idle for the next run (a periodic timer's mode; no access times
+ *    needed).
+ * Actions: mark-idle (idle "all" or idle_seconds), writeback (mode; after apply
+ * written_bytes from bd_stat, limit_reached when writeback_limit is used up, which is not
+ * a failure). One device's failure does not keep the others from running.
+ */
+#define SC_ZRAM_IDLE_NONE (-1)
+#define SC_ZRAM_IDLE_ALL  (-2)
+
+struct sc_zram_writeback_req {
+	const int *ids;
+	size_t n_ids;
+	int64_t idle_age; /* seconds, SC_ZRAM_IDLE_ALL or SC_ZRAM_IDLE_NONE */
+	bool huge;
+	/*
+	 * zram recompress instead: the same selection of pages, recompressed with the device's
+	 * secondary algorithm (algorithm: that one, NULL: the kernel's choice) instead of written
+	 * back; devices need recomp_algorithm (CONFIG_ZRAM_MULTI_COMP) and one configured
+	 * (zram add --recompress-algorithm), not a backing device. Actions: recompress (mode,
+	 * algorithm; after apply saved_bytes from mm_stat) in place of writeback.
+	 */
+	bool recompress;
+	const char *algorithm;
+};
+
+int sc_zram_plan_writeback(const struct sc_ctx *c, const struct sc_zram_observed *w,
+	const struct sc_zram_writeback_req *req, struct sc_plan *plan, struct sc_err *err);
+int sc_zram_apply_writeback(const struct sc_ctx *c, struct sc_plan *plan, struct sc_err *err);

@@ -141,6 +141,17 @@ static struct json_object *render_json(
 		json_object_object_add(e, "compr_data_bytes", json_u64(z->compr_data));
 		json_object_object_add(e, "mem_used_bytes", json_u64(z->mem_used));
 		json_object_object_add(e, "initialized", json_object_new_boolean(z->initialized));
+		json_object_object_add(e, "backing_dev",
+			z->backing_dev ? json_object_new_string(z->backing_dev) : NULL);
+		if (z->has_bd_stat) {
+			struct json_object *bd = json_object_new_object();
+
+			json_object_object_add(bd, "count_bytes", json_u64(z->bd_count));
+			json_object_object_add(bd, "reads_bytes", json_u64(z->bd_reads));
+			json_object_object_add(bd, "writes_bytes", json_u64(z->bd_writes));
+			json_object_object_add(e, "bd_stat", bd);
+		} else
+			json_object_object_add(e, "bd_stat", NULL);
 		json_object_object_add(e, "managed",
 			json_object_new_boolean(sc_zram_ids_find(&ob->zram_owned, z->id) != NULL));
 		json_object_object_add(e, "priority",

@@ -18,7 +18,10 @@
 
 const char sc_zram_usage_add[] =
 	"Usage: swapctl zram add [SIZE|N%|auto] [--algorithm NAME] [--algorithm-params TEXT]\n"
-	"                        [--priority N] [--mem-limit SIZE] [--no-persist]\n"
+	"                        [--priority N] [--mem-limit SIZE] [--min-ram SIZE]\n"
+	"                        [--max-ram SIZE] [--writeback-device DEV]\n"
+	"                        [--writeback-limit SIZE] [--recompress-algorithm NAME]\n"
+	"                        [--no-persist]\n"
 	"\n"
 	"Create a zram swap device and swap on it: hot_add a new device, set the compressor\n"
 	"(the best of zstd, lz4, lzo-rle the kernel offers), its parameters and mem_limit, then\n"
@@ -31,6 +34,12 @@ const char sc_zram_usage_add[] =
 	"      --algorithm-params TEXT  level=N and/or dict=/path for the compressor\n"
 	"      --priority N        swap priority, -1..32767 (default 100: above disk swap)\n"
 	"      --mem-limit SIZE    cap on the memory the device may use (default none)\n"
+	"      --min-ram SIZE      only on machines with at least this MemTotal (at boot;\n"
+	"                          elsewhere only recorded)\n"
+	"      --max-ram SIZE      only on machines with at most this MemTotal\n"
+	"      --writeback-device DEV  block device 'zram writeback' moves pages to\n"
+	"      --writeback-limit SIZE  at most this much written back (4 KiB units)\n"
+	"      --recompress-algorithm NAME  secondary compressor 'zram recompress' uses\n"
 	"      --no-persist        do not record it in zram.conf\n"
 	"  -h, --help              show this help\n";
 
@@ -108,6 +117,11 @@ int sc_zram_cmd_add(struct sc_cli *cli, int argc, char **argv)
 		{"algorithm-params", required_argument, NULL, 'P'},
 		{"priority", required_argument, NULL, 'p'},
 		{"mem-limit", required_argument, NULL, 'm'},
+		{"min-ram", required_argument, NULL, 'r'},
+		{"max-ram", required_argument, NULL, 'R'},
+		{"writeback-device", required_argument, NULL, 'w'},
+		{"writeback-limit", required_argument, NULL, 'W'},
+		{"recompress-algorithm", required_argument, NULL, 'C'},
 		{"no-persist", no_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
 		{},
@@ -117,6 +131,7 @@ int sc_zram_cmd_add(struct sc_cli *cli, int argc, char **argv)
 	struct sc_plan plan = {0};
 	struct sc_err err = {0};
 	int c, ret, r, lockfd = -1, device = -1;
+	char why[256];
 	int64_t v;
 
 	sc_zram_spec_init(&req.spec);
@@ -147,11 +162,54 @@ int sc_zram_cmd_add(struct sc_cli *cli, int argc, char **argv)
 				    cli, "--mem-limit", optarg, &req.spec.mem_limit) < 0)
 				return SC_EXIT_USAGE;
 			break;
+		case 'r':
+		case 'R':
+			if (sc_zram_cli_parse_size(cli, c == 'r' ? "--min-ram" : "--max-ram",
+				    optarg, c == 'r' ? &req.spec.min_ram : &req.spec.max_ram) < 0)
+				return SC_EXIT_USAGE;
+			break;
+		case 'w':
+			if (!sc_zram_path_ok(optarg))
+				return sc_usage_error(cli,
+					"zram add: invalid --writeback-device '%s': an absolute "
+					"device path such as /dev/disk/by-partuuid/...",
+					optarg);
+			snprintf(req.spec.backing_dev, sizeof(req.spec.backing_dev), "%s", optarg);
+			break;
+		case 'W':
+			if (sc_zram_cli_parse_size(cli, "--writeback-limit", optarg,
+				    &req.spec.writeback_limit) < 0)
+				return SC_EXIT_USAGE;
+			if (req.spec.writeback_limit < 4096)
+				return sc_usage_error(cli,
+					"zram add: --writeback-limit below 4 KiB, the unit zram "
+					"counts in, would allow nothing");
+			req.spec.writeback_limit -= req.spec.writeback_limit % 4096;
+			break;
+		case 'C':
+			if (!sc_zram_algorithm_name_ok(optarg))
+				return sc_usage_error(
+					cli, "zram add: invalid algorithm name '%s'", optarg);
+			snprintf(req.spec.recomp_algorithm, sizeof(req.spec.recomp_algorithm), "%s",
+				optarg);
+			break;
 		case 'N':
 			req.persist = false;
 			break;
 		}
 	}
+	if (req.spec.writeback_limit && !req.spec.backing_dev[0])
+		return sc_usage_error(cli, "zram add: --writeback-limit needs --writeback-device");
+	/* with --root the device is the booted machine's, checked by its boot */
+	if (req.spec.backing_dev[0] && !cli->ctx.offline &&
+		sc_zram_backing_check(&cli->ctx, req.spec.backing_dev, &err) < 0)
+		return sc_report(cli, &err);
+	/* the dictionary is read by the kernel when the device is set up: it has to be there */
+	if (sc_zram_params_check_dict(&cli->ctx, req.spec.params, &err) < 0)
+		return sc_report(cli, &err);
+	if (req.spec.min_ram && req.spec.max_ram && req.spec.min_ram > req.spec.max_ram)
+		return sc_usage_error(
+			cli, "zram add: --min-ram is above --max-ram: no machine fits");
 	if (ret >= 0)
 		return ret;
 	if (optind < argc) {
@@ -198,6 +256,11 @@ int sc_zram_cmd_add(struct sc_cli *cli, int argc, char **argv)
 		sc_json_print(o);
 	} else
 		render_add_human(cli, &plan, device);
+	if (!cli->ctx.offline && !sc_zram_spec_fits(&req.spec, w.mem_total, why, sizeof(why)))
+		sc_info(cli,
+			"zram add: %s, so no device is made here; 'swapctl boot' makes it on "
+			"machines that fit",
+			why);
 	if (!cli->dry_run) {
 		warn_zswap_front(cli);
 		for (size_t i = 0; i < plan.n; i++)

@@ -28,17 +28,6 @@ const char sc_zram_usage_remove[] =
 	"      --force             swap off even when the safety gate refuses\n"
 	"  -h, --help              show this help\n";
 
-static int parse_device(const char *s)
-{
-	int64_t id;
-
-	if (sc_startswith(s, "/dev/"))
-		s += strlen("/dev/");
-	if (!sc_startswith(s, "zram") || sc_parse_int(s + 4, 0, INT32_MAX, &id) < 0)
-		return -EINVAL;
-	return (int)id;
-}
-
 int sc_zram_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -68,7 +57,7 @@ int sc_zram_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 	if (!ids)
 		return sc_report_errno(cli, -ENOMEM, "zram remove", "failed");
 	for (; optind < argc; optind++) {
-		int id = parse_device(argv[optind]);
+		int id = sc_zram_cli_parse_device(argv[optind]);
 
 		if (id < 0)
 			return sc_usage_error(cli,

@@ -1,11 +1,11 @@
 /*
- * swapctl zram add | remove | estimate: compressed swap in RAM.
+ * swapctl zram add | remove | estimate | writeback | recompress: compressed swap in RAM.
  *
  * add and remove: argv -> request -> world (lib/zram.h) -> plan -> (gate) -> apply -> render.
  * estimate: read-only sampling of this machine's anonymous memory (lib/estimate.h).
  * This file: the subcommand dispatcher and what add and remove share (the lock, size options,
- * the one-line summaries); the subcommands are in cmd-zram-add.c, cmd-zram-remove.c and
- * cmd-zram-estimate.c.
+ * the one-line summaries); the subcommands are in cmd-zram-add.c, cmd-zram-remove.c,
+ * cmd-zram-estimate.c and cmd-zram-writeback.c (writeback and recompress).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -36,6 +36,17 @@ int sc_zram_cli_parse_size(struct sc_cli *cli, const char *opt, const char *v, u
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int sc_zram_cli_parse_device(const char *s)
+{
+	int64_t id;
+
+	if (sc_startswith(s, "/dev/"))
+		s += strlen("/dev/");
+	if (!sc_startswith(s, "zram") || sc_parse_int(s + 4, 0, INT32_MAX, &id) < 0)
+		return -EINVAL;
+	return (int)id;
 }
 
 const struct sc_action *sc_zram_cli_find_action(
@@ -99,6 +110,8 @@ int sc_cmd_zram(struct sc_cli *cli, int argc, char **argv)
 		{"add", sc_zram_cmd_add, "zram add", sc_zram_usage_add},
 		{"remove", sc_zram_cmd_remove, "zram remove", sc_zram_usage_remove},
 		{"estimate", sc_zram_cmd_estimate, "zram estimate", sc_zram_usage_estimate},
+		{"writeback", sc_zram_cmd_writeback, "zram writeback", sc_zram_usage_writeback},
+		{"recompress", sc_zram_cmd_writeback, "zram recompress", sc_zram_usage_recompress},
 	};
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -116,6 +129,7 @@ int sc_cmd_zram(struct sc_cli *cli, int argc, char **argv)
 			optind = 0; /* glibc: also forget the previous scan */
 			return subs[i].fn(cli, argc - 1, argv + 1);
 		}
-	return sc_usage_error(
-		cli, "zram: unknown subcommand '%s' (add, remove, estimate)", argv[1]);
+	return sc_usage_error(cli,
+		"zram: unknown subcommand '%s' (add, remove, estimate, writeback, recompress)",
+		argv[1]);
 }

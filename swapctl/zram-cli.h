@@ -9,10 +9,16 @@
 extern const char sc_zram_usage_add[];
 extern const char sc_zram_usage_remove[];
 extern const char sc_zram_usage_estimate[];
+extern const char sc_zram_usage_writeback[];
+extern const char sc_zram_usage_recompress[];
 
 int sc_zram_cmd_add(struct sc_cli *cli, int argc, char **argv);
 int sc_zram_cmd_remove(struct sc_cli *cli, int argc, char **argv);
 int sc_zram_cmd_estimate(struct sc_cli *cli, int argc, char **argv);
+/* zram writeback and zram recompress (cli->command tells which) */
+int sc_zram_cmd_writeback(struct sc_cli *cli, int argc, char **argv);
+/* N from "/dev/zramN" or "zramN", or -EINVAL. */
+int sc_zram_cli_parse_device(const char *s);
 
 /* The swapctl lock, unless --dry-run (*fd = -1 then). */
 int sc_zram_cli_lock(struct sc_cli *cli, int *fd, struct sc_err *err);

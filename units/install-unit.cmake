@@ -1,5 +1,6 @@
-# Installs swapctl.service (run by `cmake --install`, after CMakeLists.txt set SC_UNIT_IN,
-# SC_UNIT_OUT, SC_SBINDIR and SC_UNIT_DIR). CMAKE_INSTALL_PREFIX here is the prefix of this
+# Installs the units SC_UNITS (run by `cmake --install`, after CMakeLists.txt set SC_UNITS,
+# SC_UNIT_SRC, SC_UNIT_BIN, SC_SBINDIR and SC_UNIT_DIR): <name>.in with @SWAPCTL_SBINDIR@
+# filled in, or <name> as it is. CMAKE_INSTALL_PREFIX here is the prefix of this
 # installation (`--prefix` included), and the unit must name the binary where
 # install(TARGETS) puts it: <prefix>/<sbindir>, or sbindir itself when that is absolute.
 
@@ -26,5 +27,11 @@ if(NOT SWAPCTL_SBINDIR MATCHES "^/[A-Za-z0-9._+/-]*$")
     "characters a unit file would read differently (blanks, %, \\, quotes); install with "
     "another --prefix")
 endif()
-configure_file("${SC_UNIT_IN}" "${SC_UNIT_OUT}" @ONLY)
-file(INSTALL DESTINATION "${sc_unit_dir}" TYPE FILE FILES "${SC_UNIT_OUT}")
+foreach(unit IN LISTS SC_UNITS)
+  if(EXISTS "${SC_UNIT_SRC}/${unit}.in")
+    configure_file("${SC_UNIT_SRC}/${unit}.in" "${SC_UNIT_BIN}/${unit}" @ONLY)
+  else()
+    configure_file("${SC_UNIT_SRC}/${unit}" "${SC_UNIT_BIN}/${unit}" COPYONLY)
+  endif()
+  file(INSTALL DESTINATION "${sc_unit_dir}" TYPE FILE FILES "${SC_UNIT_BIN}/${unit}")
+endforeach()

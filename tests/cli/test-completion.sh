@@ -61,7 +61,7 @@ expect "-" --dry-run --fstab --help --json --quiet --root --sysctl-dir --verbose
 	-V -h -n -q -v
 expect "--json zr" zram
 expect "-n --root /mnt z" zram zswap
-expect "zram " add remove estimate
+expect "zram " add remove estimate writeback recompress
 expect "zswap " enable disable
 expect "sysctl " show apply
 expect "status -" --json --help
@@ -73,7 +73,10 @@ expect "remove -" --all --force --help --keep-file
 expect "resize -" --force --help -f -h
 expect "rotate -" --force --help --size -f -h -s
 expect "priority -" --force --help --rotate -f -h -r
-expect "zram add -" --algorithm --algorithm-params --help --mem-limit --no-persist --priority -h
+expect "zram add -" --algorithm --algorithm-params --help --max-ram --mem-limit --min-ram --no-persist \
+	--priority --recompress-algorithm --writeback-device --writeback-limit -h
+expect "zram writeback -" --help --huge --idle -h
+expect "zram recompress -" --algorithm --help --huge --idle -h
 expect "zram remove -" --all --force --help -h
 expect "zram estimate -" --budget --help --level --pid --sample -h
 expect "zswap enable -" --compressor --help --max-pool-percent --no-persist -h

@@ -40,4 +40,29 @@ if [ -s "$tmp/out" ]; then
 	fail "systemd-analyze verify printed:"
 	sed 's/^/  /' "$tmp/out"
 fi
-[ "$fails" = 0 ] && echo "ok: swapctl.service verifies" || exit 1
+
+# The zram writeback service and its timer: installed with it, hardened, verified the same way.
+wb=$(find "$tmp/root" -name swapctl-zram-writeback.service -type f | head -1)
+timer=$(find "$tmp/root" -name swapctl-zram-writeback.timer -type f | head -1)
+[ -n "$wb" ] && [ -n "$timer" ] || { echo "FAIL: no writeback service or timer installed"; exit 1; }
+grep -qx 'ExecStart=/.*/swapctl zram writeback' "$wb" || fail "writeback ExecStart: $(grep ^ExecStart "$wb")"
+grep -qx 'Type=oneshot' "$wb" || fail "writeback service not Type=oneshot"
+for k in ProtectSystem=strict NoNewPrivileges=yes PrivateNetwork=yes PrivateDevices=yes \
+	ProtectHome=yes CapabilityBoundingSet= ReadWritePaths=/run/swapctl; do
+	grep -qx "$k" "$wb" || fail "writeback service lacks $k"
+done
+# zram's attributes are in /sys: a read-only /sys would make every write fail
+grep -q '^ProtectKernelTunables=yes' "$wb" && fail "ProtectKernelTunables=yes makes /sys read-only"
+grep -qx 'WantedBy=timers.target' "$timer" || fail "timer not wanted by timers.target"
+grep -q '^OnUnitActiveSec=' "$timer" || fail "timer does not repeat"
+sed "s|^ExecStart=[^ ]*|ExecStart=$SWAPCTL|" "$wb" >"$tmp/swapctl-zram-writeback.service"
+cp "$timer" "$tmp/"
+rc=0
+systemd-analyze verify --man=no "$tmp/swapctl-zram-writeback.service" \
+	"$tmp/swapctl-zram-writeback.timer" >"$tmp/out" 2>&1 || rc=$?
+[ "$rc" = 0 ] || fail "systemd-analyze verify of the writeback units exited $rc"
+if [ -s "$tmp/out" ]; then
+	fail "systemd-analyze verify of the writeback units printed:"
+	sed 's/^/  /' "$tmp/out"
+fi
+[ "$fails" = 0 ] && echo "ok: swapctl.service and the writeback service and timer verify" || exit 1

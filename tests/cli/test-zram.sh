@@ -43,7 +43,7 @@ check 0 "zram add --dry-run --json" "$SWAPCTL" --dry-run zram add 1G --json
 [ -s "$tmp/err" ] && { fail "--json wrote to stderr"; cat "$tmp/err"; }
 
 check 0 "zram add auto with limits --dry-run" "$SWAPCTL" -n --json zram add auto \
-	--priority 5 --mem-limit 512M --algorithm lzo --algorithm-params level=1 --no-persist
+	--priority 5 --mem-limit 512M --algorithm lz4 --algorithm-params level=1 --no-persist
 [ "$(json '[a["action"] for a in d["actions"]]')" = "['hot-add', 'set-algorithm', 'set-algorithm-params', 'set-mem-limit', 'set-disksize', 'mkswap', 'swapon']" ] ||
 	fail "zram add plan with params: $(json '[a["action"] for a in d["actions"]]')"
 [ "$(json 'd["actions"][4]["size_bytes"]')" = 2147483648 ] || fail "auto = RAM / 2 here"
@@ -56,6 +56,25 @@ check 2 "zram add below 10 pages" "$SWAPCTL" -n zram add 8K
 check 3 "zram add above 2 x RAM" "$SWAPCTL" -n zram add 9G
 check 2 "zram add bad priority" "$SWAPCTL" -n zram add --priority 32768
 check 2 "zram add bad params" "$SWAPCTL" -n zram add --algorithm-params foo=1
+# algorithm_params against the backend: the kernel would take all of these silently
+check 2 "zram add level for lzo" "$SWAPCTL" -n zram add --algorithm lzo --algorithm-params level=3
+grep -q "lzo has no compression levels" "$tmp/err" || fail "lzo level: $(cat "$tmp/err")"
+check 2 "zram add level for the best (lz4)" "$SWAPCTL" -n zram add --algorithm-params level=0
+grep -q "level=0 is outside lz4's levels (1 to 65537)" "$tmp/err" || fail "lz4 level: $(cat "$tmp/err")"
+check 2 "zram add level beyond every backend" "$SWAPCTL" -n zram add --algorithm-params level=65538
+check 2 "zram add missing dict" "$SWAPCTL" -n zram add --algorithm-params dict=$tmp/nodict
+grep -q "dictionary $tmp/nodict: No such file" "$tmp/err" || fail "missing dict: $(cat "$tmp/err")"
+check 2 "zram add dict directory" "$SWAPCTL" -n zram add --algorithm-params dict=$tmp
+grep -q "not a regular file" "$tmp/err" || fail "dict dir: $(cat "$tmp/err")"
+: >"$tmp/empty.dict"
+check 2 "zram add empty dict" "$SWAPCTL" -n zram add --algorithm-params dict=$tmp/empty.dict
+head -c 4096 /dev/urandom >"$tmp/zstd.dict"
+check 2 "zram add dict for lzo" "$SWAPCTL" -n zram add --algorithm lzo --algorithm-params dict=$tmp/zstd.dict
+grep -q "lzo takes no dictionary" "$tmp/err" || fail "lzo dict: $(cat "$tmp/err")"
+check 0 "zram add dict and level for lz4" "$SWAPCTL" -n --json zram add \
+	--algorithm-params "dict=$tmp/zstd.dict level=9" --no-persist
+[ "$(json 'd["actions"][2]["params"]')" = "level=9 dict=$tmp/zstd.dict" ] ||
+	fail "params action: $(cat "$tmp/out")"
 check 2 "zram add algorithm not offered" "$SWAPCTL" -n zram add --algorithm zstd
 grep -q "offers: lzo-rle, lzo, lz4" "$tmp/err" || fail "offered algorithms not listed"
 check 2 "zram add two sizes" "$SWAPCTL" -n zram add 1G 2G
@@ -99,6 +118,52 @@ grep -qx 'compressor=zstd' "$root/etc/swapctl/zswap.conf" || fail "zswap.conf in
 check 0 "zram remove --all --root" "$SWAPCTL" --root "$root" zram remove --all
 grep -q '^size=' "$root/etc/swapctl/zram.conf" && fail "remove --all --root left entries"
 check 2 "boot --root" "$SWAPCTL" --root "$root" boot
+
+# memory bounds: an entry for other machines is only recorded (4 GiB here)
+check 0 "zram add --min-ram above MemTotal" "$SWAPCTL" -n zram add 1G --min-ram 8G
+grep -q "would config-add" "$tmp/out" || fail "min_ram: $(cat "$tmp/out")"
+grep -q "would hot-add" "$tmp/out" && fail "min_ram 8G: a device planned on 4 GiB"
+grep -q "MemTotal 4 GiB is below the entry's min_ram of 8 GiB, so no device is made here" \
+	"$tmp/err" || fail "min_ram: no reason: $(cat "$tmp/err")"
+check 0 "zram add --max-ram above MemTotal" "$SWAPCTL" -n --json zram add 1G --max-ram 8G
+[ "$(json 'd["actions"][0]["action"]')" = hot-add ] || fail "max_ram 8G: no device planned"
+check 2 "zram add --min-ram --no-persist" "$SWAPCTL" -n zram add 1G --min-ram 8G --no-persist
+check 2 "zram add --min-ram above --max-ram" "$SWAPCTL" -n zram add --min-ram 3G --max-ram 2G
+check 2 "zram add bad --min-ram" "$SWAPCTL" -n zram add --min-ram lots
+
+# boot's skip rules, on the fixture's /proc/cmdline and container files
+export SWAPCTL_CONFIG_DIR=$tmp/etc/swapctl
+mkdir -p "$SWAPCTL_CONFIG_DIR"
+printf 'size=1G\nsize=512M max_ram=2G\n' >"$tmp/etc/swapctl/zram.conf"
+echo "ro quiet" >"$sys/proc/cmdline"
+check 0 "boot --dry-run: max_ram" "$SWAPCTL" -n --json boot
+[ "$(json '[(s["rule"], s["entry"]) for s in d["skipped"]]')" = "[('max_ram', 'size=536870912 algorithm=auto priority=100 mem_limit=0 max_ram=2147483648')]" ] ||
+	fail "boot max_ram skip: $(cat "$tmp/out")"
+[ "$(json 'sum(a["action"] == "hot-add" for a in d["actions"])')" = 1 ] || fail "boot: one device"
+grep -q "would be skipped: MemTotal 4 GiB is above the entry's max_ram of 2 GiB" "$tmp/err" ||
+	fail "boot max_ram: $(cat "$tmp/err")"
+: >"$sys/.dockerenv"
+check 0 "boot --dry-run in a container" "$SWAPCTL" -n --json -q boot
+[ "$(json '[s["rule"] for s in d["skipped"]]')" = "['container', 'container']" ] ||
+	fail "boot container skip: $(cat "$tmp/out")"
+[ "$(json 'd["actions"]')" = "[]" ] || fail "boot in a container planned: $(cat "$tmp/out")"
+[ "$(grep -c "running in a container (docker, found by /.dockerenv)" "$tmp/err")" = 2 ] ||
+	fail "boot container, also under -q: $(cat "$tmp/err")"
+check 0 "boot --force in a container" "$SWAPCTL" -n --json boot --force
+[ "$(json 'sum(a["action"] == "hot-add" for a in d["actions"])')" = 2 ] ||
+	fail "boot --force: $(cat "$tmp/out")"
+echo "ro swapctl.zram=1" >"$sys/proc/cmdline"
+check 0 "boot swapctl.zram=1 in a container" "$SWAPCTL" -n --json boot
+[ "$(json 'sum(a["action"] == "hot-add" for a in d["actions"])')" = 2 ] ||
+	fail "boot swapctl.zram=1: $(cat "$tmp/out")"
+rm "$sys/.dockerenv"
+echo "ro systemd.zram=0 -- swapctl.zram=1" >"$sys/proc/cmdline"
+check 0 "boot systemd.zram=0 --force" "$SWAPCTL" -n --json boot --force
+[ "$(json '[s["rule"] for s in d["skipped"]]')" = "['cmdline', 'cmdline']" ] ||
+	fail "boot cmdline skip: $(cat "$tmp/out")"
+grep -q "skipped: the kernel command line has systemd.zram=0$" "$tmp/err" ||
+	fail "boot cmdline: $(cat "$tmp/err")"
+rm "$sys/proc/cmdline" "$tmp/etc/swapctl/zram.conf"
 ls "$sys/sys/block" | grep -qvx zram0 && fail "a device appeared in the fixture"
 
 [ "$fails" = 0 ] || { echo "$fails check(s) failed"; exit 1; }

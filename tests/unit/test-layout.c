@@ -28,6 +28,11 @@ static const char full[] = "# a comment\n"
 			   "algorithm-params = level=3\n"
 			   "priority = 100\n"
 			   "mem-limit = 1G\n"
+			   "min-ram = 2G\n"
+			   "max-ram = 64G\n"
+			   "writeback-device = /dev/disk/by-partlabel/zram-wb\n"
+			   "writeback-limit = 10G\n"
+			   "recompress-algorithm = zstd\n"
 			   "[zswap]\n"
 			   "enabled = no\n"
 			   "[sysctl]\n"
@@ -70,6 +75,11 @@ static void test_parse(void **state)
 	assert_string_equal(l.zram[0].spec.algorithm, "zstd");
 	assert_string_equal(l.zram[0].spec.params, "level=3");
 	assert_int_equal(l.zram[0].spec.mem_limit, GiB);
+	assert_int_equal(l.zram[0].spec.min_ram, 2 * GiB);
+	assert_int_equal(l.zram[0].spec.max_ram, 64 * GiB);
+	assert_string_equal(l.zram[0].spec.backing_dev, "/dev/disk/by-partlabel/zram-wb");
+	assert_int_equal(l.zram[0].spec.writeback_limit, 10 * GiB);
+	assert_string_equal(l.zram[0].spec.recomp_algorithm, "zstd");
 	assert_true(l.has_zswap);
 	assert_int_equal(l.zswap.enabled, 0);
 	assert_true(l.has_sysctl);
@@ -114,6 +124,12 @@ static void test_errors(void **state)
 		{"[zram]\nsize = 300%\n", "layout.conf:2:8: size '300%'"},
 		{"[zram]\nalgorithm-params = colour=3\n", "layout.conf:2:20: algorithm-params"},
 		{"[zram]\nsize = 1G\n[zram]\nsize = 1G\n", "layout.conf:3:1: [zram] has the same"},
+		{"[zram]\nmin-ram = 8G\nmax-ram = 4G\n",
+			"layout.conf:1:1: [zram] min-ram is above"},
+		{"[zram]\nwriteback-limit = 1G\n", "layout.conf:1:1: [zram] writeback-limit needs"},
+		{"[zram]\nwriteback-device = sda\n", "layout.conf:2:20: writeback-device 'sda'"},
+		{"[zram]\nwriteback-device = /dev/sdb\nwriteback-limit = 1K\n",
+			"layout.conf:3:19: writeback-limit '1K'"},
 		{"[zswap]\ncompressor = zstd\n", "layout.conf:1:1: [zswap] needs enabled"},
 		{"[zswap]\nenabled = maybe\n", "layout.conf:2:11: enabled 'maybe'"},
 		{"[zswap]\nenabled = yes\n[zswap]\n", "layout.conf:3:2: [zswap] given twice"},
@@ -163,6 +179,11 @@ static void test_render_roundtrip(void **state)
 	assert_non_null(strstr(text, "size = auto\n"));
 	assert_non_null(strstr(text, "size = 50%\n"));
 	assert_non_null(strstr(text, "mem-limit = 1G\n"));
+	assert_non_null(strstr(text, "min-ram = 2G\nmax-ram = 64G\n"));
+	assert_non_null(strstr(text,
+		"writeback-device = /dev/disk/by-partlabel/zram-wb\n"
+		"writeback-limit = 10G\n"
+		"recompress-algorithm = zstd\n"));
 	assert_non_null(strstr(text, "vm.swappiness = 10\n"));
 	assert_non_null(
 		strstr(text, "[autoscale]\nmax = 8G\nstep = 512M\ndir = /var/swap/dynamic\n"));

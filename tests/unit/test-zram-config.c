@@ -77,6 +77,8 @@ static void test_spec_round_trip(void **state)
 		"size=auto algorithm=auto priority=100 mem_limit=0",
 		"size=50% algorithm=lz4 priority=5 mem_limit=1073741824",
 		"size=4294967296 algorithm=zstd priority=-1 mem_limit=0 params=level=1,dict=/d",
+		"size=auto algorithm=auto priority=100 mem_limit=0 min_ram=2147483648",
+		"size=25% algorithm=auto priority=100 mem_limit=0 min_ram=1 max_ram=8589934592",
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(lines); i++) {
@@ -111,6 +113,16 @@ static void test_spec_defaults_and_errors(void **state)
 	assert_int_equal(sc_zram_spec_parse("algorithm=lz4;rm", &s), -EINVAL);
 	assert_int_equal(sc_zram_spec_parse("mem_limit=lots", &s), -EINVAL);
 	assert_int_equal(sc_zram_spec_parse("params=foo=1", &s), -EINVAL);
+	/* memory bounds: sizes, at most one of each, and some machine has to fit */
+	assert_int_equal(sc_zram_spec_parse("min_ram=2G max_ram=2G", &s), 0);
+	assert_int_equal(s.min_ram, 2 * GiB);
+	assert_int_equal(s.max_ram, 2 * GiB);
+	d = s;
+	d.max_ram = 0;
+	assert_false(sc_zram_spec_equal(&s, &d));
+	assert_int_equal(sc_zram_spec_parse("min_ram=3G max_ram=2G", &s), -EINVAL);
+	assert_int_equal(sc_zram_spec_parse("min_ram=2G min_ram=3G", &s), -EINVAL);
+	assert_int_equal(sc_zram_spec_parse("max_ram=much", &s), -EINVAL);
 }
 
 static void test_disksize_policy(void **state)
