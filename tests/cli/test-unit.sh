@@ -65,4 +65,22 @@ if [ -s "$tmp/out" ]; then
 	fail "systemd-analyze verify of the writeback units printed:"
 	sed 's/^/  /' "$tmp/out"
 fi
-[ "$fails" = 0 ] && echo "ok: swapctl.service and the writeback service and timer verify" || exit 1
+
+# The autoscale daemon: installed with it, hardened, kept alive under memory pressure.
+as=$(find "$tmp/root" -name swapctl-autoscale.service -type f | head -1)
+[ -n "$as" ] || { echo "FAIL: no swapctl-autoscale.service installed"; exit 1; }
+grep -qx 'ExecStart=/.*/swapctl autoscale' "$as" || fail "autoscale ExecStart: $(grep ^ExecStart "$as")"
+for k in Type=exec Restart=on-failure OOMScoreAdjust=-900 ProtectSystem=full NoNewPrivileges=yes 	PrivateNetwork=yes ProtectHome=yes WantedBy=multi-user.target; do
+	grep -qx "$k" "$as" || fail "autoscale service lacks $k"
+done
+grep -q '^CapabilityBoundingSet=.*CAP_SYS_ADMIN' "$as" || fail "autoscale service cannot swapon"
+grep -q '^SystemCallFilter=.*@swap' "$as" || fail "autoscale service filters out swapon"
+sed "s|^ExecStart=[^ ]*|ExecStart=$SWAPCTL autoscale|" "$as" >"$tmp/swapctl-autoscale.service"
+rc=0
+systemd-analyze verify --man=no "$tmp/swapctl-autoscale.service" >"$tmp/out" 2>&1 || rc=$?
+[ "$rc" = 0 ] || fail "systemd-analyze verify of the autoscale service exited $rc"
+if [ -s "$tmp/out" ]; then
+	fail "systemd-analyze verify of the autoscale service printed:"
+	sed 's/^/  /' "$tmp/out"
+fi
+[ "$fails" = 0 ] && echo "ok: swapctl.service, the writeback service and timer, and the autoscale service verify" || exit 1
