@@ -81,6 +81,7 @@ jobs_pids=()
 cleanup() {
 	local rc=$? f p
 	trap - EXIT
+	set +e # a monitor that has already ended must not stop the rest (set -e would, at its kill)
 	# the guests' monitors first (they would notice qemu gone), then each qemu by its pid
 	for p in "${jobs_pids[@]}"; do kill "$p" 2>/dev/null; done
 	for f in "$work"/*/qemu.pid; do
