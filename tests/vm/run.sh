@@ -19,12 +19,13 @@
 # Time under TCG, 2 host cores shared with other work, 2 guests at a time: a boot (with the
 # shutdown before it) takes 60-150 s with the 6.1 kernels and 30-70 s with 6.12, so the four
 # boots of the scenarios take 8-9 min per 6.1 kernel and 4-5 min with 6.12. The kernel tier
-# takes about 8 min in a 6.1 guest (test-add-remove 4.5 min of it) and 4.5 min in the 6.12
-# one. Run in all three kernels it brought the lane from 19 to 26 min; so under TCG it runs
-# in the generic 6.1 kernel only: the one of the two 6.1 builds with zswap (test-zswap runs
-# there, not in the cloud kernels). It starts first, so its tier runs while the other two
-# guests run one after the other, and the lane stays near 19 min. Under KVM every kernel
-# runs it.
+# takes 7-8 min in a 6.1 guest (test-add-remove 3.5-4.5 min of it) and 4.5 min in the 6.12
+# one. Run in all three kernels it brought the lane from about 19 to 26 min; so under TCG it
+# runs in the generic 6.1 kernel only: the one of the two 6.1 builds with zswap (test-zswap
+# runs there, not in the cloud kernels). It starts first, so its tier runs while the other two
+# guests run one after the other: with a second lane sharing the cores, the generic guest
+# took 19 min with its tier, the cloud one 11 min, and the 6.12 guest after it takes 5-9 min,
+# so the lane ends at about 20-22 min. Under KVM every kernel runs it.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
