@@ -12,7 +12,7 @@ set -u
 exec >/dev/ttyS1 2>&1
 P=/run/scvm
 # shellcheck source=/dev/null
-. "$P/config" # SRC, BUILD, SWAPCTL, SWAPCTL_CRASH, KERNEL_TIER, KT_FILTER
+. "$P/config" # SRC, BUILD, SWAPCTL, SWAPCTL_CRASH, KERNEL_TIER, KT_KERNELS, KT_FILTER
 ST=/var/lib/scvm
 mkdir -p "$ST"
 phase=$(cat "$ST/phase" 2>/dev/null || echo install)
@@ -165,6 +165,10 @@ expect(got == [], 'files left in /swap: %s' % got)"
 	common_checks s3
 	if [ "$KERNEL_TIER" != 1 ]; then
 		skip kernel-tier "${KERNEL_TIER_REASON:-not requested}"
+		finish
+	fi
+	if ! [[ $(uname -r) =~ ${KT_KERNELS:-.} ]]; then
+		skip kernel-tier "${KT_KERNELS_REASON:-not on this kernel}"
 		finish
 	fi
 	# The kernel tier, each script as ctest runs it.
