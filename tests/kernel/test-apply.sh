@@ -17,15 +17,10 @@ sysd=$KT_TMP/sysctl.d
 mkdir -p "$sysd"
 : >"$fstab"
 S=("$SWAPCTL" --fstab "$fstab" --sysctl-dir "$sysd")
-# The layout's vm.swappiness is the live one, so the section changes nothing live; but a live
-# value above 100 (a zram profile left applied after its zram went) is refused by --check,
-# which plans before the layout's zram exists, so then the layout says 100 and the machine's
-# value is put back at exit.
+# The layout's vm.swappiness is the live one, so the section changes nothing live. A live
+# value above 100 (a zram profile left applied after its zram went) needs compressed swap;
+# the layout's own [zram] provides it, in --check as in the run.
 swappiness=$(cat /proc/sys/vm/swappiness)
-if [ "$swappiness" -gt 100 ]; then
-	kt_on_exit "printf '%s' $swappiness >/proc/sys/vm/swappiness"
-	swappiness=100
-fi
 
 jq_py() { # jq_py FILE EXPR -> the Python expression over the JSON in FILE as d
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
