@@ -95,9 +95,8 @@ zswap_ok=0
 
 case $phase in
 install)
-	# The project's install rule ran on the host into the payload (DESTDIR); copy it in, and
-	# the source and build trees at the paths the kernel tier expects.
-	cp -a "$P/inst/." / && cp -a "$P/tree/." / && systemctl daemon-reload
+	# The project's install rule ran on the host into the payload (DESTDIR); copy it in.
+	cp -a "$P/inst/." / && systemctl daemon-reload
 	run install/enable systemctl enable swapctl.service
 	run install/unit-verify systemd-analyze verify "$UNIT"
 	# Scenario 1: a swapfile, a zram device, zswap where built and the sysctl profile.
@@ -171,6 +170,10 @@ expect(got == [], 'files left in /swap: %s' % got)"
 		skip kernel-tier "${KT_KERNELS_REASON:-not on this kernel}"
 		finish
 	fi
+	# The source and build trees at the paths the kernel tier expects, copied in only now: a
+	# tree below /tmp (a CI clone there) would be gone, since every boot empties /tmp.
+	cp -a "$P/tree/." / || { fail kernel-tier "cannot copy the source and build trees in"; finish; }
+	[ -e "$SRC/tests/kernel/lib.sh" ] || { fail kernel-tier "no $SRC/tests/kernel in the guest"; finish; }
 	# The kernel tier, each script as ctest runs it.
 	for t in "$SRC"/tests/kernel/test-*.sh; do
 		name=kernel/$(basename "$t" .sh)
