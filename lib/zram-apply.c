@@ -386,7 +386,7 @@ static int apply_create(const struct sc_ctx *c, struct sc_zram_observed *w, stru
 				r = -ENOMEM;
 				break;
 			}
-			if (stat(p, &st) < 0) {
+			if (sc_ctx_stat(c, p, true, &st) < 0) {
 				r = sc_err_set(err, SC_EXIT_USAGE, ENOENT,
 					"%s: this kernel has no algorithm_params (Linux 6.12 and "
 					"later have it)",
@@ -640,7 +640,7 @@ static int load_module(const struct sc_ctx *c, struct sc_zram_observed *w, struc
 	if (!control)
 		return -ENOMEM;
 	r = c->sys->run(argv);
-	if (r < 0 || r > 0 || stat(control, &st) < 0) {
+	if (r < 0 || r > 0 || sc_ctx_stat(c, control, true, &st) < 0) {
 		r = sc_err_set(err, SC_EXIT_FAILURE, r < 0 ? -r : ENOENT,
 			"zram: the kernel has no zram-control (modprobe zram: %s)",
 			r < 0		? strerror(-r)

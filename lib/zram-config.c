@@ -604,7 +604,7 @@ int sc_zram_ids_load(const struct sc_ctx *c, struct sc_zram_ids *ret)
 			sc_zram_ids_free(&st);
 			return -ENOMEM;
 		}
-		if (stat(dir, &sb) < 0)
+		if (sc_ctx_stat(c, dir, true, &sb) < 0)
 			continue; /* gone: hot_removed by someone, or the module was reloaded */
 		if (sc_zram_read_diskseq(c, st.devs[i].id, &seq) < 0 || seq != st.devs[i].diskseq)
 			continue; /* the id now belongs to a device somebody else created */

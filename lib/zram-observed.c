@@ -28,7 +28,7 @@ int sc_zram_observed_read(const struct sc_ctx *c, struct sc_zram_observed *w, st
 		return sc_err_set(
 			err, SC_EXIT_FAILURE, -r, "/proc/meminfo: cannot read: %s", strerror(-r));
 	w->mem_total = mem.total;
-	w->control_present = stat(control, &st) == 0;
+	w->control_present = sc_ctx_stat(c, control, true, &st) == 0;
 	r = sc_zram_list(c, &w->devs, &w->n_devs);
 	if (r < 0)
 		return sc_err_set(err, SC_EXIT_FAILURE, -r,
@@ -58,8 +58,8 @@ int sc_zram_observed_read(const struct sc_ctx *c, struct sc_zram_observed *w, st
 
 		if (!bd || !rc)
 			return -ENOMEM;
-		w->writeback = stat(bd, &st) == 0;
-		w->recompress = stat(rc, &st) == 0;
+		w->writeback = sc_ctx_stat(c, bd, true, &st) == 0;
+		w->recompress = sc_ctx_stat(c, rc, true, &st) == 0;
 	}
 	r = sc_swaps_read(c, &w->swaps);
 	if (r < 0)

@@ -205,14 +205,15 @@ int sc_zram_list(const struct sc_ctx *c, struct sc_zram_dev **ret, size_t *ret_n
 	struct dirent *de;
 	size_t n = 0;
 	DIR *d;
+	int r;
 
 	if (!dir)
 		return -ENOMEM;
 	*ret = NULL;
 	*ret_n = 0;
-	d = opendir(dir);
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
+	r = sc_ctx_opendir(c, dir, &d);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
 	while ((de = readdir(d))) {
 		int64_t id;
 		struct sc_zram_dev *nd;

@@ -107,7 +107,7 @@ int sc_zram_backing_check(const struct sc_ctx *c, const char *path, struct sc_er
 
 		if (!dir)
 			return -ENOMEM;
-		if ((d = opendir(dir))) {
+		if (sc_ctx_opendir(c, dir, &d) == 0) {
 			while ((de = readdir(d)) && !holder[0])
 				if (de->d_name[0] != '.')
 					snprintf(holder, sizeof(holder), "%s", de->d_name);
@@ -155,7 +155,7 @@ static int set_recomp(const struct sc_ctx *c, int id, const char *alg, struct sc
 
 	if (!attr)
 		return -ENOMEM;
-	if (stat(attr, &st) < 0) {
+	if (sc_ctx_stat(c, attr, true, &st) < 0) {
 		r = sc_err_set(err, SC_EXIT_REFUSED, EOPNOTSUPP,
 			"/dev/zram%d: this kernel has no recompression (no recomp_algorithm "
 			"attribute)",
@@ -216,7 +216,7 @@ int sc_zram_apply_backing(
 	}
 	const char *path = a->u.zram.backing_dev;
 
-	if (stat(attr, &st) < 0) {
+	if (sc_ctx_stat(c, attr, true, &st) < 0) {
 		r = sc_err_set(err, SC_EXIT_REFUSED, EOPNOTSUPP,
 			"/dev/zram%d: this kernel has no writeback (no backing_dev attribute): "
 			"%s cannot be a backing device",

@@ -116,8 +116,11 @@ static int run_step(struct run *x, const char *what, const char *path, uint64_t 
 	return r;
 }
 
-/* Observe, decide, act: one decision. Returns the step's exit code (0 when none). */
-static int decide_once(struct run *x, struct sc_autoscale_history *h, bool report_none)
+/*
+ * Observe, decide, act: one decision. once: the single decision of --once, which reports a
+ * steady state too and takes its pressure from PSI's avg10. Returns the step's exit code.
+ */
+static int decide_once(struct run *x, struct sc_autoscale_history *h, bool once)
 {
 	struct sc_autoscale_observed o;
 	struct sc_autoscale_decision d;
@@ -129,9 +132,11 @@ static int decide_once(struct run *x, struct sc_autoscale_history *h, bool repor
 	if (r < 0)
 		return sc_report(x->cli, &err);
 	sc_autoscale_note(h, &o);
+	if (once)
+		h->pressure = o.psi_some_avg10 >= (double)x->cfg.psi_avg10;
 	sc_autoscale_decide(&x->cfg, &o, h, &d);
 	if (d.verdict == SC_AUTOSCALE_NONE) {
-		if (report_none || !x->last_why || strcmp(x->last_why, d.why) != 0)
+		if (once || !x->last_why || strcmp(x->last_why, d.why) != 0)
 			report(x, "none", &d, &o, 0, NULL);
 		x->last_why = d.why;
 		sc_autoscale_observed_done(&o);
@@ -213,7 +218,9 @@ static int daemon_loop(struct run *x)
 		if (sc_signals_pending() || r == -EINTR)
 			break;
 		if (r < 0) {
-			sc_error("autoscale: waiting for memory pressure failed: %s", strerror(-r));
+			sc_error("autoscale: waiting for memory pressure failed: %s; restart it "
+				 "(systemctl restart swapctl-autoscale.service)",
+				strerror(-r));
 			sc_closep(&fd);
 			return SC_EXIT_FAILURE;
 		}
@@ -329,17 +336,7 @@ int sc_cmd_autoscale(struct sc_cli *cli, int argc, char **argv)
 	}
 	if (once) {
 		struct sc_autoscale_history h = {.now = sc_autoscale_now(&cli->ctx)};
-		struct sc_autoscale_observed o;
-		struct sc_err err = {0};
 
-		/* One decision: pressure is what PSI's 10-second average says now. */
-		r = sc_autoscale_observe(&cli->ctx, &x.cfg, &o, &err);
-		if (r < 0) {
-			free(x.dir);
-			return sc_report(cli, &err);
-		}
-		h.pressure = o.psi_some_avg10 >= (double)x.cfg.psi_avg10;
-		sc_autoscale_observed_done(&o);
 		r = decide_once(&x, &h, true);
 	} else
 		r = daemon_loop(&x);
