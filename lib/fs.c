@@ -148,6 +148,21 @@ const char *sc_fs_btrfs_profile_name(uint64_t flags)
 						      : "non-single";
 }
 
+int sc_fs_btrfs_devices(
+	const struct sc_ctx *c, int fd, const char *path, uint64_t *ret, struct sc_err *err)
+{
+	struct btrfs_ioctl_fs_info_args fi;
+	int r;
+
+	memset(&fi, 0, sizeof(fi));
+	r = c->sys->ioctl(fd, BTRFS_IOC_FS_INFO, &fi);
+	if (r < 0)
+		return sc_err_set(err, SC_EXIT_FAILURE, -r, "%s: cannot read btrfs device list: %s",
+			path, strerror(-r));
+	*ret = fi.num_devices;
+	return 0;
+}
+
 /*
  * btrfs swap activation (btrfs_swap_activate) requires every extent in a single-profile
  * chunk on one device: "swapfile must have single data profile" / "must be on one device".
@@ -155,17 +170,14 @@ const char *sc_fs_btrfs_profile_name(uint64_t flags)
 static int btrfs_check_profile(
 	const struct sc_ctx *c, int dirfd, const char *dir, struct sc_err *err)
 {
-	struct btrfs_ioctl_fs_info_args fi;
 	struct btrfs_ioctl_space_args probe = {0};
 	_cleanup_free_ struct btrfs_ioctl_space_args *sa = NULL;
-	uint64_t n;
+	uint64_t n, devices;
 	int r;
 
-	memset(&fi, 0, sizeof(fi));
-	r = c->sys->ioctl(dirfd, BTRFS_IOC_FS_INFO, &fi);
+	r = sc_fs_btrfs_devices(c, dirfd, dir, &devices, err);
 	if (r < 0)
-		return sc_err_set(err, SC_EXIT_FAILURE, -r, "%s: cannot read btrfs device list: %s",
-			dir, strerror(-r));
+		return r;
 	r = c->sys->ioctl(dirfd, BTRFS_IOC_SPACE_INFO, &probe);
 	if (r < 0)
 		return sc_err_set(err, SC_EXIT_FAILURE, -r,
@@ -201,11 +213,11 @@ static int btrfs_check_profile(
 			"data profile, or use zram (swapctl zram add)");
 		return r;
 	}
-	if (fi.num_devices > 1) {
+	if (devices > 1) {
 		r = sc_err_set(err, SC_EXIT_REFUSED, 0,
 			"%s: btrfs filesystem spans %llu devices; the kernel only swaps to files "
 			"whose extents are all on one device",
-			dir, (unsigned long long)fi.num_devices);
+			dir, (unsigned long long)devices);
 		sc_err_hint(err,
 			"put the swapfile on a single-device filesystem, or use zram "
 			"(swapctl zram add)");

@@ -67,6 +67,13 @@ int sc_fs_prepare_file(const struct sc_ctx *c, int fd, const struct sc_fs_info *
 int sc_fs_check_file(const struct sc_ctx *c, int fd, const struct sc_fs_info *fs, const char *path,
 	struct sc_err *err);
 
+/*
+ * How many devices the btrfs filesystem holding fd spans (BTRFS_IOC_FS_INFO, unprivileged);
+ * a failure fills err (SC_EXIT_FAILURE, naming path).
+ */
+int sc_fs_btrfs_devices(
+	const struct sc_ctx *c, int fd, const char *path, uint64_t *ret, struct sc_err *err);
+
 /* Create a btrfs subvolume name in the directory dirfd (BTRFS_IOC_SUBVOL_CREATE). */
 int sc_fs_btrfs_subvol_create(const struct sc_ctx *c, int dirfd, const char *name);
 

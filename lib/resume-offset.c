@@ -224,24 +224,22 @@ static int btrfs_find_chunk(
 static int btrfs_device_address(const struct sc_ctx *c, int fd, const char *path, uint64_t logical,
 	uint64_t *ret, struct sc_err *err)
 {
-	struct btrfs_ioctl_fs_info_args fi;
 	struct btrfs_chunk_at ch;
+	uint64_t devices;
 	int r;
 
-	memset(&fi, 0, sizeof(fi));
-	r = c->sys->ioctl(fd, BTRFS_IOC_FS_INFO, &fi);
+	r = sc_fs_btrfs_devices(c, fd, path, &devices, err);
 	if (r < 0)
-		return sc_err_set(err, SC_EXIT_FAILURE, -r, "%s: cannot read btrfs device list: %s",
-			path, strerror(-r));
+		return r;
 	/*
 	 * resume= names one device. With several, the chunk's stripe may be on any of them, and
 	 * the filesystem's own device number (an anonymous one on btrfs) names none.
 	 */
-	if (fi.num_devices > 1) {
+	if (devices > 1) {
 		r = sc_err_set(err, SC_EXIT_REFUSED, 0,
 			"%s: btrfs filesystem spans %llu devices; hibernation to a swapfile needs "
 			"a single-device filesystem",
-			path, (unsigned long long)fi.num_devices);
+			path, (unsigned long long)devices);
 		sc_err_hint(err,
 			"hibernate to a swapfile on a single-device filesystem, or to a swap "
 			"partition");
