@@ -1,5 +1,6 @@
 /*
- * The resume offset of a swapfile. See resume-offset.h.
+ * The resume offset of a swapfile. See resume-offset.h; docs/kernel-notes.md (resume offset of
+ * a swapfile) for the facts checked on the kernel.
  *
  * What the kernel does with it (kernel/power/swap.c, mm/swapfile.c): at hibernation,
  * swap_type_of() looks for the active swap area on the resume device whose first swap extent
