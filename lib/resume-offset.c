@@ -52,6 +52,8 @@ static int first_page(
 	int n, r;
 
 	while (pos < want) {
+		uint64_t from = pos;
+
 		n = sc_fs_extents(c, fd, pos, want - pos, ext, ELEMENTSOF(ext));
 		if (n < 0)
 			return sc_err_set(err, SC_EXIT_FAILURE, -n,
@@ -95,6 +97,11 @@ static int first_page(
 					"starts its swap area elsewhere");
 			pos = e->logical + e->length;
 		}
+		/* Only a malformed answer (empty extents) leaves pos where it was: never loop. */
+		if (pos == from)
+			return sc_err_set(err, SC_EXIT_FAILURE, EIO,
+				"%s: FIEMAP reported no extent at byte %llu of the file", path,
+				(unsigned long long)pos);
 	}
 	*ret = start;
 	return 0;

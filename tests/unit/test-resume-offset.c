@@ -40,6 +40,7 @@ static struct {
 	int fiemap_error;
 	unsigned fiemap_batch; /* at most this many extents an answer (0: as many as asked) */
 	unsigned fiemap_calls;
+	bool fiemap_unfiltered; /* answer every extent, in the range or not (a broken filesystem) */
 	uint32_t xflags;
 	uint64_t num_devices;
 	struct fake_chunk chunks[400];
@@ -74,7 +75,8 @@ static int fake_fiemap(struct fiemap *fm)
 	for (unsigned i = 0; i < F.n_ext && fm->fm_mapped_extents < max; i++) {
 		const struct fiemap_extent *e = &F.ext[i];
 
-		if (e->fe_logical + e->fe_length <= fm->fm_start || e->fe_logical >= end)
+		if (!F.fiemap_unfiltered &&
+			(e->fe_logical + e->fe_length <= fm->fm_start || e->fe_logical >= end))
 			continue;
 		fm->fm_extents[fm->fm_mapped_extents++] = *e;
 	}
@@ -334,6 +336,12 @@ static void test_holes_and_flags(void **state)
 
 static void test_failures(void **state)
 {
+	/* An empty extent: an answer that never gets past byte 0. */
+	extent(0, 100 * 4096, 0, 0);
+	F.fiemap_unfiltered = true;
+	expect_error(SC_EXIT_FAILURE, EIO, "FIEMAP reported no extent at byte 0");
+	F.fiemap_unfiltered = false;
+
 	F.fiemap_error = -EOPNOTSUPP;
 	expect_error(SC_EXIT_FAILURE, EOPNOTSUPP, "cannot read the file's extents (FIEMAP)");
 	F.statfs_error = -EIO;
