@@ -725,6 +725,7 @@ int sc_doctor_gather(const struct sc_ctx *c, struct sc_doctor_observed *s, struc
 void sc_doctor_observed_done(struct sc_doctor_observed *s)
 {
 	sc_observation_done(&s->obs);
+	sc_hibernate_observed_done(&s->hib);
 	sc_drift_done(&s->drift);
 	sc_sysctl_observed_done(&s->sysctl);
 	sc_sysctl_boot_done(&s->boot);

@@ -682,6 +682,93 @@ static int check_orphans(const struct sc_doctor_observed *s, struct sc_findings 
 	return 0;
 }
 
+/*
+ * Hibernation: only where resume is configured (swapctl's record, resume= on the command
+ * line, or the running kernel's /sys/power/resume): the resume file gone, moved or too small,
+ * the device missing, the running kernel pointed elsewhere, or hibernation blocked.
+ */
+static int check_hibernate(const struct sc_doctor_observed *s, struct sc_findings *ret)
+{
+	const struct sc_hib_observed *o = &s->hib;
+	const struct sc_hib_power *pw = &o->power;
+	const struct sc_hib_record *rec = &o->record;
+	const struct sc_hib_file *f = rec->present ? sc_hib_find(o, rec->file) : NULL;
+	bool live_set = pw->has_resume && (pw->resume_major || pw->resume_minor);
+	char a[32], b[32], why[160];
+
+	if (!s->hib_ok || !(rec->present || pw->cmdline_resume || live_set))
+		return 0;
+	if (!o->offline && !pw->present)
+		ADD("hibernate-unsupported", SC_SEV_WARNING,
+			fmt("resume from hibernation is configured, but this kernel cannot "
+			    "hibernate "
+			    "(no /sys/power/resume)"),
+			fmt("boot a kernel built with CONFIG_HIBERNATION, or swapctl hibernate "
+			    "--off"));
+	else if (!o->offline && !pw->disk) {
+		sc_hib_why_blocked(pw, why, sizeof(why));
+		ADD("hibernate-blocked", SC_SEV_WARNING,
+			fmt("resume from hibernation is configured, but /sys/power/state does not "
+			    "offer disk: %s",
+				why),
+			fmt("hibernation needs a kernel without lockdown: turn Secure Boot off, or "
+			    "swapctl hibernate --off"));
+	}
+	if (rec->present && (!f || !f->exists))
+		ADD("hibernate-resume-missing", SC_SEV_ERROR,
+			fmt("%s: the hibernation resume file (%s) does not exist", rec->file,
+				SC_HIB_CONFIG),
+			fmt("swapctl hibernate FILE for another swapfile, or swapctl hibernate "
+			    "--off"));
+	else if (f && f->has_offset && f->offset != rec->offset)
+		ADD("hibernate-offset-stale", SC_SEV_ERROR,
+			fmt("%s: starts at page %" PRIu64 " of its device now, but resume is "
+			    "configured with resume_offset=%" PRIu64
+			    ": the next resume would read the wrong blocks",
+				f->path, f->offset, rec->offset),
+			fmt("swapctl hibernate %s --regenerate", f->path));
+	else if (f && !o->offline && !f->active)
+		ADD("hibernate-resume-inactive", SC_SEV_WARNING,
+			fmt("%s: the hibernation resume file is not an active swap area: a "
+			    "hibernation now fails (the kernel writes only to an active one)",
+				f->path),
+			fmt("swapon %s", f->path));
+	else if (f && !o->offline && pw->has_image_size && f->size - f->used < pw->image_size)
+		ADD("hibernate-swap-small", SC_SEV_WARNING,
+			fmt("%s: %s free for a hibernation image of up to %s "
+			    "(/sys/power/image_size): hibernation may fail part way",
+				f->path, sc_format_bytes(f->size - f->used, a),
+				sc_format_bytes(pw->image_size, b)),
+			fmt("grow it with swapctl resize %s %s", f->path,
+				sc_format_bytes(pw->image_size + f->used, a)));
+	if (pw->cmdline_resume && pw->cmdline_resume_exists == 0)
+		ADD("hibernate-resume-device-missing", SC_SEV_ERROR,
+			fmt("the kernel command line's resume=%s names no device of this system",
+				pw->cmdline_resume),
+			fmt("swapctl hibernate --regenerate, or remove resume= from the boot "
+			    "loader's command line"));
+	/* the running kernel writes the image where /sys/power/resume{,_offset} point */
+	if (live_set && pw->has_resume_offset && pw->resume_offset) {
+		bool match = false;
+
+		for (size_t i = 0; i < o->n_files; i++) {
+			const struct sc_hib_file *g = &o->files[i];
+
+			match |= g->active && g->located && g->has_offset &&
+				g->major == pw->resume_major && g->minor == pw->resume_minor &&
+				g->offset == pw->resume_offset;
+		}
+		if (!match)
+			ADD("hibernate-offset-stale", SC_SEV_ERROR,
+				fmt("the running kernel would hibernate to %u:%u at "
+				    "resume_offset=%" PRIu64
+				    ", where no active swapfile starts: a hibernation now fails",
+					pw->resume_major, pw->resume_minor, pw->resume_offset),
+				fmt("swapctl hibernate%s%s", f ? " " : "", f ? f->path : ""));
+	}
+	return 0;
+}
+
 int sc_doctor_check(const struct sc_doctor_observed *s, struct sc_findings *ret)
 {
 	int (*const checks[])(const struct sc_doctor_observed *, struct sc_findings *) = {
@@ -696,6 +783,7 @@ int sc_doctor_check(const struct sc_doctor_observed *s, struct sc_findings *ret)
 		check_managers,
 		check_rotation,
 		check_orphans,
+		check_hibernate,
 	};
 	int r;
 

@@ -36,6 +36,7 @@
 #include "ctx.h"
 #include "drift.h"
 #include "error.h"
+#include "hibernate.h"
 #include "observe.h"
 #include "procfs.h"
 #include "sysctl.h"
@@ -116,6 +117,9 @@ struct sc_doctor_observed {
 	/* filled by the caller before sc_doctor_gather(): */
 	struct sc_observation obs;
 	char *fstab_path; /* the fstab as the booted system names it, for the messages */
+	/* the hibernation resume setup, as swapctl hibernate observes it (hib_ok: it was) */
+	struct sc_hib_observed hib;
+	bool hib_ok;
 	/* filled by sc_doctor_gather(): */
 	bool offline;
 	bool mem_ok; /* obs.mem was read */

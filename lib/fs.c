@@ -132,6 +132,37 @@ static int read_block_attr(const struct sc_ctx *c, dev_t dev, const char *rel, c
 	return sc_read_line(path, ret);
 }
 
+const char *sc_fs_btrfs_profile_name(uint64_t flags)
+{
+	uint64_t profile = flags & BTRFS_BLOCK_GROUP_PROFILE_MASK;
+
+	return profile == 0			      ? "single"
+		: profile & BTRFS_BLOCK_GROUP_RAID0   ? "raid0"
+		: profile & BTRFS_BLOCK_GROUP_RAID1   ? "raid1"
+		: profile & BTRFS_BLOCK_GROUP_DUP     ? "dup"
+		: profile & BTRFS_BLOCK_GROUP_RAID10  ? "raid10"
+		: profile & BTRFS_BLOCK_GROUP_RAID5   ? "raid5"
+		: profile & BTRFS_BLOCK_GROUP_RAID6   ? "raid6"
+		: profile & BTRFS_BLOCK_GROUP_RAID1C3 ? "raid1c3"
+		: profile & BTRFS_BLOCK_GROUP_RAID1C4 ? "raid1c4"
+						      : "non-single";
+}
+
+int sc_fs_btrfs_devices(
+	const struct sc_ctx *c, int fd, const char *path, uint64_t *ret, struct sc_err *err)
+{
+	struct btrfs_ioctl_fs_info_args fi;
+	int r;
+
+	memset(&fi, 0, sizeof(fi));
+	r = c->sys->ioctl(fd, BTRFS_IOC_FS_INFO, &fi);
+	if (r < 0)
+		return sc_err_set(err, SC_EXIT_FAILURE, -r, "%s: cannot read btrfs device list: %s",
+			path, strerror(-r));
+	*ret = fi.num_devices;
+	return 0;
+}
+
 /*
  * btrfs swap activation (btrfs_swap_activate) requires every extent in a single-profile
  * chunk on one device: "swapfile must have single data profile" / "must be on one device".
@@ -139,17 +170,14 @@ static int read_block_attr(const struct sc_ctx *c, dev_t dev, const char *rel, c
 static int btrfs_check_profile(
 	const struct sc_ctx *c, int dirfd, const char *dir, struct sc_err *err)
 {
-	struct btrfs_ioctl_fs_info_args fi;
 	struct btrfs_ioctl_space_args probe = {0};
 	_cleanup_free_ struct btrfs_ioctl_space_args *sa = NULL;
-	uint64_t n;
+	uint64_t n, devices;
 	int r;
 
-	memset(&fi, 0, sizeof(fi));
-	r = c->sys->ioctl(dirfd, BTRFS_IOC_FS_INFO, &fi);
+	r = sc_fs_btrfs_devices(c, dirfd, dir, &devices, err);
 	if (r < 0)
-		return sc_err_set(err, SC_EXIT_FAILURE, -r, "%s: cannot read btrfs device list: %s",
-			dir, strerror(-r));
+		return r;
 	r = c->sys->ioctl(dirfd, BTRFS_IOC_SPACE_INFO, &probe);
 	if (r < 0)
 		return sc_err_set(err, SC_EXIT_FAILURE, -r,
@@ -175,15 +203,7 @@ static int btrfs_check_profile(
 		/* An empty chunk type left behind by an old conversion holds no data. */
 		if (sa->spaces[i].total_bytes == 0)
 			continue;
-		name = profile & BTRFS_BLOCK_GROUP_RAID0      ? "raid0"
-			: profile & BTRFS_BLOCK_GROUP_RAID1   ? "raid1"
-			: profile & BTRFS_BLOCK_GROUP_DUP     ? "dup"
-			: profile & BTRFS_BLOCK_GROUP_RAID10  ? "raid10"
-			: profile & BTRFS_BLOCK_GROUP_RAID5   ? "raid5"
-			: profile & BTRFS_BLOCK_GROUP_RAID6   ? "raid6"
-			: profile & BTRFS_BLOCK_GROUP_RAID1C3 ? "raid1c3"
-			: profile & BTRFS_BLOCK_GROUP_RAID1C4 ? "raid1c4"
-							      : "non-single";
+		name = sc_fs_btrfs_profile_name(profile);
 		r = sc_err_set(err, SC_EXIT_REFUSED, 0,
 			"%s: btrfs data profile is %s; the kernel only swaps to files in "
 			"single-profile data",
@@ -193,11 +213,11 @@ static int btrfs_check_profile(
 			"data profile, or use zram (swapctl zram add)");
 		return r;
 	}
-	if (fi.num_devices > 1) {
+	if (devices > 1) {
 		r = sc_err_set(err, SC_EXIT_REFUSED, 0,
 			"%s: btrfs filesystem spans %llu devices; the kernel only swaps to files "
 			"whose extents are all on one device",
-			dir, (unsigned long long)fi.num_devices);
+			dir, (unsigned long long)devices);
 		sc_err_hint(err,
 			"put the swapfile on a single-device filesystem, or use zram "
 			"(swapctl zram add)");
@@ -482,48 +502,77 @@ const char *sc_fs_extent_flag_str(uint32_t flags)
 	return "at an unknown location";
 }
 
+uint32_t sc_fs_extent_rejected(uint32_t flags)
+{
+	return flags & SC_FIEMAP_BAD;
+}
+
+int sc_fs_extents(const struct sc_ctx *c, int fd, uint64_t start, uint64_t len,
+	struct sc_fs_extent *ret, uint32_t max)
+{
+	_cleanup_free_ struct fiemap *fm = NULL;
+	int r;
+
+	fm = calloc(1, sizeof(*fm) + (size_t)max * sizeof(struct fiemap_extent));
+	if (!fm)
+		return -ENOMEM;
+	fm->fm_start = start;
+	fm->fm_length = len;
+	/* SYNC: flush delayed allocation first so every extent has its final state. */
+	fm->fm_flags = FIEMAP_FLAG_SYNC;
+	fm->fm_extent_count = max;
+	r = c->sys->ioctl(fd, FS_IOC_FIEMAP, fm);
+	if (r < 0)
+		return r;
+	if (fm->fm_mapped_extents > max)
+		return -EIO;
+	for (uint32_t i = 0; i < fm->fm_mapped_extents; i++) {
+		const struct fiemap_extent *e = &fm->fm_extents[i];
+
+		ret[i] = (struct sc_fs_extent){.logical = e->fe_logical,
+			.physical = e->fe_physical,
+			.length = e->fe_length,
+			.flags = e->fe_flags};
+	}
+	return (int)fm->fm_mapped_extents;
+}
+
 int sc_fs_fiemap_check(const struct sc_ctx *c, int fd, uint64_t size, struct sc_fiemap_report *ret)
 {
 	enum { BATCH = 256 };
-	_cleanup_free_ struct fiemap *fm = NULL;
+	_cleanup_free_ struct sc_fs_extent *ext = NULL;
 	uint64_t pos = 0;
 	bool last = false;
-	int r;
+	int n;
 
 	memset(ret, 0, sizeof(*ret));
-	fm = malloc(sizeof(*fm) + BATCH * sizeof(struct fiemap_extent));
-	if (!fm)
+	ext = calloc(BATCH, sizeof(*ext));
+	if (!ext)
 		return -ENOMEM;
 	while (pos < size && !last) {
-		memset(fm, 0, sizeof(*fm));
-		fm->fm_start = pos;
-		fm->fm_length = size - pos;
-		/* SYNC: flush delayed allocation first so every extent has its final state. */
-		fm->fm_flags = FIEMAP_FLAG_SYNC;
-		fm->fm_extent_count = BATCH;
-		r = c->sys->ioctl(fd, FS_IOC_FIEMAP, fm);
-		if (r < 0)
-			return r;
-		if (fm->fm_mapped_extents == 0)
+		n = sc_fs_extents(c, fd, pos, size - pos, ext, BATCH);
+		if (n < 0)
+			return n;
+		if (n == 0)
 			break;
-		for (uint32_t i = 0; i < fm->fm_mapped_extents; i++) {
-			const struct fiemap_extent *e = &fm->fm_extents[i];
-			uint64_t end = e->fe_logical + e->fe_length;
+		for (int i = 0; i < n; i++) {
+			const struct sc_fs_extent *e = &ext[i];
+			uint64_t end = e->logical + e->length;
 
 			ret->extents++;
-			if (e->fe_logical > pos && !ret->hole) {
+			if (e->logical > pos && !ret->hole) {
 				ret->hole = true;
 				ret->hole_at = pos;
 			}
-			if ((e->fe_flags & SC_FIEMAP_BAD) && !ret->bad_flags) {
-				ret->bad_flags = e->fe_flags & SC_FIEMAP_BAD;
-				ret->bad_at = e->fe_logical;
+			if ((e->flags & SC_FIEMAP_BAD) && !ret->bad_flags) {
+				ret->bad_flags = e->flags & SC_FIEMAP_BAD;
+				ret->bad_at = e->logical;
 			}
-			if (e->fe_flags & FIEMAP_EXTENT_UNWRITTEN)
+			if (e->flags & FIEMAP_EXTENT_UNWRITTEN)
 				ret->unwritten = true;
 			if (end > pos)
 				pos = end;
-			if (e->fe_flags & FIEMAP_EXTENT_LAST)
+			if (e->flags & FIEMAP_EXTENT_LAST)
 				last = true;
 		}
 	}

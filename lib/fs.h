@@ -67,6 +67,13 @@ int sc_fs_prepare_file(const struct sc_ctx *c, int fd, const struct sc_fs_info *
 int sc_fs_check_file(const struct sc_ctx *c, int fd, const struct sc_fs_info *fs, const char *path,
 	struct sc_err *err);
 
+/*
+ * How many devices the btrfs filesystem holding fd spans (BTRFS_IOC_FS_INFO, unprivileged);
+ * a failure fills err (SC_EXIT_FAILURE, naming path).
+ */
+int sc_fs_btrfs_devices(
+	const struct sc_ctx *c, int fd, const char *path, uint64_t *ret, struct sc_err *err);
+
 /* Create a btrfs subvolume name in the directory dirfd (BTRFS_IOC_SUBVOL_CREATE). */
 int sc_fs_btrfs_subvol_create(const struct sc_ctx *c, int dirfd, const char *name);
 
@@ -79,6 +86,30 @@ struct sc_fiemap_report {
 	uint64_t bad_at;
 };
 
+/* One extent of a file as FIEMAP reports it. */
+struct sc_fs_extent {
+	uint64_t logical; /* byte offset in the file */
+	/*
+	 * Byte address on the filesystem's block device (ext4, xfs, f2fs); on btrfs an address
+	 * in the filesystem's own logical space, which its chunk tree maps to devices.
+	 */
+	uint64_t physical;
+	uint64_t length;
+	uint32_t flags; /* FIEMAP_EXTENT_* */
+};
+
+/*
+ * The extents overlapping [start, start + len), in file order, at most max of them (FIEMAP
+ * with FIEMAP_FLAG_SYNC: delayed allocation is flushed first). Returns how many were stored
+ * (0: none in the range), -errno when FIEMAP fails (-EOPNOTSUPP: the filesystem cannot tell).
+ * A filesystem may stop short of max while more extents follow (XFS returns them an
+ * allocation group at a time): ask again from the end of the last one.
+ */
+int sc_fs_extents(const struct sc_ctx *c, int fd, uint64_t start, uint64_t len,
+	struct sc_fs_extent *ret, uint32_t max);
+/* The FIEMAP_EXTENT_* flags among flags that swap activation rejects (0: none). */
+uint32_t sc_fs_extent_rejected(uint32_t flags);
+
 /*
  * Walk the extents of [0, size). Returns 0 when the file is fully allocated with no rejected
  * extent, -EINVAL when there is a hole or a rejected extent (report says where), other
@@ -87,6 +118,8 @@ struct sc_fiemap_report {
 int sc_fs_fiemap_check(const struct sc_ctx *c, int fd, uint64_t size, struct sc_fiemap_report *ret);
 /* "shared (reflink or snapshot)", "inline", ... for the first bad flag. */
 const char *sc_fs_extent_flag_str(uint32_t flags);
+/* "raid1", "dup", ... for the profile bits of btrfs block group flags ("single" for none). */
+const char *sc_fs_btrfs_profile_name(uint64_t flags);
 
 /*
  * Is the file (dev, ino) the backing file of a loop device (/sys/block/loop* under the

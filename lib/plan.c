@@ -44,6 +44,10 @@ static const char *const names[SC_ACT_MAX] = {
 	[SC_ZSWAP_CONFIG] = "config-write",
 	[SC_SYSCTL_SET_LIVE] = "set-live",
 	[SC_SYSCTL_WRITE_DROPIN] = "write-dropin",
+	[SC_HIB_WRITE_CONF] = "write-config",
+	[SC_HIB_REMOVE_CONF] = "remove-config",
+	[SC_HIB_SET_LIVE] = "set-live",
+	[SC_HIB_REGENERATE] = "run",
 };
 
 const char *sc_act_name(enum sc_act kind)
@@ -256,6 +260,15 @@ static void render(const struct sc_action *a, struct fields *o)
 		if (u->sysctl_dropin.has_new)
 			put_int(o, "new", u->sysctl_dropin.new);
 		put_str(o, "profile", u->sysctl_dropin.profile);
+		break;
+	case SC_HIB_WRITE_CONF:
+	case SC_HIB_REMOVE_CONF:
+		put_str(o, "purpose", u->hib_conf.purpose);
+		put_str(o, "setting", u->hib_conf.setting);
+		break;
+	case SC_HIB_SET_LIVE:
+		put_str(o, "old", u->hib_live.old);
+		put_str(o, "new", u->hib_live.new);
 		break;
 	case SC_ZRAM_HOT_ADD:
 	case SC_ZRAM_CONFIG_ADD:

@@ -72,6 +72,12 @@ enum sc_act {
 	SC_SYSCTL_SET_LIVE, /* target: /proc/sys/vm/KEY; .sysctl_live */
 	SC_SYSCTL_WRITE_DROPIN, /* target: the drop-in; .sysctl_dropin */
 
+	/* hibernate (lib/hibernate.c) */
+	SC_HIB_WRITE_CONF, /* target: the file; .hib_conf */
+	SC_HIB_REMOVE_CONF, /* target: the file; .hib_conf (text NULL) */
+	SC_HIB_SET_LIVE, /* target: /sys/power/resume_offset or resume; .hib_live */
+	SC_HIB_REGENERATE, /* target: the command line run ("update-grub"); no payload */
+
 	SC_ACT_MAX
 };
 
@@ -199,6 +205,17 @@ struct sc_act_sysctl_dropin {
 	const char *profile;
 };
 
+/* A boot configuration file of hibernate, or swapctl's record of it. */
+struct sc_act_hib_conf {
+	const char *purpose; /* "grub", "initramfs", "kernel-cmdline", "record" (static) */
+	const char *setting; /* what it sets ("resume=UUID=... resume_offset=N"), shown */
+	const char *text; /* the new content (write-config), not shown */
+};
+
+struct sc_act_hib_live {
+	const char *old, *new; /* as the attribute reads and takes them ("254:1", "34816") */
+};
+
 /* A named field of an action's output. */
 enum sc_field_type {
 	SC_FIELD_STR,
@@ -241,6 +258,8 @@ struct sc_action {
 		struct sc_act_zswap_config zswap_config;
 		struct sc_act_sysctl_live sysctl_live;
 		struct sc_act_sysctl_dropin sysctl_dropin;
+		struct sc_act_hib_conf hib_conf;
+		struct sc_act_hib_live hib_live;
 	} u;
 	char *strings[SC_ACTION_MAX_STRINGS]; /* what the payload's strings point into */
 };

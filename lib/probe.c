@@ -110,3 +110,24 @@ int sc_probe_foreign(const struct sc_ctx *c, const char *full, char *type, size_
 		}
 	return 0;
 }
+
+int sc_probe_fs_uuid(const struct sc_ctx *c, const char *device, char *uuid, size_t len)
+{
+	_cleanup_close_ int fd = -1;
+	struct sc_probe p;
+	int r;
+
+	fd = c->sys->openat(AT_FDCWD, device, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0);
+	if (fd < 0)
+		return fd;
+	r = sc_probe_fd(fd, &p);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < p.n; i++)
+		if (!p.sigs[i].partition_table && p.sigs[i].uuid[0] &&
+			strcmp(p.sigs[i].type, "swap") != 0) {
+			snprintf(uuid, len, "%s", p.sigs[i].uuid);
+			return 1;
+		}
+	return 0;
+}

@@ -48,3 +48,8 @@ const struct sc_probe_sig *sc_probe_find(const struct sc_probe *p, const char *t
  * Returns 1 when there is one, 0 when there is none, -errno when the file cannot be probed.
  */
 int sc_probe_foreign(const struct sc_ctx *c, const char *full, char *type, size_t len);
+/*
+ * The UUID of the filesystem on the block device node device (what resume=UUID= and
+ * /dev/disk/by-uuid name), opened through c->sys: 1 with uuid, 0 when it has none, -errno.
+ */
+int sc_probe_fs_uuid(const struct sc_ctx *c, const char *device, char *uuid, size_t len);

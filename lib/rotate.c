@@ -220,12 +220,15 @@ static int refuse_target(
 			t->path, what);
 	if (t->resume_target && !req->force) {
 		sc_err_set(err, SC_EXIT_REFUSED, 0,
-			"%s: may be the hibernation resume target (/sys/power/resume names its "
-			"filesystem); after a %s, resume would read the wrong blocks",
+			"%s: is the running kernel's hibernation resume target "
+			"(/sys/power/resume and resume_offset), set up outside swapctl; after a "
+			"%s, resume would read the wrong blocks",
 			t->path, what);
 		sc_err_hint(err,
-			"update resume= and resume_offset= for the replacement afterwards; --force "
-			"overrides");
+			"configure resume with swapctl hibernate %s first (swapctl then moves it "
+			"to the replacement), or give --force and update resume= and "
+			"resume_offset= yourself",
+			t->path);
 		return -EPERM;
 	}
 	return 0;

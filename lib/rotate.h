@@ -101,7 +101,8 @@ struct sc_rotate_target {
 	uint64_t reserve; /* free space that must remain (swapfile.h) */
 	const char *label; /* the old header's label, or NULL */
 	const char *new_path; /* from sc_rotate_next_path() */
-	bool resume_target; /* may be the hibernation resume target */
+	/* the running kernel's resume target, not configured by swapctl hibernate */
+	bool resume_target;
 };
 
 struct sc_rotate_request {

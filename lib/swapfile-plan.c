@@ -20,6 +20,15 @@ uint64_t sc_swapfile_default_reserve(uint64_t fs_total_bytes)
 	return SC_MIN(fs_total_bytes / 20, SC_GIB);
 }
 
+/*
+ * The smallest swapfile add --hibernate accepts: the kernel's target image size where it
+ * says it (it shrinks the image to that, 2/5 of RAM by default), else all of RAM.
+ */
+static uint64_t hibernate_min(const struct sc_add_host *facts)
+{
+	return facts->image_size ? facts->image_size : facts->mem_total;
+}
+
 uint64_t sc_swapfile_auto_size(uint64_t mem, bool hibernate)
 {
 	uint64_t size;
@@ -146,12 +155,12 @@ static int plan_add(const struct sc_add_request *req, const struct sc_swapfile_o
 				req->boot_path, size_arg(req->size, b2));
 			return r;
 		}
-		if (req->hibernate && size < facts->mem_total) {
+		if (req->hibernate && size < hibernate_min(facts)) {
 			r = sc_err_set(err, SC_EXIT_REFUSED, 0,
-				"%s: exists with %s, too small for a hibernation image of %s of "
-				"RAM",
+				"%s: exists with %s, too small for a hibernation image of %s%s",
 				req->path, sc_format_bytes(size, b1),
-				sc_format_bytes(facts->mem_total, b2));
+				sc_format_bytes(hibernate_min(facts), b2),
+				facts->image_size ? " (/sys/power/image_size)" : " of RAM");
 			sc_err_hint(err, "use 'swapctl resize %s %s'", req->boot_path,
 				size_arg(sc_swapfile_auto_size(facts->mem_total, true), b2));
 			return r;
@@ -203,11 +212,14 @@ static int plan_add(const struct sc_add_request *req, const struct sc_swapfile_o
 		if (!req->size && size > cap && !req->hibernate)
 			size = cap; /* auto: capped by free space */
 		size = size / ps * ps;
-		if (req->hibernate && size < facts->mem_total) {
+		if (req->hibernate && size < hibernate_min(facts)) {
 			r = sc_err_set(err, SC_EXIT_REFUSED, 0,
-				"%s: %s cannot hold a hibernation image of %s of RAM", req->path,
-				sc_format_bytes(size, b1), sc_format_bytes(facts->mem_total, b2));
-			sc_err_hint(err, "use a size of at least the RAM size, or 'auto'");
+				"%s: %s cannot hold a hibernation image of %s%s", req->path,
+				sc_format_bytes(size, b1),
+				sc_format_bytes(hibernate_min(facts), b2),
+				facts->image_size ? " (/sys/power/image_size)" : " of RAM");
+			sc_err_hint(err, "use a size of at least %s, or 'auto'",
+				facts->image_size ? "the image size" : "the RAM size");
 			return r;
 		}
 		if (size / ps < SC_SWAP_MIN_PAGES || size > cap)

@@ -213,6 +213,8 @@ struct sc_add_request {
 /* What the add planner needs to know about the machine and the run, besides the path. */
 struct sc_add_host {
 	uint64_t mem_total; /* MemTotal, for auto */
+	/* --hibernate: /sys/power/image_size where the kernel says it, else 0 (RAM counts) */
+	uint64_t image_size;
 	bool capable; /* CAP_SYS_ADMIN in the effective set (or unknown) */
 	bool offline; /* --root: no swapon */
 	size_t page_size;

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/btrfs.h>
 #include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <stdarg.h>
@@ -221,8 +222,10 @@ static int t_ioctl(int fd, unsigned long request, void *arg)
 {
 	char name[1024];
 
-	/* Queries (FIEMAP, GETFLAGS) change nothing. */
-	if (request == FS_IOC_FIEMAP || request == FS_IOC_GETFLAGS)
+	/* Queries (FIEMAP, flags, btrfs device, space and tree lookups) change nothing. */
+	if (request == FS_IOC_FIEMAP || request == FS_IOC_GETFLAGS ||
+		request == FS_IOC_FSGETXATTR || request == BTRFS_IOC_FS_INFO ||
+		request == BTRFS_IOC_SPACE_INFO || request == BTRFS_IOC_TREE_SEARCH)
 		return inner->ioctl(fd, request, arg);
 	if (request == FS_IOC_SETFLAGS && arg)
 		say("set inode flags %#x on %s", (unsigned)*(int *)arg,

@@ -83,6 +83,7 @@ int sc_cmd_zswap(struct sc_cli *cli, int argc, char **argv);
 int sc_cmd_boot(struct sc_cli *cli, int argc, char **argv);
 int sc_cmd_apply(struct sc_cli *cli, int argc, char **argv);
 int sc_cmd_export(struct sc_cli *cli, int argc, char **argv);
+int sc_cmd_hibernate(struct sc_cli *cli, int argc, char **argv);
 
 /*
  * getopt_long over a command's own options. Handles --help (prints cli->usage, returns -1 with

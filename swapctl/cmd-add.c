@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -20,6 +21,10 @@
 #include "swapfile.h"
 #include "util.h"
 #include "add-cli.h"
+#include "hibernate-cli.h"
+
+/* add --hibernate: the resume configuration made after the file (for finish()'s output) */
+static const struct sc_hib_plan *add_hib;
 
 static int finish(struct sc_cli *cli, struct sc_plan *plan, const struct sc_err *err, int code,
 	const char *boot_path, uint64_t size)
@@ -38,6 +43,18 @@ static int finish(struct sc_cli *cli, struct sc_plan *plan, const struct sc_err 
 		if (size)
 			json_object_object_add(
 				o, "size_bytes", json_object_new_int64((int64_t)size));
+		if (add_hib) {
+			struct json_object *acts;
+
+			/* the resume configuration's actions follow the file's */
+			if (json_object_object_get_ex(o, "actions", &acts))
+				for (size_t i = 0; i < add_hib->plan.n; i++)
+					json_object_array_add(
+						acts, sc_json_action(&add_hib->plan.actions[i]));
+			if (add_hib->plan.n && !cli->dry_run && sc_plan_changed(&add_hib->plan))
+				json_object_object_add(o, "changed", json_object_new_boolean(true));
+			sc_json_add_hibernate(o, add_hib);
+		}
 		if (code != SC_EXIT_OK) {
 			sc_json_add_error(o, err, code);
 			if (json_object_object_get_ex(o, "error", &e))
@@ -49,12 +66,48 @@ static int finish(struct sc_cli *cli, struct sc_plan *plan, const struct sc_err 
 	if (code != SC_EXIT_OK)
 		return sc_report(cli, err);
 	if (!cli->json && !cli->quiet) {
-		if (plan->n == 0)
+		if (plan->n == 0 && (!add_hib || add_hib->plan.n == 0))
 			printf("%s: already in place; nothing to do\n", boot_path);
 		else
 			sc_print_plan(cli, plan);
+		if (add_hib && add_hib->has_target)
+			printf("resume from %s: %s\n", boot_path, add_hib->target.cmdline);
+		if (add_hib)
+			sc_print_plan(cli, &add_hib->plan);
 	}
+	if (add_hib)
+		sc_hibernate_print_after(cli, add_hib);
 	return SC_EXIT_OK;
+}
+
+/*
+ * add --hibernate, once the file is in place: configure resume from it (swapctl hibernate
+ * FILE) and report both. A failure here leaves the swapfile, which is complete; running the
+ * command again configures resume.
+ */
+static int add_hibernate(struct sc_cli *cli, struct sc_plan *plan, struct sc_err *err,
+	const char *boot_path, uint64_t size)
+{
+	struct sc_hib_request req = {.file = boot_path};
+	struct sc_hib_observed o = {0};
+	struct sc_hib_plan p = {0};
+	int r, ret;
+
+	sc_err_clear(err);
+	r = sc_hibernate_configure(cli, &req, &o, &p, err);
+	add_hib = &p;
+	if (r < 0 && err->msg[0]) {
+		size_t n = strlen(err->msg);
+
+		snprintf(err->msg + n, sizeof(err->msg) - n,
+			"; the swapfile is in place, resume is not configured");
+	}
+	ret = finish(cli, plan, err, r < 0 ? (err->kind ? err->kind : SC_EXIT_FAILURE) : SC_EXIT_OK,
+		boot_path, size);
+	add_hib = NULL;
+	sc_hibernate_plan_done(&p);
+	sc_hibernate_observed_done(&o);
+	return ret;
 }
 
 int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
@@ -151,6 +204,12 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 		}
 		facts.mem_total = mem.total;
 	}
+	if (req.hibernate && !c->offline) {
+		_cleanup_free_ char *is = NULL;
+
+		if (sc_ctx_read_sys(c, "/sys/power/image_size", 64, &is) == 0)
+			facts.image_size = strtoull(is, NULL, 10);
+	}
 	facts.capable = c->offline || sc_swapfile_capable(c) != 0;
 
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -195,7 +254,16 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->dry_run) {
-		ret = finish(cli, &plan, &err, SC_EXIT_OK, req.boot_path, shown_size);
+		if (req.hibernate && st.exists)
+			ret = add_hibernate(cli, &plan, &err, req.boot_path, shown_size);
+		else {
+			if (req.hibernate)
+				sc_info(cli,
+					"would configure resume from %s once it exists "
+					"(swapctl hibernate)",
+					req.boot_path);
+			ret = finish(cli, &plan, &err, SC_EXIT_OK, req.boot_path, shown_size);
+		}
 		sc_print_fstab_diff(cli, diff);
 		goto out;
 	}
@@ -228,7 +296,10 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 	for (size_t i = 0; i < plan.n; i++)
 		if (sc_swapfile_is_fstab_set(&plan.actions[i]) && plan.actions[i].done)
 			sc_cli_daemon_reload(cli);
-	ret = finish(cli, &plan, &err, SC_EXIT_OK, req.boot_path, shown_size);
+	if (req.hibernate)
+		ret = add_hibernate(cli, &plan, &err, req.boot_path, shown_size);
+	else
+		ret = finish(cli, &plan, &err, SC_EXIT_OK, req.boot_path, shown_size);
 out:
 	sc_fstab_entry_done(&entry);
 	sc_swapfile_observed_done(&st);

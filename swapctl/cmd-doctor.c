@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hibernate-cli.h"
 #include "doctor.h"
 #include "observe.h"
 
@@ -81,6 +82,11 @@ int sc_cmd_doctor(struct sc_cli *cli, int argc, char **argv)
 	if (s.obs.fstab_err < 0)
 		sc_warn(cli, "%s, skipping the fstab checks",
 			s.obs.fstab_msg.msg[0] ? s.obs.fstab_msg.msg : strerror(-s.obs.fstab_err));
+	s.hib_ok = sc_hibernate_gather(cli, NULL, &s.hib, &err) == 0;
+	if (!s.hib_ok) {
+		sc_warn(cli, "%s, skipping the hibernation checks", err.msg);
+		sc_err_clear(&err);
+	}
 	r = sc_doctor_gather(&cli->ctx, &s, &err);
 	if (r < 0) {
 		ret = err.msg[0] ? sc_report(cli, &err)

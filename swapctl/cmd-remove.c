@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hibernate.h"
 #include "fstab.h"
 #include "gate.h"
 #include "lock.h"
@@ -145,6 +146,32 @@ int sc_cmd_remove(struct sc_cli *cli, int argc, char **argv)
 		rt[i].fstab.managed = t[i].has_entry && t[i].entry.managed;
 	}
 
+	/* swapctl's resume file: its configuration must move first (swapctl hibernate) */
+	{
+		struct sc_hib_record rec;
+
+		if (sc_hib_record_load(c, &rec, &err) < 0) {
+			ret = sc_remove_finish(cli, &plan, NULL, &err, SC_EXIT_FAILURE, false);
+			goto out;
+		}
+		for (size_t i = 0; rec.present && i < n; i++)
+			if (strcmp(t[i].boot, rec.file) == 0) {
+				sc_err_set(&err, SC_EXIT_REFUSED, EBUSY,
+					"%s: is the hibernation resume file (swapctl hibernate); "
+					"without it the next resume fails",
+					t[i].boot);
+				sc_err_hint(&err,
+					"run swapctl hibernate --off, or swapctl hibernate FILE "
+					"for "
+					"another swapfile, first");
+				break;
+			}
+		sc_hib_record_done(&rec);
+		if (err.msg[0]) {
+			ret = sc_remove_finish(cli, &plan, NULL, &err, SC_EXIT_REFUSED, false);
+			goto out;
+		}
+	}
 	r = sc_swapfile_plan_remove(&req, rt, n, &plan, &err);
 	if (r < 0) {
 		ret = sc_remove_finish(

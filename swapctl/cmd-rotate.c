@@ -16,6 +16,7 @@
 #include "lock.h"
 #include "macro.h"
 #include "parse.h"
+#include "hibernate-cli.h"
 #include "rotate-run.h"
 #include "signals.h"
 #include "util.h"
@@ -97,6 +98,11 @@ static int rotate_main(struct sc_cli *cli, enum sc_rotate_kind kind, char **file
 	/* After the recovery: the invariant is about what this command does. */
 	run.start_total = sc_rot_active_total(run.c);
 
+	{
+		struct sc_err herr = {0};
+
+		run.hib_ok = sc_hibernate_gather(cli, NULL, &run.hib, &herr) == 0;
+	}
 	ret = sc_rot_gather(&run, files, n_files, &tb, &n);
 	if (ret)
 		goto out_print;
@@ -168,6 +174,9 @@ static int rotate_main(struct sc_cli *cli, enum sc_rotate_kind kind, char **file
 	}
 	sc_rot_report_done(&run);
 	sc_report_auto_priorities(cli, &before);
+	ret = sc_rot_update_resume(&run);
+	if (ret)
+		goto out_print;
 	ret = sc_rot_output(&run, SC_EXIT_OK);
 	goto out;
 

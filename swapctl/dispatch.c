@@ -168,6 +168,20 @@ static const struct command commands[] = {
 		"      --dir DIR    where they go (default /swap)\n"
 		"      --once       one decision, then exit (for timers and tests)\n"
 		"  -h, --help       show this help\n"},
+	{"hibernate", sc_cmd_hibernate,
+		"Usage: swapctl hibernate [FILE] [--no-bootloader] [--regenerate] [--off]\n"
+		"\n"
+		"Configure resume from hibernation in a swapfile: FILE, or the one configured\n"
+		"before, or the largest active swapfile of at least /sys/power/image_size. Writes\n"
+		"resume=UUID=... resume_offset=N to a GRUB drop-in, /etc/kernel/cmdline (where it\n"
+		"exists) and initramfs-tools' RESUME=, and sets /sys/power/resume_offset and\n"
+		"/sys/power/resume for the running kernel. Running it again changes nothing. See\n"
+		"swapctl(8), HIBERNATION.\n"
+		"\n"
+		"      --no-bootloader  leave the GRUB drop-in and /etc/kernel/cmdline alone\n"
+		"      --regenerate     regenerate the initramfs and grub.cfg for what changed\n"
+		"      --off            remove swapctl's resume configuration\n"
+		"  -h, --help           show this help\n"},
 	{"export", sc_cmd_export,
 		"Usage: swapctl export\n"
 		"\n"
@@ -201,6 +215,7 @@ static const char main_usage[] =
 	"  apply [FILE|-] [--check] [--prune]   converge to a layout file\n"
 	"  export                 print the managed layout in the format apply reads\n"
 	"  autoscale [--max SIZE] [--step SIZE] [--dir DIR] [--once]   dynamic swapfiles\n"
+	"  hibernate [FILE] [--no-bootloader] [--regenerate] [--off]   resume from a swapfile\n"
 	"\n"
 	"Global options:\n"
 	"      --json              print one JSON object on stdout\n"

@@ -74,7 +74,8 @@ static int gather_target(
 		t->exists = true;
 		t->regular = S_ISREG(st.st_mode);
 		t->file_size = (uint64_t)st.st_size;
-		t->resume_target = t->regular && sc_fsinfo_resume_device(run->c, st.st_dev);
+		t->resume_target =
+			t->regular && sc_rot_foreign_resume_target(run, tb->full, st.st_dev);
 		if (t->regular) {
 			(void)sc_swaplabel_read(run->c, tb->full, t->file_size, &tb->label);
 			t->label = tb->label;

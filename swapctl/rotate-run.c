@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "checkpoint.h"
+#include "fsinfo.h"
+#include "hibernate-cli.h"
 #include "rotate-run.h"
 
 /* Print err and remember it for the JSON object. */
@@ -16,8 +18,63 @@ int sc_rot_fail(struct run *run, const struct sc_err *err)
 	return sc_report(run->cli, err);
 }
 
+bool sc_rot_our_resume_target(const struct run *run, const char *full)
+{
+	const struct sc_hib_record *rec = &run->hib.record;
+
+	return run->hib_ok && rec->present &&
+		strcmp(rec->file, sc_ctx_boot_path(run->c, full)) == 0;
+}
+
+bool sc_rot_foreign_resume_target(const struct run *run, const char *full, dev_t dev)
+{
+	const struct sc_hib_power *pw = &run->hib.power;
+	const struct sc_hib_file *f;
+
+	if (sc_rot_our_resume_target(run, full))
+		return false;
+	if (!run->hib_ok)
+		return sc_fsinfo_resume_device(run->c, dev);
+	f = sc_hib_find(&run->hib, sc_ctx_boot_path(run->c, full));
+	return f && f->located && f->has_offset && pw->has_resume && pw->has_resume_offset &&
+		pw->resume_offset && f->major == pw->resume_major && f->minor == pw->resume_minor &&
+		f->offset == pw->resume_offset;
+}
+
+int sc_rot_update_resume(struct run *run)
+{
+	struct sc_hib_request req = {0};
+	struct sc_err err = {0};
+	int r;
+
+	for (size_t i = 0; i < run->rp.n_units; i++) {
+		const struct sc_rotation *u = &run->rp.units[i];
+
+		if (u->rollback || !sc_rot_our_resume_target(run, u->old_path))
+			continue;
+		req.file = sc_ctx_boot_path(run->c, u->new_path);
+		r = sc_hibernate_configure(run->cli, &req, &run->hib_new, &run->hib_plan, &err);
+		run->hib_planned = true;
+		if (r < 0) {
+			size_t n = strlen(err.msg);
+
+			snprintf(err.msg + n, sizeof(err.msg) - n,
+				"; %s replaced %s, but resume still names the old file", req.file,
+				sc_ctx_boot_path(run->c, u->old_path));
+			sc_err_hint(&err, "run swapctl hibernate %s", req.file);
+			return sc_rot_fail(run, &err);
+		}
+		break;
+	}
+	return 0;
+}
+
 void sc_rot_run_done(struct run *run)
 {
+	sc_hibernate_observed_done(&run->hib);
+	if (run->hib_planned)
+		sc_hibernate_plan_done(&run->hib_plan);
+	sc_hibernate_observed_done(&run->hib_new);
 	sc_fstab_free(run->fstab);
 	sc_rotate_plan_free(&run->rp);
 	if (run->gates)
@@ -120,6 +177,15 @@ int sc_rot_output(struct run *run, int code)
 		struct json_object *o =
 			sc_json_result(&run->rp.plan, sc_plan_changed(&run->rp.plan));
 
+		if (run->hib_planned) {
+			struct json_object *acts;
+
+			if (json_object_object_get_ex(o, "actions", &acts))
+				for (size_t i = 0; i < run->hib_plan.plan.n; i++)
+					json_object_array_add(acts,
+						sc_json_action(&run->hib_plan.plan.actions[i]));
+			sc_json_add_hibernate(o, &run->hib_plan);
+		}
 		if (code != SC_EXIT_OK)
 			sc_json_add_error(o, &run->last_err, code);
 		json_object_object_add(o, "gates",
@@ -129,5 +195,14 @@ int sc_rot_output(struct run *run, int code)
 		sc_json_print(o);
 	} else if (cli->dry_run)
 		sc_print_plan(cli, &run->rp.plan);
+	if (run->hib_planned) {
+		if (!cli->json && !cli->quiet) {
+			if (run->hib_plan.has_target)
+				printf("resume from %s: %s\n", run->hib_plan.target.file->path,
+					run->hib_plan.target.cmdline);
+			sc_print_plan(cli, &run->hib_plan.plan);
+		}
+		sc_hibernate_print_after(cli, &run->hib_plan);
+	}
 	return code;
 }

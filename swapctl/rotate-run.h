@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "fstab.h"
 #include "gate.h"
+#include "hibernate.h"
 #include "procfs.h"
 #include "rotate.h"
 
@@ -29,6 +30,12 @@ struct run {
 	uint64_t start_total; /* active swap before the command */
 	size_t n_recovered;
 	struct sc_err last_err; /* what --json reports as "error" on failure */
+	/* the resume setup before (hib_ok: observed), and its update for a replacement */
+	struct sc_hib_observed hib;
+	bool hib_ok;
+	struct sc_hib_observed hib_new; /* what hib_plan points into */
+	struct sc_hib_plan hib_plan;
+	bool hib_planned;
 };
 
 /* A target as gathered: the planner's view and the strings it points to. */
@@ -41,6 +48,14 @@ struct target_buf {
 };
 
 /* rotate-run.c */
+/*
+ * Is the file (full) the running kernel's resume target, though swapctl did not configure
+ * it (rotating it away would leave resume pointing at freed blocks)? And is it swapctl's?
+ */
+bool sc_rot_foreign_resume_target(const struct run *run, const char *full, dev_t dev);
+bool sc_rot_our_resume_target(const struct run *run, const char *full);
+/* After the rotations: move swapctl's resume configuration to the replacement. */
+int sc_rot_update_resume(struct run *run);
 /* Print err and remember it for the JSON object; returns its exit code. */
 int sc_rot_fail(struct run *run, const struct sc_err *err);
 void sc_rot_run_done(struct run *run);

@@ -55,7 +55,7 @@ expect() {
 
 echo "# commands, subcommands, options"
 expect "" status add remove resize rotate priority zram zswap sysctl doctor boot apply export \
-	autoscale
+	autoscale hibernate
 expect "ro" rotate
 expect "-" --dry-run --fstab --help --json --quiet --root --sysctl-dir --verbose --version \
 	-V -h -n -q -v
@@ -85,6 +85,7 @@ expect "sysctl show -" --json --help
 expect "apply -" --check --help --prune -h
 expect "export -" --help
 expect "autoscale -" --dir --help --max --once --step -h
+expect "hibernate -" --help --no-bootloader --off --regenerate -h
 
 echo "# option values"
 expect "sysctl apply --profile " default zram server database desktop
