@@ -93,10 +93,11 @@ esac
 
 # The hibernation scenario, in a guest of its own that tests/vm/run.sh boots twice on one disk
 # (a qcow2 overlay that outlives the qemu process) with the same memory size:
-#   boot 1 (phase hibernate): a swapfile made for hibernation, the resume configuration (live
-#   in /sys/power and as the kernel command line reported on the SCVM CMDLINE line), a
-#   process holding a known pattern, a marker in tmpfs; then the guest hibernates and powers
-#   off (SCVM HIBERNATE).
+#   boot 1 (phase hibernate): `swapctl add SIZE --path FILE --hibernate` makes the swapfile
+#   and configures resume from it (live in /sys/power; the kernel command line it prints
+#   goes to run.sh on the SCVM CMDLINE line), checked against filefrag, blkid and stat and
+#   by doctor; then a process holding a known pattern, a marker in tmpfs, and the guest
+#   hibernates and powers off (SCVM HIBERNATE).
 #   boot 2: run.sh boots the same kernel with that command line; the initramfs resumes the
 #   image and this script carries on after its write to /sys/power/state (SCVM RESUMED): the
 #   same boot_id, the tmpfs marker, the holder still running and its memory intact byte for
@@ -117,28 +118,39 @@ devno() {
 print("%d:%d" % (os.major(d), os.minor(d)))' "$1"
 }
 
-# hib_configure: the resume configuration of HIB_FILE; sets cmdline, offset and dev.
-# STAND-IN, until `swapctl hibernate` is on main: done here by hand the way the command does
-# it, so the qemu mechanics can be worked out. The offset is filefrag's; the live settings go
-# offset first, then the device, since writing /sys/power/resume attempts a resume at once
-# (harmless: no image there yet).
+# hib_configure: swapctl's resume configuration of HIB_FILE, made by add --hibernate, as
+# `swapctl --json hibernate FILE` reports it (running it again must change nothing); sets
+# cmdline, offset, dev and uuid. The boot files it writes (initramfs-tools' conf.d) do not
+# reach this guest, whose initramfs is the host's copy: the second boot gets the command line
+# from run.sh, and the live values in /sys/power are what this boot hibernates with.
 hib_configure() {
-	local uuid
-	if ! offset=$(filefrag_offset "$HIB_FILE") || ! dev=$(devno "$HIB_FILE") ||
-		! uuid=$(blkid -s UUID -o value "$(findmnt -n -o SOURCE --target "$HIB_FILE")"); then
-		fail hibernate/configure "STAND-IN: cannot find the offset, device or UUID of $HIB_FILE"
+	local out
+	cmdline='' offset='' dev='' uuid=''
+	if ! swapctl --json hibernate "$HIB_FILE" >"$HIB/hibernate.json" 2>"$HIB/hibernate.err"; then
+		fail hibernate/configure "swapctl --json hibernate $HIB_FILE: $(head -c 300 "$HIB/hibernate.err")"
 		return 1
 	fi
-	if ! { echo "$offset" >/sys/power/resume_offset && echo "$dev" >/sys/power/resume; } \
-		2>"$HIB/configure.err"; then
-		fail hibernate/configure "STAND-IN: /sys/power: $(tr '\n' ' ' <"$HIB/configure.err")"
+	if ! out=$(python3 - "$HIB/hibernate.json" "$HIB_FILE" <<'PY' 2>&1
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = d["resume"]
+if d["changed"] or d["actions"]:
+    sys.exit("the second run changed something: %s" % d["actions"])
+if r["file"] != sys.argv[2]:
+    sys.exit("resume.file is %s" % r["file"])
+for key in ("cmdline", "offset_pages", "devno", "uuid"):
+    print(r[key])
+PY
+	); then
+		fail hibernate/configure "$(printf '%s' "$out" | tr '\n' ' ') ($(head -c 300 "$HIB/hibernate.json"))"
 		return 1
 	fi
-	cmdline="resume=UUID=$uuid resume_offset=$offset"
-	pass "hibernate/configure (STAND-IN for swapctl hibernate)"
+	{ read -r cmdline && read -r offset && read -r dev && read -r uuid; } <<<"$out"
+	pass hibernate/configure
 }
 
-# hib_crosscheck: what the kernel will use against what was configured and an independent look
+# hib_crosscheck: swapctl's figures and the running kernel's against an independent look:
+# filefrag for the offset, blkid for the UUID, stat for the device
 hib_crosscheck() {
 	local want got bad=
 	want=$(filefrag_offset "$HIB_FILE")
@@ -146,6 +158,9 @@ hib_crosscheck() {
 	case " $cmdline " in *" resume_offset=$want "*) ;; *) bad+="cmdline '$cmdline'; " ;; esac
 	got=$(cat /sys/power/resume_offset)
 	[ "$got" = "$want" ] || bad+="/sys/power/resume_offset $got, want $want; "
+	want=$(blkid -s UUID -o value "$(findmnt -n -o SOURCE --target "$HIB_FILE")")
+	[ "$uuid" = "$want" ] || bad+="uuid $uuid, blkid says $want; "
+	case " $cmdline " in *" resume=UUID=$want "*) ;; *) bad+="cmdline '$cmdline'; " ;; esac
 	want=$(devno "$HIB_FILE")
 	[ "$dev" = "$want" ] || bad+="device $dev, the file is on $want; "
 	got=$(cat /sys/power/resume)
@@ -153,6 +168,18 @@ hib_crosscheck() {
 	grep -q "^$HIB_FILE " /proc/swaps || bad+="$HIB_FILE is not an active swap area; "
 	if [ -z "$bad" ]; then pass hibernate/crosscheck; else fail hibernate/crosscheck "$bad"; fi
 	[ -z "$bad" ]
+}
+
+# hib_doctor NAME: doctor has no hibernation finding
+hib_doctor() {
+	local out
+	swapctl --json doctor >"$HIB/doctor.json" 2>&1
+	out=$(python3 -c '
+import json, sys
+for f in json.load(open(sys.argv[1]))["findings"]:
+    if f["id"].startswith("hibernate-"):
+        print("%s: %s" % (f["id"], f["message"]))' "$HIB/doctor.json" 2>&1)
+	if [ -z "$out" ]; then pass "$1"; else fail "$1" "$(printf '%s' "$out" | tr '\n' ';')"; fi
 }
 
 hibernate_scenario() {
@@ -167,6 +194,7 @@ hibernate_scenario() {
 	hib_configure || finish
 	say "CMDLINE $cmdline"
 	hib_crosscheck || finish
+	hib_doctor hibernate/doctor
 
 	python3 "$P/hold-pattern.py" "$HIBERNATE_MIB" "$HIBERNATE_LOCK_MIB" "$HIB/ready" \
 		>"$HIB/holder.out" 2>&1 &
@@ -214,6 +242,7 @@ hibernate_scenario() {
 	hdr=$(dd if="$HIB_FILE" bs=1 skip=$((ps - 10)) count=10 2>/dev/null)
 	if [ "$hdr" = SWAPSPACE2 ]; then pass hibernate/signature
 	else fail hibernate/signature "the swapfile's signature is '$hdr', not SWAPSPACE2"; fi
+	hib_doctor hibernate/doctor-after
 	check hibernate/status "
 files = [a for a in s['swaps'] if a['type'] == 'file']
 got = [a['path'] for a in files]
