@@ -14,25 +14,6 @@
 #include "parse.h"
 #include "util.h"
 
-static int note(struct sc_hib_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int note(struct sc_hib_plan *p, const char *fmt, ...)
-{
-	char **n = realloc(p->notes, (p->n_notes + 1) * sizeof(*n));
-	va_list ap;
-	int r;
-
-	if (!n)
-		return -ENOMEM;
-	p->notes = n;
-	va_start(ap, fmt);
-	r = vasprintf(&n[p->n_notes], fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	p->n_notes++;
-	return 0;
-}
-
 static const char *fmt_bytes(uint64_t b, char buf[32])
 {
 	return sc_format_bytes(b, buf);
@@ -272,7 +253,7 @@ static int plan_off(
 			 &p->plan, SC_HIB_REMOVE_CONF, &o->record_conf, "record", NULL, NULL)) < 0)
 		return r;
 	if (!o->offline && o->power.has_resume_offset && o->power.resume_offset)
-		if ((r = note(p,
+		if ((r = sc_strv_appendf(&p->notes, &p->n_notes,
 			     "the running kernel keeps resume_offset=%" PRIu64
 			     " until the next boot: a hibernation now still writes to it",
 			     o->power.resume_offset)) < 0)
@@ -336,7 +317,7 @@ int sc_hibernate_plan(const struct sc_ctx *c, const struct sc_hib_request *req,
 			goto out;
 		boot_configured = true;
 		if (grub_has_resume(o) &&
-			(r = note(p,
+			(r = sc_strv_appendf(&p->notes, &p->n_notes,
 				 "%s sets resume= or resume_offset= of its own "
 				 "after swapctl's; remove them there",
 				 o->grub_default.full)) < 0)
@@ -348,7 +329,7 @@ int sc_hibernate_plan(const struct sc_ctx *c, const struct sc_hib_request *req,
 
 		r = want_conf(&p->plan, &o->kernel_cmdline, "kernel-cmdline", t->cmdline, text);
 		if (r > 0)
-			r = note(p,
+			r = sc_strv_appendf(&p->notes, &p->n_notes,
 				"%s changed: reinstall the boot entries (kernel-install add) for "
 				"it "
 				"to take effect",
@@ -358,8 +339,8 @@ int sc_hibernate_plan(const struct sc_ctx *c, const struct sc_hib_request *req,
 		boot_configured = true;
 	}
 	if (!boot_configured &&
-		(r = note(p, "add %s to the kernel command line of the boot loader", t->cmdline)) <
-			0)
+		(r = sc_strv_appendf(&p->notes, &p->n_notes,
+			 "add %s to the kernel command line of the boot loader", t->cmdline)) < 0)
 		goto out;
 	{
 		_cleanup_free_ char *text = sc_hib_record_text(t);
@@ -388,7 +369,7 @@ int sc_hibernate_plan(const struct sc_ctx *c, const struct sc_hib_request *req,
 				goto out;
 		}
 		if (!f->in_fstab &&
-			(r = note(p,
+			(r = sc_strv_appendf(&p->notes, &p->n_notes,
 				 "%s has no fstab entry: after a reboot it is not active, and the "
 				 "next hibernation fails",
 				 f->path)) < 0)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "hibernate.h"
 #include "layout-plan.h"
 #include "macro.h"
 #include "swaplabel.h"
@@ -166,6 +167,15 @@ int sc_layout_observe(const struct sc_ctx *c, const struct sc_observation *obs,
 	}
 	if (r == 0)
 		r = observe_sysctl(c, ret, err);
+	if (r == 0) {
+		struct sc_hib_record rec;
+
+		r = sc_hib_record_load(c, &rec, err);
+		if (r == 0 && rec.present)
+			ret->hibernate = TAKE_PTR(rec.file);
+		if (r == 0)
+			sc_hib_record_done(&rec);
+	}
 	if (r == -ENOMEM)
 		sc_err_set(err, SC_EXIT_FAILURE, ENOMEM, "layout: out of memory");
 	if (r < 0)
@@ -182,6 +192,7 @@ void sc_layout_observed_done(struct sc_layout_observed *h)
 	free(h->files);
 	free(h->zram);
 	free(h->profile);
+	free(h->hibernate);
 	*h = (struct sc_layout_observed){0};
 }
 
@@ -205,6 +216,7 @@ int sc_layout_of_have(const struct sc_layout_observed *h, struct sc_layout *ret)
 		s->priority = f->has_priority ? f->priority : -1;
 		s->has_discard = f->discard != SC_DISCARD_NONE;
 		s->discard = f->discard;
+		s->hibernate = h->hibernate && strcmp(h->hibernate, f->path) == 0;
 	}
 	for (size_t i = 0; i < h->n_zram; i++)
 		ret->zram[ret->n_zram++].spec = h->zram[i].spec;

@@ -112,10 +112,10 @@ static int field_str(struct sc_diff *d, const char *key, const char *from, const
 }
 
 static int plan_swapfile(struct sc_layout_plan *p, const struct sc_layout_swapfile *w,
-	const struct sc_layout_observed_file *h)
+	const struct sc_layout_observed_file *h, const char *resume)
 {
 	struct sc_diff *d = add_diff(p, object_name("swapfile", w->path), h ? "update" : "create");
-	bool resize, reprio;
+	bool resize, reprio, hibernate;
 	struct sc_step *s;
 	int r = 0;
 
@@ -123,6 +123,8 @@ static int plan_swapfile(struct sc_layout_plan *p, const struct sc_layout_swapfi
 		return -ENOMEM;
 	if (!h || !h->exists) {
 		r = field_num(d, "size_bytes", false, 0, (int64_t)w->size);
+		if (r == 0 && w->hibernate)
+			r = field_num(d, "hibernate", false, 0, 1);
 		if (h)
 			d->change = "create";
 		s = add_step(p, SC_STEP_SWAPFILE_ADD);
@@ -131,6 +133,7 @@ static int plan_swapfile(struct sc_layout_plan *p, const struct sc_layout_swapfi
 		s->u.add.want = w;
 		s->u.add.path = h ? h->path : w->path;
 		s->u.add.size = w->size;
+		s->u.add.hibernate = w->hibernate;
 		return 0;
 	}
 
@@ -149,6 +152,9 @@ static int plan_swapfile(struct sc_layout_plan *p, const struct sc_layout_swapfi
 			d, "discard", sc_discard_name(h->discard), sc_discard_name(w->discard));
 	if (r == 0 && !h->active)
 		r = field_num(d, "active", true, 0, 1);
+	hibernate = w->hibernate && !(resume && strcmp(resume, h->path) == 0);
+	if (r == 0 && hibernate)
+		r = field_num(d, "hibernate", true, 0, 1);
 	if (r < 0)
 		return r;
 	if (!d->n_fields)
@@ -178,6 +184,14 @@ static int plan_swapfile(struct sc_layout_plan *p, const struct sc_layout_swapfi
 		s->u.add.want = w;
 		s->u.add.path = h->path;
 		s->u.add.size = h->size;
+	}
+	/* Resume from it, once it is enabled (and renamed by a resize). */
+	if (hibernate) {
+		s = add_step(p, SC_STEP_HIBERNATE);
+		if (!s)
+			return -ENOMEM;
+		s->u.hibernate.layout_path = w->path;
+		s->u.hibernate.path = h->path;
 	}
 	return 0;
 }
@@ -370,7 +384,7 @@ static int plan(const struct sc_layout *want, const struct sc_layout_observed *h
 		}
 		if (h)
 			used[h - have->files] = true;
-		r = plan_swapfile(p, &want->swapfiles[i], h);
+		r = plan_swapfile(p, &want->swapfiles[i], h, have->hibernate);
 	}
 	for (size_t i = 0; i < have->n_files && r == 0; i++) {
 		struct sc_diff *d;

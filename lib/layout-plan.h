@@ -49,6 +49,7 @@ struct sc_layout_observed {
 	size_t n_files;
 	struct sc_layout_observed_zram *zram;
 	size_t n_zram;
+	char *hibernate; /* the swapfile swapctl's resume configuration names, or NULL */
 	struct sc_zswap_settings zswap; /* zswap.conf (fields -1/"" when unset) */
 	bool zswap_configured;
 	char *profile; /* the drop-in's profile, or NULL */
@@ -84,6 +85,7 @@ enum sc_step_kind {
 	SC_STEP_ZRAM_REMOVE, /* zram remove /dev/zramN (a replaced or pruned entry) */
 	SC_STEP_SWAPFILE_REMOVE, /* remove FILE (pruned) */
 	SC_STEP_SYSCTL, /* sysctl apply [--profile P] [--set K=V]... */
+	SC_STEP_HIBERNATE, /* hibernate FILE (a file that exists; add --hibernate otherwise) */
 };
 
 struct sc_step {
@@ -94,6 +96,7 @@ struct sc_step {
 			const struct sc_layout_swapfile *want;
 			const char *path; /* the file as it is named now (maybe <path>.<N>) */
 			uint64_t size; /* 0: auto */
+			bool hibernate; /* a new file: add --hibernate configures resume too */
 		} add;
 		struct {
 			const char *layout_path; /* re-resolved when the step runs */
@@ -108,6 +111,10 @@ struct sc_step {
 		struct {
 			const char *path;
 		} remove;
+		struct {
+			const char *layout_path; /* re-resolved when the step runs */
+			const char *path;
+		} hibernate;
 		struct {
 			const struct sc_zram_spec *spec;
 		} zram_add;

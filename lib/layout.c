@@ -30,7 +30,8 @@ static const char *const section_names[] = {
 };
 
 /* The keys of each section; the bit of key k is 1u << k in struct parser.seen. */
-static const char *const swapfile_keys[] = {"path", "size", "priority", "discard", "label"};
+static const char *const swapfile_keys[] = {
+	"path", "size", "priority", "discard", "label", "hibernate"};
 static const char *const zram_keys[] = {"size", "algorithm", "algorithm-params", "priority",
 	"mem-limit", "min-ram", "max-ram", "writeback-device", "writeback-limit",
 	"recompress-algorithm"};
@@ -206,11 +207,25 @@ static int swapfile_key(struct parser *p, int k, const char *v, size_t col)
 		s->has_discard = true;
 		s->discard = d;
 		return 0;
-	default:
+	case 4:
 		if (!v[0] || strlen(v) > 15)
 			return fail(p, col, "label '%s': a swap label holds 1 to 15 bytes", v);
 		s->label = strdup(v);
 		return s->label ? 0 : -ENOMEM;
+	default:
+		if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
+			s->hibernate = true;
+		else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0"))
+			s->hibernate = false;
+		else
+			return fail(p, col, "hibernate '%s': expected yes or no", v);
+		for (size_t i = 0; s->hibernate && i + 1 < p->l->n_swapfiles; i++)
+			if (p->l->swapfiles[i].hibernate)
+				return fail(p, col,
+					"hibernate: the [swapfile] of line %u resumes already; "
+					"one swapfile holds the hibernation image",
+					p->l->swapfiles[i].line);
+		return 0;
 	}
 }
 
@@ -571,6 +586,8 @@ int sc_layout_render(const struct sc_layout *l, char **ret)
 			fprintf(f, "discard = %s\n", sc_discard_name(s->discard));
 		if (s->label)
 			fprintf(f, "label = %s\n", s->label);
+		if (s->hibernate)
+			fputs("hibernate = yes\n", f);
 	}
 	for (size_t i = 0; i < l->n_zram; i++) {
 		fputc('\n', f);

@@ -32,6 +32,7 @@ struct sc_layout_swapfile {
 	bool has_discard; /* else: the current policy stays (none for a new file) */
 	enum sc_discard discard;
 	char *label; /* NULL: none; only used when the file is created */
+	bool hibernate; /* resume from hibernation in it (at most one file) */
 	unsigned line; /* where its section starts (0 for a layout built in code) */
 };
 

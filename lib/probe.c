@@ -91,43 +91,46 @@ const struct sc_probe_sig *sc_probe_find(const struct sc_probe *p, const char *t
 	return NULL;
 }
 
+/*
+ * The first signature of the open device or file fd that is not a swap area (and, with
+ * need_uuid, carries a UUID and is no partition table), copied into buf: 1, 0 when none,
+ * -errno.
+ */
+static int first_other(int fd, bool need_uuid, char *buf, size_t len)
+{
+	struct sc_probe p;
+	int r = sc_probe_fd(fd, &p);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < p.n; i++) {
+		const struct sc_probe_sig *s = &p.sigs[i];
+
+		if (strcmp(s->type, "swap") == 0 ||
+			(need_uuid && (s->partition_table || !s->uuid[0])))
+			continue;
+		snprintf(buf, len, "%s", need_uuid ? s->uuid : s->type);
+		return 1;
+	}
+	return 0;
+}
+
 int sc_probe_foreign(const struct sc_ctx *c, const char *full, char *type, size_t len)
 {
 	_cleanup_close_ int fd = -1;
-	struct sc_probe p;
-	int r;
 
 	fd = sc_ctx_open(c, full, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0);
 	if (fd < 0)
 		return fd;
-	r = sc_probe_fd(fd, &p);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < p.n; i++)
-		if (strcmp(p.sigs[i].type, "swap") != 0) {
-			snprintf(type, len, "%s", p.sigs[i].type);
-			return 1;
-		}
-	return 0;
+	return first_other(fd, false, type, len);
 }
 
 int sc_probe_fs_uuid(const struct sc_ctx *c, const char *device, char *uuid, size_t len)
 {
 	_cleanup_close_ int fd = -1;
-	struct sc_probe p;
-	int r;
 
 	fd = c->sys->openat(AT_FDCWD, device, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0);
 	if (fd < 0)
 		return fd;
-	r = sc_probe_fd(fd, &p);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < p.n; i++)
-		if (!p.sigs[i].partition_table && p.sigs[i].uuid[0] &&
-			strcmp(p.sigs[i].type, "swap") != 0) {
-			snprintf(uuid, len, "%s", p.sigs[i].uuid);
-			return 1;
-		}
-	return 0;
+	return first_other(fd, true, uuid, len);
 }

@@ -14,6 +14,7 @@
 #include "macro.h"
 #include "sysctl-internal.h"
 #include "sysctl.h"
+#include "util.h"
 
 void sc_sysctl_plan_done(struct sc_sysctl_plan *p)
 {
@@ -24,26 +25,6 @@ void sc_sysctl_plan_done(struct sc_sysctl_plan *p)
 		free(p->notes[i]);
 	free(p->notes);
 	memset(p, 0, sizeof(*p));
-}
-
-static int add_note(struct sc_sysctl_plan *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int add_note(struct sc_sysctl_plan *p, const char *fmt, ...)
-{
-	char **n = realloc(p->notes, (p->n_notes + 1) * sizeof(*n));
-	va_list ap;
-	int r;
-
-	if (!n)
-		return -ENOMEM;
-	p->notes = n;
-	va_start(ap, fmt);
-	r = vasprintf(&p->notes[p->n_notes], fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	p->n_notes++;
-	return 0;
 }
 
 static int add_live_action(struct sc_sysctl_plan *p, const struct sc_sysctl_observed *s, size_t k)
@@ -131,7 +112,8 @@ int sc_sysctl_plan(const struct sc_ctx *c, const struct sc_sysctl_observed *s,
 		if (!ret->profile)
 			return -ENOMEM;
 		if (d->exists && d->problem) {
-			r = add_note(ret, "replacing the malformed drop-in (%s)", d->problem);
+			r = sc_strv_appendf(&ret->notes, &ret->n_notes,
+				"replacing the malformed drop-in (%s)", d->problem);
 			if (r < 0)
 				return r;
 		}
@@ -167,7 +149,7 @@ int sc_sysctl_plan(const struct sc_ctx *c, const struct sc_sysctl_observed *s,
 	if (c->offline && from_profile[SC_VM_MIN_FREE_KBYTES]) {
 		/* Computed from this host's memory, which is not the image's. */
 		ret->want.set[SC_VM_MIN_FREE_KBYTES] = false;
-		r = add_note(ret,
+		r = sc_strv_appendf(&ret->notes, &ret->n_notes,
 			"vm.min_free_kbytes depends on the target machine's memory: left to the "
 			"kernel in an offline tree");
 		if (r < 0)
@@ -180,7 +162,8 @@ int sc_sysctl_plan(const struct sc_ctx *c, const struct sc_sysctl_observed *s,
 			return sc_err_set(err, SC_EXIT_USAGE, ENOENT, "vm.%s: not available on %s",
 				sc_sysctl_keys[k].name, sc_sysctl_kver_str(&s->env, kb));
 		ret->want.set[k] = false;
-		r = add_note(ret, "vm.%s is not available on %s, skipping", sc_sysctl_keys[k].name,
+		r = sc_strv_appendf(&ret->notes, &ret->n_notes,
+			"vm.%s is not available on %s, skipping", sc_sysctl_keys[k].name,
 			sc_sysctl_kver_str(&s->env, kb));
 		if (r < 0)
 			return r;
@@ -203,7 +186,7 @@ int sc_sysctl_plan(const struct sc_ctx *c, const struct sc_sysctl_observed *s,
 		return r;
 	if (ret->want.set[SC_VM_MIN_FREE_KBYTES] &&
 		ret->want.v[SC_VM_MIN_FREE_KBYTES] < sc_sysctl_min_free_thp(&s->env)) {
-		r = add_note(ret,
+		r = sc_strv_appendf(&ret->notes, &ret->n_notes,
 			"vm.min_free_kbytes=%" PRId64 " is below what khugepaged sets while "
 			"transparent hugepages are enabled (%" PRId64 "): it will raise the value "
 			"again whenever THP settings or memory change",

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,5 +230,23 @@ int sc_fstab_tag_link(const char *source, char **ret)
 			return asprintf(ret, "%s%s", tags[i].dir, source + strlen(tags[i].tag)) < 0
 				? -ENOMEM
 				: 1;
+	return 0;
+}
+
+int sc_strv_appendf(char ***v, size_t *n, const char *fmt, ...)
+{
+	char **nv = realloc(*v, (*n + 1) * sizeof(*nv));
+	va_list ap;
+	int r;
+
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	va_start(ap, fmt);
+	r = vasprintf(&nv[*n], fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	(*n)++;
 	return 0;
 }

@@ -41,4 +41,7 @@ int sc_fstab_tag_link(const char *source, char **ret);
 void sc_path_normalize(char *p);
 
 bool sc_streq(const char *a, const char *b);
+/* Append a printf-formatted string to the array *v of *n strings: 0, or -ENOMEM. */
+int sc_strv_appendf(char ***v, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 bool sc_startswith(const char *s, const char *prefix);

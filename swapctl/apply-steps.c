@@ -112,8 +112,14 @@ static void step_args(const struct sc_step *s, struct args *a)
 			arg(a, "--discard=%s", sc_discard_name(w->discard));
 		if (w->label)
 			arg(a, "--label=%s", w->label);
+		if (s->u.add.hibernate)
+			arg(a, "--hibernate");
 		break;
 	}
+	case SC_STEP_HIBERNATE:
+		arg(a, "hibernate");
+		arg(a, "%s", s->u.hibernate.path);
+		break;
 	case SC_STEP_SWAPFILE_RESIZE:
 		arg(a, "resize");
 		arg(a, "%s", s->u.resize.path);

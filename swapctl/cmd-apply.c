@@ -181,6 +181,13 @@ static int run_steps(struct sc_cli *cli, struct sc_layout_plan *p, int *leaving,
 			if (now)
 				s->u.priority.path = now;
 		}
+		if (*changed && !cli->dry_run && s->kind == SC_STEP_HIBERNATE) {
+			r = resolve_path(cli, s->u.hibernate.layout_path, &now);
+			if (r != 0)
+				return r;
+			if (now)
+				s->u.hibernate.path = now;
+		}
 		if (i > 0)
 			sc_apply_note_step(cli, &p->steps[i - 1], leaving, &n_leaving);
 		line = sc_apply_step_command(s);

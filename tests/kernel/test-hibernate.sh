@@ -3,7 +3,7 @@
 # agrees with filefrag (ext4, xfs) and btrfs inspect-internal map-swapfile -r (btrfs), the
 # UUID with blkid, the device with the mount; the boot files say it, a second run changes
 # nothing, doctor notices a stale offset, rotate moves the configuration to the replacement,
-# remove refuses the resume file, --off takes it all back.
+# remove refuses the resume file, --off takes it all back; apply's hibernate = yes.
 #
 # The loop filesystem is the configured tree (SWAPCTL_ROOT: its /etc, not the machine's), and
 # the kernel's interfaces are a fake /sys/power beside copies of /proc (SWAPCTL_SYSROOT), so
@@ -138,12 +138,28 @@ else
 	echo "skip: btrfs (btrfs-progs without map-swapfile)"
 fi
 
+# apply: hibernate = yes on an existing file of an image runs hibernate on it; export says
+# so; a second apply changes nothing.
+mnt=$(kt_mkfs ext4 512 -b 4096)
+mkdir -p "$mnt/etc"
+"$SWAPCTL" --root "$mnt" add 96M --path /swap/hib -q || kt_fail "apply: add"
+printf '[swapfile]\npath = /swap/hib\nsize = 96M\nhibernate = yes\n' >"$KT_TMP/layout.conf"
+"$SWAPCTL" --root "$mnt" --json apply "$KT_TMP/layout.conf" >"$KT_TMP/out" ||
+	kt_fail "apply: exit $? ($(cat "$KT_TMP/out"))"
+grep -q '"action": *"write-config"' "$KT_TMP/out" || kt_fail "apply: no resume configuration"
+grep -qxF "file = /swap/hib" "$mnt/etc/swapctl/hibernate.conf" || kt_fail "apply: no record"
+"$SWAPCTL" --root "$mnt" export | grep -qxF "hibernate = yes" || kt_fail "export: no hibernate"
+"$SWAPCTL" --root "$mnt" --json apply "$KT_TMP/layout.conf" >"$KT_TMP/out" || kt_fail "apply again"
+grep -q '"changed": *false' "$KT_TMP/out" || kt_fail "apply again changed: $(cat "$KT_TMP/out")"
+echo "ok: apply hibernate = yes"
+
 # The real kernel's values, where it can hibernate: set for an active file, then put back.
 if [ -e /sys/power/resume ] && grep -qw disk /sys/power/state; then
 	old_res=$(cat /sys/power/resume)
 	old_off=$(cat /sys/power/resume_offset)
 	kt_on_exit "echo $old_off >/sys/power/resume_offset; echo $old_res >/sys/power/resume"
 	mnt=$(kt_mkfs ext4 512 -b 4096)
+	mkdir -p "$mnt/etc"
 	"$SWAPCTL" --root "$mnt" add 96M --path /swap/hib -q || kt_fail "live: add"
 	swapon "$mnt/swap/hib" || kt_fail "live: swapon"
 	kt_track_swap "$mnt/swap/hib"

@@ -329,6 +329,81 @@ static void test_plan_unchanged(void **state)
 	sc_layout_done(&want);
 }
 
+/* hibernate = yes: one file; created with add --hibernate, else a hibernate step after the
+ * file's own steps, none once swapctl's record names the file as it is named now. */
+static void test_plan_hibernate(void **state)
+{
+	static const char text[] = "[swapfile]\npath = /swap/hib\nsize = 8G\nhibernate = yes\n"
+				   "[swapfile]\npath = /swap/new\nsize = 1G\nhibernate = no\n";
+	struct sc_layout_observed_file files[] = {
+		{.path = (char *)"/swap/hib.1",
+			.exists = true,
+			.size = 4 * GiB,
+			.active = true,
+			.active_priority = 10,
+			.has_priority = true,
+			.priority = 10},
+	};
+	struct sc_layout_observed have = {.files = files, .n_files = 1};
+	struct sc_layout want, back;
+	struct sc_layout_plan p;
+	struct sc_err err = {0};
+	size_t k = 0;
+
+	(void)state;
+	sc_zswap_settings_init(&have.zswap);
+	assert_int_equal(parse(text, &want, &err), 0);
+	assert_true(want.swapfiles[0].hibernate);
+	assert_false(want.swapfiles[1].hibernate);
+	assert_int_equal(sc_layout_plan(&want, &have, false, &p, &err), 0);
+	/* the resize renames the file: the hibernate step follows it, after the resize */
+	for (; k < p.n_steps && p.steps[k].kind != SC_STEP_SWAPFILE_RESIZE; k++)
+		;
+	assert_true(k + 1 < p.n_steps);
+	assert_int_equal(p.steps[k + 1].kind, SC_STEP_HIBERNATE);
+	assert_string_equal(p.steps[k + 1].u.hibernate.layout_path, "/swap/hib");
+	assert_string_equal(p.steps[k + 1].u.hibernate.path, "/swap/hib.1");
+	assert_non_null(diff_of(&p, "swapfile /swap/hib"));
+	for (k = 0; k < p.n_steps; k++)
+		if (p.steps[k].kind == SC_STEP_SWAPFILE_ADD)
+			assert_false(p.steps[k].u.add.hibernate); /* /swap/new */
+	sc_layout_plan_done(&p);
+
+	/* swapctl's record names it: nothing but the resize */
+	files[0].size = 8 * GiB;
+	have.hibernate = (char *)"/swap/hib.1";
+	assert_int_equal(sc_layout_plan(&want, &have, false, &p, &err), 0);
+	assert_int_equal(count(&p, SC_STEP_HIBERNATE), 0);
+	assert_string_equal(diff_of(&p, "swapfile /swap/hib")->change, "none");
+	sc_layout_plan_done(&p);
+
+	/* export says so, and reads back */
+	assert_int_equal(sc_layout_of_have(&have, &back), 0);
+	assert_true(back.swapfiles[0].hibernate);
+	sc_layout_done(&back);
+
+	/* a new file: add --hibernate */
+	have.n_files = 0;
+	have.hibernate = NULL;
+	assert_int_equal(sc_layout_plan(&want, &have, false, &p, &err), 0);
+	assert_int_equal(count(&p, SC_STEP_HIBERNATE), 0);
+	assert_int_equal(p.steps[0].kind, SC_STEP_SWAPFILE_ADD);
+	assert_true(p.steps[0].u.add.hibernate);
+	sc_layout_plan_done(&p);
+	sc_layout_done(&want);
+
+	assert_int_equal(parse("[swapfile]\npath = /a\nsize = 1G\nhibernate = yes\n"
+			       "[swapfile]\npath = /b\nsize = 1G\nhibernate = yes\n",
+				 &want, &err),
+		-EINVAL);
+	assert_non_null(strstr(err.msg, "layout.conf:8:13: hibernate: the [swapfile] of line 1"));
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(
+		parse("[swapfile]\npath = /a\nsize = 1G\nhibernate = maybe\n", &want, &err),
+		-EINVAL);
+	assert_non_null(strstr(err.msg, "hibernate 'maybe'"));
+}
+
 static void test_find_file(void **state)
 {
 	struct sc_layout_observed_file files[] = {
@@ -356,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_format_size),
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_plan_unchanged),
+		cmocka_unit_test(test_plan_hibernate),
 		cmocka_unit_test(test_find_file),
 	};
 
