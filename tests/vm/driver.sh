@@ -110,7 +110,7 @@ HIB_FILE=/swap/hibernate
 filefrag_offset() {
 	filefrag -v "$1" | awk -v ps="$(getconf PAGESIZE)" '
 		/^File size of/ { bs = $(NF - 1) }
-		$1 == "0:" { sub(/\.\.$/, "", $4); printf "%d\n", $4 * bs / ps; exit }'
+		$1 == "0:" { sub(/\.\..*/, "", $4); printf "%d\n", $4 * bs / ps; exit }'
 }
 # devno FILE: MAJ:MIN of the device holding FILE, the form /sys/power/resume takes and shows
 devno() {
