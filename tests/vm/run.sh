@@ -53,7 +53,10 @@ command -v "$QEMU" >/dev/null || skip "$QEMU is not installed (apt-get install q
 command -v mkfs.ext4 >/dev/null || skip "mkfs.ext4 is not installed"
 [ -x "$BUILD/swapctl" ] || die "$BUILD/swapctl is not built; build first or set SC_BUILD_DIR"
 crash=$(find "$BUILD" -maxdepth 2 -type f -name swapctl-crash -perm -u+x | head -n 1)
-oracle=$(find "$BUILD" -maxdepth 2 -type f -name estimate-oracle -perm -u+x | head -n 1)
+# The kernel tier's helper programs (swapctl-crash, estimate-oracle, resume-offset-probe...):
+# every executable beside the unit and component tests in the build's tests directory.
+helpers=$(find "$BUILD/tests" -maxdepth 1 -type f -perm -u+x ! -name 'unit-test-*' \
+	! -name 'component-test-*' 2>/dev/null || true)
 
 # KVM when the device opens, a hardware backend (kvm_intel, kvm_amd) drives it and qemu can
 # use it; else TCG (slower: the kernel tier in one kernel by default). A software backend
@@ -139,7 +142,7 @@ DESTDIR=$pl/inst cmake --install "$BUILD" --prefix /usr >"$work/install.log" 2>&
 	die "the install rule wrote no /usr/lib/systemd/system/swapctl.service"
 cp -a "$SRC/tests/kernel" "$SRC/tests/fixtures" "$pl/tree$SRC/tests/"
 cp -a "$BUILD/swapctl" "$pl/tree$BUILD/"
-for f in $crash $oracle; do
+for f in $crash $helpers; do
 	mkdir -p "$pl/tree$(dirname "$f")"
 	cp -a "$f" "$pl/tree$f"
 done
