@@ -40,12 +40,13 @@
 #
 # The hibernation guest starts second, beside the tier's, and the other guests follow it in
 # its slot (a job takes whichever slot frees first). Under TCG it takes 2-2.5 min alone on the
-# host (boot 21-35 s, setup 20-30 s, hibernation 13-18 s, resume 29-38 s, the checks after it
-# 21-27 s) and 3.5-4.5 min beside another guest; in a lane of 17 min (1015 s, all of it the
-# generic guest's) the hibernation, cloud and 6.12 guests took 212 + 411 + 385 s in the other
-# slot, so it did not lengthen the lane. Under TCG it runs where the tier does (the generic
-# 6.1); the 6.1 cloud and 6.12 kernels hibernate and resume too (3 min each, run by hand with
-# SCVM_HIBERNATE_KERNELS=cloud). Under KVM it runs in every kernel: two short boots.
+# host (boot 21-35 s, setup 20-30 s, hibernation 11-18 s, resume 22-38 s, the checks after it
+# 21-27 s) and 3.5-4.5 min beside another guest; in a lane of 20.5 min (1230 s, all of it the
+# generic guest's, whose tier took 728 s) the hibernation, cloud and 6.12 guests took
+# 270 + 397 + 395 s in the other slot, so it did not lengthen the lane. Under TCG it runs
+# where the tier does (the generic 6.1); the 6.1 cloud and 6.12 kernels hibernate and resume
+# too (3 min each, run by hand with SCVM_HIBERNATE_KERNELS=cloud). Under KVM it runs in every
+# kernel: two short boots.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -345,8 +346,7 @@ boot_hibernate() {
 	if [ "$done" = 1 ] || [ "$killed" = 1 ]; then
 		: # it ended in the first boot (skipped, or failed before hibernating), or was killed
 	elif [ -z "$hib_t" ] || [ -z "$cmdline" ]; then
-		echo "  [$label] FAIL: the first boot ended without hibernating"
-		fails=$((fails + 1))
+		: # it stopped before hibernating: report() says so
 	elif ! [[ " $cmdline " =~ ^(\ resume(_offset)?=[[:alnum:]=:/._-]+)+\ $ ]] ||
 		! [[ $cmdline =~ resume_offset= ]]; then
 		echo "  [$label] FAIL: the guest's resume command line is not resume= and resume_offset=: $cmdline"
