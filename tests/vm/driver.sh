@@ -142,7 +142,8 @@ for key in ("cmdline", "offset_pages", "devno", "uuid"):
     print(r[key])
 PY
 	); then
-		fail hibernate/configure "$(printf '%s' "$out" | tr '\n' ' ') ($(head -c 300 "$HIB/hibernate.json"))"
+		fail hibernate/configure \
+			"$(printf '%s' "$out" | tr '\n' ' ') ($(head -c 300 "$HIB/hibernate.json"))"
 		return 1
 	fi
 	{ read -r cmdline && read -r offset && read -r dev && read -r uuid; } <<<"$out"
@@ -186,7 +187,8 @@ hibernate_scenario() {
 	local holder start boot_id marker rc out hdr ps
 	mkdir -p "$HIB"
 	if ! grep -qw disk /sys/power/state; then
-		skip hibernate "/sys/power/state is '$(cat /sys/power/state)', without disk: this kernel cannot hibernate here"
+		out="/sys/power/state is '$(cat /sys/power/state)', without disk"
+		skip hibernate "$out: this kernel cannot hibernate here"
 		finish
 	fi
 	cp -a "$P/inst/." / && systemctl daemon-reload

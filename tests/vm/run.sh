@@ -40,7 +40,7 @@
 #
 # The hibernation guest starts second, beside the tier's, and the other guests follow it in
 # its slot (a job takes whichever slot frees first). Under TCG it takes 2-2.5 min alone on the
-# host (boot 21-35 s, setup 20-30 s, hibernation 11-18 s, resume 22-38 s, the checks after it
+# host (boot 21-37 s, setup 20-30 s, hibernation 11-18 s, resume 22-38 s, the checks after it
 # 21-27 s) and 3.5-4.5 min beside another guest; in a lane of 20.5 min (1230 s, all of it the
 # generic guest's, whose tier took 728 s) the hibernation, cloud and 6.12 guests took
 # 270 + 397 + 395 s in the other slot, so it did not lengthen the lane. Under TCG it runs
@@ -105,7 +105,10 @@ kernel_tier=${SCVM_KERNEL_TIER:-1}
 # swapfile of 1 GiB (add --hibernate wants at least the RAM), room for both. It runs where
 # the tier does unless SCVM_HIBERNATE_KERNELS says otherwise.
 hibernate=${SCVM_HIBERNATE:-1}
-case $hibernate in 0 | 1 | only) ;; *) die "SCVM_HIBERNATE is 0, 1 or only, not '$hibernate'" ;; esac
+case $hibernate in
+0 | 1 | only) ;;
+*) die "SCVM_HIBERNATE is 0, 1 or only, not '$hibernate'" ;;
+esac
 hib_kernels=${SCVM_HIBERNATE_KERNELS:-$tier_kernels}
 hib_mem=1024
 step_timeout=660 # a kernel-tier script may take 600 s (its ctest TIMEOUT)
@@ -349,11 +352,13 @@ boot_hibernate() {
 		: # it stopped before hibernating: report() says so
 	elif ! [[ " $cmdline " =~ ^(\ resume(_offset)?=[[:alnum:]=:/._-]+)+\ $ ]] ||
 		! [[ $cmdline =~ resume_offset= ]]; then
-		echo "  [$label] FAIL: the guest's resume command line is not resume= and resume_offset=: $cmdline"
+		echo "  [$label] FAIL: the guest's resume command line is not resume= and" \
+			"resume_offset=: $cmdline"
 		fails=$((fails + 1))
 	else
 		times+=", setup $(elapsed "$boot_t" "$hib_t") s, hibernate $(elapsed "$hib_t" "$off_t") s"
-		echo "  [$label] hibernated: the image written and the guest off in $(elapsed "$hib_t" "$off_t") s"
+		echo "  [$label] hibernated: the image written and the guest off in" \
+			"$(elapsed "$hib_t" "$off_t") s"
 		last=$(now)
 		t=$last
 		start_qemu "$dir" .2 "$ver" "$hib_mem" "$disk" "scvm.scenario=hibernate $cmdline"
