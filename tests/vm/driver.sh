@@ -7,12 +7,15 @@
 #   SCVM BOOT phase=P kernel=K state=S    SCVM TIME <systemd-analyze time>
 #   SCVM PASS name | SCVM FAIL name: why | SCVM SKIP name: why
 #   SCVM RUN name (a long step starts)    SCVM REBOOT | SCVM DONE
+#   SCVM CMDLINE resume=... resume_offset=... | SCVM HIBERNATE | SCVM RESUMED (hibernation)
 # Any other line is log.
 set -u
 exec >/dev/ttyS1 2>&1
 P=/run/scvm
+# SRC, BUILD, SWAPCTL, SWAPCTL_CRASH, KERNEL_TIER, KT_KERNELS, KT_FILTER, HIBERNATE_SWAP,
+# HIBERNATE_MIB, HIBERNATE_LOCK_MIB
 # shellcheck source=/dev/null
-. "$P/config" # SRC, BUILD, SWAPCTL, SWAPCTL_CRASH, KERNEL_TIER, KT_KERNELS, KT_FILTER
+. "$P/config"
 ST=/var/lib/scvm
 mkdir -p "$ST"
 phase=$(cat "$ST/phase" 2>/dev/null || echo install)
@@ -81,6 +84,175 @@ for key in k["keys"]:
 	failed=$(systemctl --failed --no-legend --plain 2>/dev/null | grep -E 'swap|zram' || true)
 	if [ -n "$failed" ]; then fail "$1/units" "failed: $(printf '%s' "$failed" | tr '\n' ';')"; else
 		pass "$1/units"; fi
+}
+
+# The hibernation scenario runs in a guest of its own, named on the kernel command line.
+case " $(cat /proc/cmdline) " in
+*" scvm.scenario=hibernate "*) [ "$phase" != install ] || phase=hibernate ;;
+esac
+
+# The hibernation scenario, in a guest of its own that tests/vm/run.sh boots twice on one disk
+# (a qcow2 overlay that outlives the qemu process) with the same memory size:
+#   boot 1 (phase hibernate): `swapctl add SIZE --path FILE --hibernate` makes the swapfile
+#   and configures resume from it (live in /sys/power; the kernel command line it prints
+#   goes to run.sh on the SCVM CMDLINE line), checked against filefrag, blkid and stat and
+#   by doctor; then a process holding a known pattern, a marker in tmpfs, and the guest
+#   hibernates and powers off (SCVM HIBERNATE).
+#   boot 2: run.sh boots the same kernel with that command line; the initramfs resumes the
+#   image and this script carries on after its write to /sys/power/state (SCVM RESUMED): the
+#   same boot_id, the tmpfs marker, the holder still running and its memory intact byte for
+#   byte. A boot that finds phase hibernated on the disk did not resume, and fails.
+HIB=/run/scvm-hibernate # tmpfs, like /dev/shm: only a real resume brings it back
+HIB_FILE=/swap/hibernate
+
+# filefrag_offset FILE: the first extent's physical address in pages, from filefrag (e2fsprogs),
+# not from swapctl: the offset the kernel wants in resume_offset.
+filefrag_offset() {
+	filefrag -v "$1" | awk -v ps="$(getconf PAGESIZE)" '
+		/^File size of/ { bs = $(NF - 1) }
+		$1 == "0:" { sub(/\.\..*/, "", $4); printf "%d\n", $4 * bs / ps; exit }'
+}
+# devno FILE: MAJ:MIN of the device holding FILE, the form /sys/power/resume takes and shows
+devno() {
+	python3 -c 'import os, sys; d = os.stat(sys.argv[1]).st_dev
+print("%d:%d" % (os.major(d), os.minor(d)))' "$1"
+}
+
+# hib_configure: swapctl's resume configuration of HIB_FILE, made by add --hibernate, as
+# `swapctl --json hibernate FILE` reports it (running it again must change nothing); sets
+# cmdline, offset, dev and uuid. The boot files it writes (initramfs-tools' conf.d) do not
+# reach this guest, whose initramfs is the host's copy: the second boot gets the command line
+# from run.sh, and the live values in /sys/power are what this boot hibernates with.
+hib_configure() {
+	local out
+	cmdline='' offset='' dev='' uuid=''
+	if ! swapctl --json hibernate "$HIB_FILE" >"$HIB/hibernate.json" 2>"$HIB/hibernate.err"; then
+		fail hibernate/configure "swapctl --json hibernate $HIB_FILE: $(head -c 300 "$HIB/hibernate.err")"
+		return 1
+	fi
+	if ! out=$(python3 - "$HIB/hibernate.json" "$HIB_FILE" <<'PY' 2>&1
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = d["resume"]
+if d["changed"] or d["actions"]:
+    sys.exit("the second run changed something: %s" % d["actions"])
+if r["file"] != sys.argv[2]:
+    sys.exit("resume.file is %s" % r["file"])
+for key in ("cmdline", "offset_pages", "devno", "uuid"):
+    print(r[key])
+PY
+	); then
+		fail hibernate/configure \
+			"$(printf '%s' "$out" | tr '\n' ' ') ($(head -c 300 "$HIB/hibernate.json"))"
+		return 1
+	fi
+	{ read -r cmdline && read -r offset && read -r dev && read -r uuid; } <<<"$out"
+	pass hibernate/configure
+}
+
+# hib_crosscheck: swapctl's figures and the running kernel's against an independent look:
+# filefrag for the offset, blkid for the UUID, stat for the device
+hib_crosscheck() {
+	local want got bad=
+	want=$(filefrag_offset "$HIB_FILE")
+	[ "$offset" = "$want" ] || bad+="offset $offset, filefrag says $want; "
+	case " $cmdline " in *" resume_offset=$want "*) ;; *) bad+="cmdline '$cmdline'; " ;; esac
+	got=$(cat /sys/power/resume_offset)
+	[ "$got" = "$want" ] || bad+="/sys/power/resume_offset $got, want $want; "
+	want=$(blkid -s UUID -o value "$(findmnt -n -o SOURCE --target "$HIB_FILE")")
+	[ "$uuid" = "$want" ] || bad+="uuid $uuid, blkid says $want; "
+	case " $cmdline " in *" resume=UUID=$want "*) ;; *) bad+="cmdline '$cmdline'; " ;; esac
+	want=$(devno "$HIB_FILE")
+	[ "$dev" = "$want" ] || bad+="device $dev, the file is on $want; "
+	got=$(cat /sys/power/resume)
+	[ "$got" = "$want" ] || bad+="/sys/power/resume $got, want $want; "
+	grep -q "^$HIB_FILE " /proc/swaps || bad+="$HIB_FILE is not an active swap area; "
+	if [ -z "$bad" ]; then pass hibernate/crosscheck; else fail hibernate/crosscheck "$bad"; fi
+	[ -z "$bad" ]
+}
+
+# hib_doctor NAME: doctor has no hibernation finding
+hib_doctor() {
+	local out
+	swapctl --json doctor >"$HIB/doctor.json" 2>&1
+	out=$(python3 -c '
+import json, sys
+for f in json.load(open(sys.argv[1]))["findings"]:
+    if f["id"].startswith("hibernate-"):
+        print("%s: %s" % (f["id"], f["message"]))' "$HIB/doctor.json" 2>&1)
+	if [ -z "$out" ]; then pass "$1"; else fail "$1" "$(printf '%s' "$out" | tr '\n' ';')"; fi
+}
+
+hibernate_scenario() {
+	local holder start boot_id marker rc out hdr ps
+	mkdir -p "$HIB"
+	if ! grep -qw disk /sys/power/state; then
+		out="/sys/power/state is '$(cat /sys/power/state)', without disk"
+		skip hibernate "$out: this kernel cannot hibernate here"
+		finish
+	fi
+	cp -a "$P/inst/." / && systemctl daemon-reload
+	run hibernate/add swapctl add "$HIBERNATE_SWAP" --path "$HIB_FILE" --hibernate || finish
+	hib_configure || finish
+	say "CMDLINE $cmdline"
+	hib_crosscheck || finish
+	hib_doctor hibernate/doctor
+
+	python3 "$P/hold-pattern.py" "$HIBERNATE_MIB" "$HIBERNATE_LOCK_MIB" "$HIB/ready" \
+		>"$HIB/holder.out" 2>&1 &
+	holder=$!
+	while ! [ -e "$HIB/ready" ] && kill -0 "$holder" 2>/dev/null; do sleep 1; done
+	if ! [ -e "$HIB/ready" ]; then
+		fail hibernate/fill "the pattern holder ended: $(tr '\n' ' ' <"$HIB/holder.out")"
+		finish
+	fi
+	say "PASS hibernate/fill: $(cat "$HIB/ready")"
+	start=$(awk '{ print $22 }' "/proc/$holder/stat")
+	boot_id=$(cat /proc/sys/kernel/random/boot_id)
+	marker=$(cat /proc/sys/kernel/random/uuid)
+	echo "$marker" >/dev/shm/scvm-hibernate
+	{ free -m; echo "image_size $(cat /sys/power/image_size)"; cat /proc/swaps; } | log
+	echo hibernated >"$ST/phase"
+	sync
+	say HIBERNATE
+	if ! { echo shutdown >/sys/power/disk && echo disk >/sys/power/state; } 2>"$HIB/state.err"; then
+		fail hibernate/hibernate "$(tr '\n' ' ' <"$HIB/state.err")"
+		dmesg | grep -E 'PM: |[Hh]ibernat|swap' | tail -n 20 | log
+		kill "$holder"
+		finish
+	fi
+	# Only a restored image returns 0 here: a written image powers the machine off, and a
+	# failure returns the error.
+	say RESUMED
+	dmesg | sed -n '/PM: hibernation: hibernation entry/,$p' | grep -E 'PM: |[Hh]ibernat' | log
+	if [ "$(cat /proc/sys/kernel/random/boot_id)" = "$boot_id" ]; then pass hibernate/same-boot
+	else fail hibernate/same-boot "boot_id changed: userspace was booted again"; fi
+	if [ "$(cat /dev/shm/scvm-hibernate 2>/dev/null)" = "$marker" ]; then
+		pass hibernate/tmpfs-marker
+	else fail hibernate/tmpfs-marker "the marker in /dev/shm is gone or changed"; fi
+	if [ "$(awk '{ print $22 }' "/proc/$holder/stat" 2>/dev/null)" = "$start" ]; then
+		pass hibernate/holder-alive
+	else fail hibernate/holder-alive "the pattern holder (pid $holder) is not the process it was"; fi
+	kill -USR1 "$holder"
+	rc=0
+	wait "$holder" || rc=$?
+	out=$(tr '\n' ' ' <"$HIB/holder.out")
+	if [ "$rc" = 0 ]; then say "PASS hibernate/pattern: ${out% }"
+	else fail hibernate/pattern "exit $rc: $out"; fi
+	# The kernel puts the swap signature back as soon as it has found the image.
+	ps=$(getconf PAGESIZE)
+	hdr=$(dd if="$HIB_FILE" bs=1 skip=$((ps - 10)) count=10 2>/dev/null)
+	if [ "$hdr" = SWAPSPACE2 ]; then pass hibernate/signature
+	else fail hibernate/signature "the swapfile's signature is '$hdr', not SWAPSPACE2"; fi
+	hib_doctor hibernate/doctor-after
+	check hibernate/status "
+files = [a for a in s['swaps'] if a['type'] == 'file']
+got = [a['path'] for a in files]
+expect(got == ['$HIB_FILE'], 'active swapfiles %s, want $HIB_FILE' % got)
+expect(all(a['persistent'] for a in files), 'the swapfile is not persistent')
+for d in s['drift']:
+    print('drift %s %s: %s' % (d['kind'], d['target'], d['message']))"
+	finish
 }
 
 state=$(systemctl is-system-running --wait 2>/dev/null)
@@ -195,6 +367,12 @@ expect(got == [], 'files left in /swap: %s' % got)"
 	check kernel-tier/clean "
 got = [a['path'] for a in s['swaps']]
 expect(got == [], 'swap areas left by the kernel tier: %s' % got)"
+	finish
+	;;
+hibernate) hibernate_scenario ;;
+hibernated)
+	fail hibernate/resume "the guest booted afresh instead of resuming its image"
+	dmesg | grep -E 'PM: |[Hh]ibernat|resume' | tail -n 20 | log
 	finish
 	;;
 *)
