@@ -125,8 +125,11 @@ static int run_command(const struct sc_ctx *c, const char *cmd, struct sc_err *e
 	if (r < 0)
 		return sc_err_set(
 			err, SC_EXIT_FAILURE, -r, "%s: cannot run: %s", cmd, strerror(-r));
-	if (r > 0)
-		return sc_err_set(err, SC_EXIT_FAILURE, EIO, "%s: exited with status %d", cmd, r);
+	if (r > 0) {
+		r = sc_err_set(err, SC_EXIT_FAILURE, EIO, "%s: exited with status %d", cmd, r);
+		sc_err_hint(err, "run %s by hand to see why, then swapctl hibernate again", cmd);
+		return r;
+	}
 	return 0;
 }
 

@@ -14,11 +14,6 @@
 #include "parse.h"
 #include "util.h"
 
-static const char *fmt_bytes(uint64_t b, char buf[32])
-{
-	return sc_format_bytes(b, buf);
-}
-
 void sc_hib_why_blocked(const struct sc_hib_power *pw, char *buf, size_t len)
 {
 	if (pw->nohibernate)
@@ -67,15 +62,16 @@ static int pick(const struct sc_hib_request *req, const struct sc_hib_observed *
 			"hibernate: no %s swapfile can be a resume target",
 			o->offline ? "persisted" : "active");
 		sc_err_hint(err, "create one with swapctl add %s --hibernate, or name it",
-			need ? fmt_bytes(need, a) : "SIZE");
+			need ? sc_format_bytes(need, a) : "SIZE");
 		return -ENOENT;
 	}
 	if (need && best->size < need) {
 		sc_err_set(err, SC_EXIT_REFUSED, ENOSPC,
 			"hibernate: the largest active swapfile, %s (%s), is smaller than the "
 			"hibernation image size %s (/sys/power/image_size)",
-			best->path, fmt_bytes(best->size, a), fmt_bytes(need, b));
-		sc_err_hint(err, "create one with swapctl add %s --hibernate", fmt_bytes(need, b));
+			best->path, sc_format_bytes(best->size, a), sc_format_bytes(need, b));
+		sc_err_hint(err, "create one with swapctl add %s --hibernate",
+			sc_format_bytes(need, b));
 		return -ENOSPC;
 	}
 	*ret = best;
@@ -139,15 +135,20 @@ static int check(const struct sc_hib_observed *o, const struct sc_hib_file *f, s
 		r = sc_err_set(err, SC_EXIT_REFUSED, ENOSPC,
 			"%s: %s is smaller than the hibernation image size %s "
 			"(/sys/power/image_size)",
-			f->path, fmt_bytes(f->size, a), fmt_bytes(pw->image_size, b));
+			f->path, sc_format_bytes(f->size, a), sc_format_bytes(pw->image_size, b));
 		sc_err_hint(err, "grow it with swapctl resize %s %s", f->path,
-			fmt_bytes(pw->image_size, b));
+			sc_format_bytes(pw->image_size, b));
 		return r;
 	}
-	if (!f->located)
-		return sc_err_set(err, SC_EXIT_REFUSED, ENODEV,
+	if (!f->located) {
+		r = sc_err_set(err, SC_EXIT_REFUSED, ENODEV,
 			"%s: its filesystem is not on a block device the kernel can resume from",
 			f->path);
+		sc_err_hint(err,
+			"use a swapfile on a disk or partition's ext4, xfs or btrfs "
+			"(not overlay, tmpfs or a network filesystem)");
+		return r;
+	}
 	return 0;
 }
 
@@ -189,11 +190,9 @@ static int add_live(struct sc_plan *plan, const char *attr, const char *old, con
 	return 0;
 }
 
-static int regenerate(struct sc_hib_plan *p, const struct sc_hib_request *req, const char *cmd)
+static void regenerate(struct sc_hib_plan *p, const char *cmd)
 {
-	(void)req;
 	p->regenerate[p->n_regenerate++] = cmd;
-	return 0;
 }
 
 /* --regenerate: the runs, last, after every file they read has been written. */
@@ -229,10 +228,10 @@ static int plan_off(
 	for (size_t i = 0; i < ELEMENTSOF(files); i++) {
 		if (!files[i]->exists)
 			continue;
-		if ((r = add_conf(&p->plan, SC_HIB_REMOVE_CONF, files[i], purposes[i], NULL,
-			     NULL)) < 0 ||
-			(r = regenerate(p, req, cmds[i])) < 0)
+		r = add_conf(&p->plan, SC_HIB_REMOVE_CONF, files[i], purposes[i], NULL, NULL);
+		if (r < 0)
 			return r;
+		regenerate(p, cmds[i]);
 	}
 	/* /etc/kernel/cmdline: the words swapctl put there go, the admin's stay */
 	if (o->kernel_cmdline.exists && o->record.present) {
@@ -303,7 +302,7 @@ int sc_hibernate_plan(const struct sc_ctx *c, const struct sc_hib_request *req,
 			return -ENOMEM;
 		r = want_conf(&p->plan, &o->initramfs_conf, "initramfs", set, text);
 		if (r > 0)
-			r = regenerate(p, req, "update-initramfs -u");
+			regenerate(p, "update-initramfs -u");
 		if (r < 0)
 			goto out;
 	}
@@ -312,7 +311,7 @@ int sc_hibernate_plan(const struct sc_ctx *c, const struct sc_hib_request *req,
 
 		r = want_conf(&p->plan, &o->grub_dropin, "grub", t->cmdline, text);
 		if (r > 0)
-			r = regenerate(p, req, "update-grub");
+			regenerate(p, "update-grub");
 		if (r < 0)
 			goto out;
 		boot_configured = true;

@@ -188,9 +188,13 @@ static void inspect_file(
 	fd = sc_ctx_open(c, f->full, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
 	if (fd < 0 || c->sys->fstatat(fd, "", &st, AT_EMPTY_PATH) < 0 || !S_ISREG(st.st_mode)) {
 		f->offset_err = fd < 0 ? fd : -EINVAL;
-		sc_err_set(&f->offset_msg, SC_EXIT_USAGE, -f->offset_err,
-			fd < 0 ? "%s: cannot open: %s" : "%s: is not a regular file%s", f->path,
-			fd < 0 ? strerror(-fd) : "");
+		if (fd < 0)
+			sc_err_set(&f->offset_msg, SC_EXIT_USAGE, -fd, "%s: cannot open: %s",
+				f->path, strerror(-fd));
+		else
+			sc_err_set(&f->offset_msg, SC_EXIT_USAGE, EINVAL,
+				"%s: is not a regular file; hibernate resumes from swapfiles",
+				f->path);
 		return;
 	}
 	f->exists = true;
