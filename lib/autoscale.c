@@ -245,6 +245,9 @@ void sc_autoscale_decide(const struct sc_autoscale_config *cfg,
 	uint64_t dyn = sc_autoscale_dynamic_bytes(o), step = step_of(cfg, o), max = max_of(cfg, o);
 	uint64_t since = SC_MAX(h->last_pressure, h->last_grow);
 	bool low = o->swap_total && o->swap_free * 100 < (uint64_t)cfg->grow_below * o->swap_total;
+	/* Full, at the rate it has been filling, before a step decided at the next look is in place. */
+	uint64_t lead_ms = sc_autoscale_next_wait_ms(cfg, h) + SC_AUTOSCALE_LEAD_S * 1000u;
+	bool soon = h->fill_rate && o->swap_free * 1000 < h->fill_rate * lead_ms;
 	/* Under pressure, more swap helps only while swap is filling: grow from half free. */
 	bool pressed = h->pressure &&
 		(!o->swap_total ||
@@ -254,7 +257,7 @@ void sc_autoscale_decide(const struct sc_autoscale_config *cfg,
 	unsigned next = 1;
 
 	memset(ret, 0, sizeof(*ret));
-	if (low || pressed) {
+	if (low || pressed || soon) {
 		if (dyn + step > max) {
 			none(ret, "at-max",
 				"%s swap free of %s, but another %s would pass the cap of %s of "
@@ -274,13 +277,23 @@ void sc_autoscale_decide(const struct sc_autoscale_config *cfg,
 			next = SC_MAX(next, o->files[i].n + 1);
 		ret->verdict = SC_AUTOSCALE_GROW;
 		ret->size = step;
-		ret->why = pressed ? "pressure" : "swap-low";
+		ret->why = pressed ? "pressure" : low ? "swap-low" : "filling";
 		snprintf(ret->path, sizeof(ret->path), "%s/%s%u", strcmp(dir, "/") ? dir : "",
 			SC_AUTOSCALE_PREFIX, next);
-		snprintf(ret->reason, sizeof(ret->reason), "%s; %u%% of swap free (%s of %s)",
-			pressed ? "memory pressure" : "swap is running low",
-			pct(o->swap_free, o->swap_total), sc_format_bytes(o->swap_free, b1),
-			sc_format_bytes(o->swap_total, b2));
+		if (pressed || low)
+			snprintf(ret->reason, sizeof(ret->reason),
+				"%s; %u%% of swap free (%s of %s)",
+				pressed ? "memory pressure" : "swap is running low",
+				pct(o->swap_free, o->swap_total), sc_format_bytes(o->swap_free, b1),
+				sc_format_bytes(o->swap_total, b2));
+		else
+			snprintf(ret->reason, sizeof(ret->reason),
+				"swap is filling at %s/s and would be full in %" PRIu64
+				" s; %u%% of swap free (%s of %s)",
+				sc_format_bytes(h->fill_rate, (char[32]){0}),
+				o->swap_free / h->fill_rate, pct(o->swap_free, o->swap_total),
+				sc_format_bytes(o->swap_free, b1),
+				sc_format_bytes(o->swap_total, b2));
 		return;
 	}
 	if (h->pressure) {
@@ -375,8 +388,20 @@ uint64_t sc_autoscale_now(const struct sc_ctx *c)
 
 void sc_autoscale_note(struct sc_autoscale_history *h, const struct sc_autoscale_observed *o)
 {
-	h->filling = h->looked && o->swap_free + MIB < h->swap_free;
-	h->swap_free = o->swap_free;
+	uint64_t used = o->swap_total > o->swap_free ? o->swap_total - o->swap_free : 0;
+	uint64_t dt = h->now - h->looked_at;
+	bool grew;
+
+	/* Over a second at least: a trigger can wake the daemon twice within milliseconds. */
+	if (h->looked && (h->now < h->looked_at || dt < NSEC_PER_SEC))
+		return;
+	grew = h->looked && used > h->swap_used;
+	h->filling = grew && used > h->swap_used + MIB;
+	h->fill_rate = grew
+		? (uint64_t)((double)(used - h->swap_used) * (double)NSEC_PER_SEC / (double)dt)
+		: 0;
+	h->swap_used = used;
+	h->looked_at = h->now;
 	h->looked = true;
 }
 

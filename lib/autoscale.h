@@ -77,12 +77,26 @@ struct sc_autoscale_history {
 	uint64_t last_pressure; /* 0: never */
 	uint64_t last_grow; /* 0: never */
 	bool pressure; /* the trigger fired since the last decision (or avg10 says so) */
-	bool looked; /* swap_free below is from an earlier look */
-	uint64_t swap_free; /* at the last look */
-	bool filling; /* swap free fell by more than 1 MiB between the last two looks */
+	bool looked; /* swap_used and looked_at below are from an earlier look */
+	uint64_t looked_at; /* when it was */
+	uint64_t swap_used; /* swap in use at the last look, every active area */
+	bool filling; /* swap in use grew by more than 1 MiB between the last two looks */
+	uint64_t fill_rate; /* bytes per second it grew by between them; 0 when it did not */
+	/* (a look less than a second after the last one changes none of these) */
 };
 
-/* Record a look at the machine in h (swap free, and whether swap is filling). */
+/*
+ * Time a growth step needs once decided: a file made (written out where the filesystem has
+ * no fallocate) and enabled. Swap that would be full within the next look plus this is
+ * grown now, however much of it is still free.
+ */
+#define SC_AUTOSCALE_LEAD_S 3
+
+/*
+ * Record a look at the machine in h, taken at h->now: swap in use, whether it is filling and
+ * how fast, measured over a second at least. Swap in use, not swap free, so an area added
+ * between the looks is not mistaken for swap emptying.
+ */
 void sc_autoscale_note(struct sc_autoscale_history *h, const struct sc_autoscale_observed *o);
 /*
  * How long to wait for the trigger before the next look: interval_s, or 1 s while swap is
@@ -102,7 +116,7 @@ struct sc_autoscale_decision {
 	enum sc_autoscale_verdict verdict;
 	char path[4096];
 	uint64_t size;
-	const char *why; /* "pressure", "swap-low", "quiet", "at-max", ... */
+	const char *why; /* "pressure", "swap-low", "filling", "quiet", "at-max", ... */
 	char reason[256]; /* one sentence for people */
 };
 
@@ -110,8 +124,10 @@ struct sc_autoscale_decision {
 uint64_t sc_autoscale_dynamic_bytes(const struct sc_autoscale_observed *o);
 
 /*
- * The pure decision. Grow by one step when the trigger fired or avg10 is high, or when less
- * than grow_below percent of all swap is free -- unless that would pass max in dynamic swap
+ * The pure decision. Grow by one step when the trigger fired or avg10 is high, when less
+ * than grow_below percent of all swap is free, or when swap fills so fast (h->fill_rate) that
+ * it would be full before the next look and SC_AUTOSCALE_LEAD_S more -- a small area can go
+ * from above grow_below to full between two looks -- unless that would pass max in dynamic swap
  * or leave no area slot. Retire the least-used active dynamic file when nothing pressed for
  * quiet_s and, without it, at least retire_above percent of swap stays free (the gap between
  * the two thresholds keeps it from flapping); the removal itself still passes the swapoff

@@ -2,7 +2,8 @@
 # swapctl autoscale on the real kernel. A memory cgroup limited to 64 MiB runs a workload that
 # writes a known pattern to 192 MiB (3x its limit) at 8 MiB/s, with one 32 MiB swapfile:
 # without autoscale it is OOM-killed; under `swapctl autoscale --max 256M --step 64M` it
-# completes with every byte intact, the dynamic files never pass 256 MiB together, and once
+# completes with every byte intact (the 32 MiB file fills at 25% a second, so the daemon has
+# to grow ahead of the fill rate, not wait for 25% free: it looks only once a second), the dynamic files never pass 256 MiB together, and once
 # it has exited they are retired through the swapoff gate. Also: a dynamic file a crash left
 # inactive is removed at start and a look-alike without the label is left alone; --once and
 # --dry-run --once decide without waiting.

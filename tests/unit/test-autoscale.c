@@ -155,7 +155,7 @@ static void test_default_step(void **state)
 static void test_next_wait(void **state)
 {
 	struct sc_autoscale_config c = cfg(0, 0);
-	struct sc_autoscale_history h = {0};
+	struct sc_autoscale_history h = {.now = 100 * SEC};
 	struct sc_autoscale_observed o = {.swap_total = GiB, .swap_free = GiB};
 
 	(void)state;
@@ -163,12 +163,15 @@ static void test_next_wait(void **state)
 	assert_false(h.filling);
 	assert_int_equal(sc_autoscale_next_wait_ms(&c, &h), 5000);
 	o.swap_free -= MiB; /* a MiB is noise */
+	h.now += 5 * SEC;
 	sc_autoscale_note(&h, &o);
 	assert_false(h.filling);
 	o.swap_free -= 2 * MiB;
+	h.now += 5 * SEC;
 	sc_autoscale_note(&h, &o);
 	assert_true(h.filling);
 	assert_int_equal(sc_autoscale_next_wait_ms(&c, &h), 1000);
+	h.now += SEC;
 	sc_autoscale_note(&h, &o); /* steady again */
 	assert_false(h.filling);
 	h.pressure = true;
@@ -176,6 +179,81 @@ static void test_next_wait(void **state)
 	c.interval_s = 1;
 	h.pressure = false;
 	assert_int_equal(sc_autoscale_next_wait_ms(&c, &h), 1000);
+}
+
+/* The fill rate: swap in use over a second at least; an area added is not swap emptying. */
+static void test_fill_rate(void **state)
+{
+	struct sc_autoscale_history h = {.now = 100 * SEC};
+	struct sc_autoscale_observed o = {.swap_total = 32 * MiB, .swap_free = 32 * MiB};
+
+	(void)state;
+	sc_autoscale_note(&h, &o);
+	assert_int_equal(h.fill_rate, 0);
+	h.now += 2 * SEC;
+	o.swap_free -= 16 * MiB;
+	sc_autoscale_note(&h, &o);
+	assert_int_equal(h.fill_rate, 8 * MiB);
+	assert_true(h.filling);
+	/* A look within the second changes nothing. */
+	h.now += SEC / 10;
+	o.swap_free -= 4 * MiB;
+	sc_autoscale_note(&h, &o);
+	assert_int_equal(h.fill_rate, 8 * MiB);
+	assert_int_equal(h.swap_used, 16 * MiB);
+	/* An area of 64 MiB added while 4 MiB more went out: 4 MiB in 1 s, not emptying. */
+	h.now += 9 * SEC / 10;
+	o.swap_total += 64 * MiB;
+	o.swap_free += 64 * MiB;
+	sc_autoscale_note(&h, &o);
+	assert_int_equal(h.fill_rate, 4 * MiB);
+	/* Emptying: no rate. */
+	h.now += SEC;
+	o.swap_free += 8 * MiB;
+	sc_autoscale_note(&h, &o);
+	assert_int_equal(h.fill_rate, 0);
+	assert_false(h.filling);
+}
+
+/*
+ * A small area filling fast is grown while more than grow_below percent of it is free: at the
+ * rate it fills it would be full before the next look and the lead a step needs.
+ */
+static void test_grow_filling(void **state)
+{
+	struct sc_autoscale_config c = cfg(256 * MiB, 64 * MiB);
+	struct sc_autoscale_observed o = {
+		.mem_total = 8 * GiB, .swap_total = 32 * MiB, .swap_free = 16 * MiB};
+	struct sc_autoscale_history h = {.now = 100 * SEC, .last_grow = 1};
+	struct sc_autoscale_decision d;
+
+	(void)state;
+	/* 50% free, filling at 8 MiB/s: full in 2 s, under the 1 s look + 3 s lead. */
+	h.fill_rate = 8 * MiB;
+	h.filling = true;
+	sc_autoscale_decide(&c, &o, &h, &d);
+	assert_int_equal(d.verdict, SC_AUTOSCALE_GROW);
+	assert_string_equal(d.why, "filling");
+	assert_string_equal(d.path, "/swap/dynamic.1");
+	assert_non_null(strstr(d.reason, "8 MiB/s"));
+	assert_non_null(strstr(d.reason, "full in 2 s"));
+	/* At 2 MiB/s it lasts 8 s: nothing yet. */
+	h.fill_rate = 2 * MiB;
+	sc_autoscale_decide(&c, &o, &h, &d);
+	assert_int_equal(d.verdict, SC_AUTOSCALE_NONE);
+	/* Not filling, an idle interval of 5 s: the lead is 8 s, 16 MiB lasts 8 s at 2 MiB/s. */
+	h.filling = false;
+	sc_autoscale_decide(&c, &o, &h, &d);
+	assert_int_equal(d.verdict, SC_AUTOSCALE_NONE);
+	o.swap_free = 16 * MiB - 1;
+	sc_autoscale_decide(&c, &o, &h, &d);
+	assert_int_equal(d.verdict, SC_AUTOSCALE_GROW);
+	assert_string_equal(d.why, "filling");
+	/* The cap holds for it as for the others. */
+	c.max = 32 * MiB;
+	sc_autoscale_decide(&c, &o, &h, &d);
+	assert_int_equal(d.verdict, SC_AUTOSCALE_NONE);
+	assert_string_equal(d.why, "at-max");
 }
 
 static void test_psi(void **state)
@@ -229,6 +307,8 @@ int main(void)
 		cmocka_unit_test(test_retire),
 		cmocka_unit_test(test_default_step),
 		cmocka_unit_test(test_next_wait),
+		cmocka_unit_test(test_fill_rate),
+		cmocka_unit_test(test_grow_filling),
 		cmocka_unit_test(test_psi),
 		cmocka_unit_test(test_normalize_dir),
 	};
