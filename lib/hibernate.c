@@ -129,52 +129,42 @@ static void read_power(const struct sc_ctx *c, struct sc_hib_power *p)
  */
 static void locate(const struct sc_ctx *c, dev_t dev, const char *canon, struct sc_hib_file *f)
 {
-	_cleanup_free_ char *text = NULL;
-	char want[32], fallback[128] = "";
+	struct sc_mounts mounts = {0};
+	const char *dev_src = NULL, *btrfs_src = NULL;
 	size_t best = 0;
 	struct stat st;
 
-	snprintf(want, sizeof(want), "%u:%u", major(dev), minor(dev));
-	if (sc_ctx_read_sys(c, "/proc/self/mountinfo", 1 << 22, &text) < 0)
+	if (sc_mountinfo_read(c, &mounts) < 0)
 		return;
-	for (char *line = text, *next; line && *line; line = next) {
-		char mm[32], point[512], type[32], src[128];
-		_cleanup_free_ char *at = NULL;
-		const char *sep;
-		size_t len;
+	for (size_t i = 0; i < mounts.n && !dev_src; i++) {
+		const struct sc_mount *m = &mounts.items[i];
+		size_t len = strlen(m->point);
 
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		/* "36 35 98:0 /root /mnt rw,... shared:1 - ext4 /dev/vda1 rw" */
-		sep = strstr(line, " - ");
-		if (sscanf(line, "%*s %*s %31s %*s %511s", mm, point) != 2 || !sep ||
-			sscanf(sep + 3, "%31s %127s", type, src) != 2 ||
-			sc_unmangle(point, strlen(point), &at) < 0)
-			continue;
-		if (strcmp(mm, want) == 0) {
-			if (c->sys->fstatat(AT_FDCWD, src, &st, 0) == 0 && S_ISBLK(st.st_mode)) {
-				snprintf(fallback, sizeof(fallback), "%s", src);
-				best = SIZE_MAX;
-			}
+		if (m->major == major(dev) && m->minor == minor(dev)) {
+			if (c->sys->fstatat(AT_FDCWD, m->source, &st, 0) == 0 &&
+				S_ISBLK(st.st_mode))
+				dev_src = m->source;
 			continue;
 		}
 		/* the mount the file's path is under: the last, longest one (btrfs only) */
-		len = strlen(at);
-		if (best == SIZE_MAX || !canon ||
-			!(strcmp(at, "/") == 0 ||
-				(sc_startswith(canon, at) && canon[len] == '/')) ||
+		if (!canon ||
+			!(strcmp(m->point, "/") == 0 ||
+				(sc_startswith(canon, m->point) && canon[len] == '/')) ||
 			len < best)
 			continue;
 		best = len;
-		snprintf(fallback, sizeof(fallback), "%s", strcmp(type, "btrfs") == 0 ? src : "");
+		btrfs_src = strcmp(m->fstype, "btrfs") == 0 ? m->source : NULL;
 	}
-	if (!fallback[0] || c->sys->fstatat(AT_FDCWD, fallback, &st, 0) < 0 || !S_ISBLK(st.st_mode))
-		return;
-	f->located = true;
-	f->major = major(st.st_rdev);
-	f->minor = minor(st.st_rdev);
-	snprintf(f->device, sizeof(f->device), "%s", fallback);
+	if (!dev_src)
+		dev_src = btrfs_src;
+	if (dev_src && c->sys->fstatat(AT_FDCWD, dev_src, &st, 0) == 0 && S_ISBLK(st.st_mode) &&
+		strlen(dev_src) < sizeof(f->device)) {
+		f->located = true;
+		f->major = major(st.st_rdev);
+		f->minor = minor(st.st_rdev);
+		snprintf(f->device, sizeof(f->device), "%s", dev_src);
+	}
+	sc_mounts_free(&mounts);
 }
 
 static void inspect_file(

@@ -1,4 +1,4 @@
-/* /proc/swaps and /proc/meminfo. See procfs.h. */
+/* /proc/swaps, /proc/self/mountinfo, /proc/meminfo and the others. See procfs.h. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -168,6 +168,114 @@ const struct sc_swap *sc_swaps_find(const struct sc_swaps *s, const char *path)
 		if (strcmp(s->items[i].path, path) == 0)
 			return &s->items[i];
 	return NULL;
+}
+
+static void mount_done(struct sc_mount *m)
+{
+	free(m->root);
+	free(m->point);
+	free(m->fstype);
+	free(m->source);
+	memset(m, 0, sizeof(*m));
+}
+
+void sc_mounts_free(struct sc_mounts *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		mount_done(&m->items[i]);
+	free(m->items);
+	m->items = NULL;
+	m->n = 0;
+}
+
+/* Field len bytes at f, unescaped into *ret: 0, -EINVAL when empty, -ENOMEM. */
+static int mount_field(const char *f, size_t len, char **ret)
+{
+	return len ? sc_unmangle(f, len, ret) : -EINVAL;
+}
+
+/* One line: 1 parsed, 0 not of the shape (skipped), -ENOMEM. */
+static int parse_mount_line(const char *line, struct sc_mount *ret)
+{
+	const char *p = line, *f, *sep;
+	char mm[32], extra;
+	size_t len;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	(void)next_field(&p, &len); /* mount ID */
+	(void)next_field(&p, &len); /* parent ID */
+	f = next_field(&p, &len);
+	if (len == 0 || len >= sizeof(mm))
+		return 0;
+	memcpy(mm, f, len);
+	mm[len] = '\0';
+	if (sscanf(mm, "%u:%u%c", &ret->major, &ret->minor, &extra) != 2)
+		return 0;
+	f = next_field(&p, &len);
+	if ((r = mount_field(f, len, &ret->root)) < 0)
+		goto fail;
+	f = next_field(&p, &len);
+	if ((r = mount_field(f, len, &ret->point)) < 0)
+		goto fail;
+	/* options, then optional fields up to the lone "-" */
+	sep = strstr(p, " - ");
+	if (!sep) {
+		r = -EINVAL;
+		goto fail;
+	}
+	p = sep + 3;
+	f = next_field(&p, &len);
+	if ((r = mount_field(f, len, &ret->fstype)) < 0)
+		goto fail;
+	f = next_field(&p, &len);
+	if ((r = mount_field(f, len, &ret->source)) < 0)
+		goto fail;
+	return 1;
+fail:
+	mount_done(ret);
+	return r == -ENOMEM ? r : 0;
+}
+
+int sc_mountinfo_parse(const char *text, struct sc_mounts *ret)
+{
+	struct sc_mounts m = {0};
+
+	for (const char *line = text; line && *line;) {
+		const char *nl = strchr(line, '\n');
+		_cleanup_free_ char *copy = strndup(line, nl ? (size_t)(nl - line) : strlen(line));
+		struct sc_mount one, *items;
+		int r;
+
+		line = nl ? nl + 1 : NULL;
+		if (!copy || (r = parse_mount_line(copy, &one)) < 0) {
+			sc_mounts_free(&m);
+			return -ENOMEM;
+		}
+		if (r == 0)
+			continue;
+		items = realloc(m.items, (m.n + 1) * sizeof(*items));
+		if (!items) {
+			mount_done(&one);
+			sc_mounts_free(&m);
+			return -ENOMEM;
+		}
+		m.items = items;
+		m.items[m.n++] = one;
+	}
+	*ret = m;
+	return 0;
+}
+
+int sc_mountinfo_read(const struct sc_ctx *c, struct sc_mounts *ret)
+{
+	_cleanup_free_ char *text = NULL;
+	int r;
+
+	r = sc_ctx_read_sys(c, "/proc/self/mountinfo", 1 << 22, &text);
+	if (r < 0)
+		return r;
+	return sc_mountinfo_parse(text, ret);
 }
 
 /*

@@ -37,6 +37,27 @@ const char *sc_swap_type_name(enum sc_swap_type t);
 /* The active area whose path is path (exact string), or NULL. */
 const struct sc_swap *sc_swaps_find(const struct sc_swaps *s, const char *path);
 
+/*
+ * /proc/self/mountinfo (proc(5)): "36 35 98:0 /root /mnt rw,... shared:1 - ext4 /dev/sda1 rw".
+ * Strings are unescaped (\ooo). A line that does not have this shape is skipped.
+ */
+struct sc_mount {
+	unsigned major, minor; /* st_dev of the files in it */
+	char *root; /* the directory of the file system mounted here */
+	char *point;
+	char *fstype;
+	char *source; /* "/dev/sda1", "tmpfs", ... */
+};
+
+struct sc_mounts {
+	struct sc_mount *items;
+	size_t n;
+};
+
+int sc_mountinfo_parse(const char *text, struct sc_mounts *ret);
+int sc_mountinfo_read(const struct sc_ctx *c, struct sc_mounts *ret);
+void sc_mounts_free(struct sc_mounts *m);
+
 /* All figures in bytes. A field absent from the file stays 0. */
 struct sc_meminfo {
 	uint64_t total;

@@ -32,26 +32,19 @@ static int stat_sys(const struct sc_ctx *c, const char *abs, struct stat *st)
 /* The mount point of devno in <sysroot>/proc/self/mountinfo, copied to buf; false if none. */
 static bool mounted_at(const struct sc_ctx *c, dev_t devno, char *buf, size_t len)
 {
-	_cleanup_free_ char *text = NULL;
-	char want[32];
+	struct sc_mounts mounts = {0};
+	bool found = false;
 
-	snprintf(want, sizeof(want), "%u:%u", major(devno), minor(devno));
-	if (sc_ctx_read_sys(c, "/proc/self/mountinfo", 1 << 22, &text) < 0)
+	if (sc_mountinfo_read(c, &mounts) < 0)
 		return false;
-	for (char *line = text, *next; line && *line; line = next) {
-		char id[32], mm[32], root[32], point[256];
-
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		/* "36 35 98:0 /mnt1 /mnt2 rw ...": the third field is the device */
-		if (sscanf(line, "%31s %31s %31s %31s %255s", id, id, mm, root, point) == 5 &&
-			strcmp(mm, want) == 0) {
-			snprintf(buf, len, "%s", point);
-			return true;
+	for (size_t i = 0; i < mounts.n && !found; i++)
+		if (mounts.items[i].major == major(devno) &&
+			mounts.items[i].minor == minor(devno)) {
+			snprintf(buf, len, "%s", mounts.items[i].point);
+			found = true;
 		}
-	}
-	return false;
+	sc_mounts_free(&mounts);
+	return found;
 }
 
 int sc_zram_backing_check(const struct sc_ctx *c, const char *path, struct sc_err *err)

@@ -1,4 +1,4 @@
-/* /proc/swaps and /proc/meminfo parsers. */
+/* /proc/swaps, /proc/self/mountinfo and /proc/meminfo parsers. */
 #include "fixture.h"
 #include <errno.h>
 #include <string.h>
@@ -72,6 +72,46 @@ static void test_swaps_util_linux_shape(void **state)
 	assert_string_equal(s.items[1].path, "/some/swapfile");
 	assert_true(s.items[1].deleted);
 	sc_swaps_free(&s);
+}
+
+/* proc(5)'s shape, optional fields of any number, escapes; lines of another shape skipped. */
+static void test_mountinfo(void **state)
+{
+	static const char text[] =
+		"22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n"
+		"23 22 0:21 / /proc rw,nosuid - proc proc rw\n"
+		"40 22 0:45 /@home /srv/my\\040data rw master:2 shared:3 - btrfs /dev/mapper/a\\040b "
+		"rw,ssd\n"
+		"41 22 0:46 / /run/x rw - tmpfs tmpfs rw\n"
+		"garbage\n"
+		"42 22 7:0x / /bad rw - ext4 /dev/loop0 rw\n"
+		"43 22 7:0 / /nosep rw ext4 /dev/loop0 rw\n"
+		"\n"
+		"44 22 7:1 / /last rw - xfs /dev/loop1 rw";
+	struct sc_mounts m;
+
+	(void)state;
+	assert_int_equal(sc_mountinfo_parse(text, &m), 0);
+	assert_int_equal(m.n, 5);
+	assert_int_equal(m.items[0].major, 254);
+	assert_int_equal(m.items[0].minor, 1);
+	assert_string_equal(m.items[0].root, "/");
+	assert_string_equal(m.items[0].point, "/");
+	assert_string_equal(m.items[0].fstype, "ext4");
+	assert_string_equal(m.items[0].source, "/dev/vda1");
+	assert_string_equal(m.items[2].root, "/@home");
+	assert_string_equal(m.items[2].point, "/srv/my data");
+	assert_string_equal(m.items[2].fstype, "btrfs");
+	assert_string_equal(m.items[2].source, "/dev/mapper/a b");
+	assert_int_equal(m.items[2].minor, 45);
+	assert_string_equal(m.items[3].source, "tmpfs");
+	assert_string_equal(m.items[4].point, "/last");
+	assert_string_equal(m.items[4].source, "/dev/loop1");
+	sc_mounts_free(&m);
+	assert_int_equal(m.n, 0);
+	assert_int_equal(sc_mountinfo_parse("", &m), 0);
+	assert_int_equal(m.n, 0);
+	sc_mounts_free(&m);
 }
 
 static void test_meminfo(void **state)
@@ -159,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_swaps),
 		cmocka_unit_test(test_swaps_empty_and_bad),
 		cmocka_unit_test(test_swaps_util_linux_shape),
+		cmocka_unit_test(test_mountinfo),
 		cmocka_unit_test(test_meminfo),
 		cmocka_unit_test(test_meminfo_bad_values),
 		cmocka_unit_test(test_read_from_sysroot),
