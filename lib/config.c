@@ -26,7 +26,7 @@ int sc_config_load(const struct sc_ctx *c, const char *name, sc_config_parse_fn 
 	struct sc_file_id *ret_id, struct sc_err *err)
 {
 	_cleanup_free_ char *path = sc_config_path(c, name), *text = NULL;
-	size_t len = 0, n = strlen(name);
+	size_t len = 0;
 	int r;
 
 	if (ret_id)
@@ -45,6 +45,15 @@ int sc_config_load(const struct sc_ctx *c, const char *name, sc_config_parse_fn 
 			return sc_err_set(err, SC_EXIT_FAILURE, -r, "%s: cannot stat: %s", path,
 				strerror(-r));
 	}
+	return sc_config_parse(path, name, parse, text, ret, err);
+}
+
+int sc_config_parse(const char *path, const char *name, sc_config_parse_fn *parse, const char *text,
+	void *ret, struct sc_err *err)
+{
+	size_t n = strlen(name);
+	int r;
+
 	r = parse(text, ret, err);
 	if (r < 0 && err && strncmp(err->msg, name, n) == 0 && err->msg[n] == ':') {
 		/* Name the file as it is on disk, not only its basename. */

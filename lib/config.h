@@ -35,6 +35,13 @@ int sc_config_load(const struct sc_ctx *c, const char *name, sc_config_parse_fn 
 	struct sc_file_id *ret_id, struct sc_err *err);
 
 /*
+ * Parse text already read from path (the file <name>), naming path in a parse error as
+ * sc_config_load() does: for a caller that keeps the bytes it parsed.
+ */
+int sc_config_parse(const char *path, const char *name, sc_config_parse_fn *parse, const char *text,
+	void *ret, struct sc_err *err);
+
+/*
  * Atomically replace <config_dir>/<name> with text (mode 0644 for a new file), creating
  * config_dir itself (not its parents: /etc is the system's) when missing. expect: the
  * identity sc_config_load() returned, or NULL to skip the concurrent-edit check.

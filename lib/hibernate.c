@@ -232,20 +232,23 @@ static int add_file(const struct sc_ctx *c, struct sc_hib_observed *o, const cha
 	return 0;
 }
 
-static int read_conf(const struct sc_ctx *c, const char *abs, struct sc_hib_conf *f)
+/* f->full read into f, with its identity (a missing file has the identity of none). */
+static int read_file(const struct sc_ctx *c, struct sc_hib_conf *f)
 {
-	int r;
+	int r = sc_ctx_read(c, f->full, 1 << 20, &f->text, &f->len);
 
-	f->full = sc_ctx_root_path(c, abs);
-	if (!f->full)
-		return -ENOMEM;
-	r = sc_ctx_read(c, f->full, 1 << 20, &f->text, &f->len);
 	if (r == -ENOENT)
 		return sc_file_identity(c, f->full, "", 0, &f->id);
 	if (r < 0)
 		return r;
 	f->exists = true;
 	return sc_file_identity(c, f->full, f->text, f->len, &f->id);
+}
+
+static int read_conf(const struct sc_ctx *c, const char *abs, struct sc_hib_conf *f)
+{
+	f->full = sc_ctx_root_path(c, abs);
+	return f->full ? read_file(c, f) : -ENOMEM;
 }
 
 static int parse_record(const char *text, void *ret, struct sc_err *err)
@@ -272,8 +275,17 @@ int sc_hibernate_observe(const struct sc_ctx *c, const char *full, const char *c
 	if (!c->offline)
 		read_power(c, &o->power);
 
-	r = sc_config_load(c, SC_HIB_CONFIG, parse_record, &o->record, NULL, err);
+	/* The record: parsed from the bytes the plan compares and replaces. */
+	o->record_conf.full = sc_config_path(c, SC_HIB_CONFIG);
+	if (!o->record_conf.full)
+		return sc_err_set(err, SC_EXIT_FAILURE, ENOMEM, "hibernate: out of memory");
+	r = read_file(c, &o->record_conf);
 	if (r < 0)
+		return sc_err_set(err, SC_EXIT_FAILURE, -r, "%s: cannot read: %s",
+			o->record_conf.full, strerror(-r));
+	if (o->record_conf.exists &&
+		(r = sc_config_parse(o->record_conf.full, SC_HIB_CONFIG, parse_record,
+			 o->record_conf.text, &o->record, err)) < 0)
 		return r;
 	if (full) {
 		r = add_file(c, o, sc_ctx_boot_path(c, full), false, false);
@@ -304,7 +316,6 @@ int sc_hibernate_observe(const struct sc_ctx *c, const char *full, const char *c
 		o->initramfs_tools = sc_ctx_stat(c, itools, true, &st) == 0 && S_ISDIR(st.st_mode);
 	}
 	{
-		_cleanup_free_ char *rec = sc_config_path(c, SC_HIB_CONFIG);
 		const char *paths[] = {SC_HIB_GRUB_DROPIN, SC_HIB_INITRAMFS_CONF,
 			SC_HIB_KERNEL_CMDLINE, SC_HIB_GRUB_DEFAULT};
 		struct sc_hib_conf *confs[] = {
@@ -316,17 +327,6 @@ int sc_hibernate_observe(const struct sc_ctx *c, const char *full, const char *c
 				return sc_err_set(err, SC_EXIT_FAILURE, -r, "%s: cannot read: %s",
 					confs[i]->full ? confs[i]->full : paths[i], strerror(-r));
 		}
-		if (!rec)
-			return sc_err_set(err, SC_EXIT_FAILURE, ENOMEM, "hibernate: out of memory");
-		o->record_conf.full = TAKE_PTR(rec);
-		r = sc_ctx_read(
-			c, o->record_conf.full, 1 << 16, &o->record_conf.text, &o->record_conf.len);
-		o->record_conf.exists = r == 0;
-		r = sc_file_identity(c, o->record_conf.full, o->record_conf.text,
-			o->record_conf.len, &o->record_conf.id);
-		if (r < 0)
-			return sc_err_set(err, SC_EXIT_FAILURE, -r, "%s: cannot read: %s",
-				o->record_conf.full, strerror(-r));
 	}
 	return 0;
 oom:
@@ -501,9 +501,13 @@ int sc_hib_record_parse(const char *text, struct sc_hib_record *ret, struct sc_e
 bad:
 	sc_hib_record_done(&r);
 	if (line)
-		return sc_err_set(err, SC_EXIT_FAILURE, EINVAL,
+		sc_err_set(err, SC_EXIT_FAILURE, EINVAL,
 			"%s: line %u: expected file = /PATH, resume = DEVICE or resume_offset = N",
 			SC_HIB_CONFIG, line);
-	return sc_err_set(err, SC_EXIT_FAILURE, EINVAL, "%s: needs file, resume and resume_offset",
-		SC_HIB_CONFIG);
+	else
+		sc_err_set(err, SC_EXIT_FAILURE, EINVAL, "%s: needs file, resume and resume_offset",
+			SC_HIB_CONFIG);
+	/* swapctl's own record: without it, only the resume words it put in a cmdline stay */
+	sc_err_hint(err, "correct it, or delete it and run swapctl hibernate again");
+	return -EINVAL;
 }

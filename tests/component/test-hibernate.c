@@ -307,12 +307,32 @@ static void test_regenerate(void **state)
 	assert_string_equal(F.runs[1], "update-grub");
 }
 
+/* A record that does not parse stops the command, named by its full path, with the remedy. */
+static void test_bad_record(void **state)
+{
+	struct sc_hib_request req = {.off = true};
+	struct sc_err err;
+	_cleanup_free_ char *full = at("etc/swapctl/hibernate.conf");
+
+	(void)state;
+	sc_test_write(F.dir, "etc/swapctl/hibernate.conf", "file = /swap/hib\nresume 254:1\n");
+	assert_int_equal(hibernate(&req, NULL, &err), -EINVAL);
+	assert_int_equal(err.kind, SC_EXIT_FAILURE);
+	assert_true(strncmp(err.msg, full, strlen(full)) == 0);
+	assert_non_null(strstr(err.msg, ": line 2: expected file = /PATH"));
+	assert_non_null(strstr(err.hint, "delete it"));
+	sc_test_write(F.dir, "etc/swapctl/hibernate.conf", "file = /swap/hib\n");
+	assert_int_equal(hibernate(&req, NULL, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "hibernate.conf: needs file, resume and resume_offset"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_configure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_regenerate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_record, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
