@@ -23,11 +23,9 @@
 #include "add-cli.h"
 #include "hibernate-cli.h"
 
-/* add --hibernate: the resume configuration made after the file (for finish()'s output) */
-static const struct sc_hib_plan *add_hib;
-
-static int finish(struct sc_cli *cli, struct sc_plan *plan, const struct sc_err *err, int code,
-	const char *boot_path, uint64_t size)
+/* The command's output and exit code; hib: add --hibernate's resume configuration, or NULL. */
+static int finish_with(struct sc_cli *cli, struct sc_plan *plan, const struct sc_err *err, int code,
+	const char *boot_path, uint64_t size, const struct sc_hib_plan *hib)
 {
 	if (cli->json) {
 		struct json_object *o = sc_json_result(
@@ -43,17 +41,17 @@ static int finish(struct sc_cli *cli, struct sc_plan *plan, const struct sc_err 
 		if (size)
 			json_object_object_add(
 				o, "size_bytes", json_object_new_int64((int64_t)size));
-		if (add_hib) {
+		if (hib) {
 			struct json_object *acts;
 
 			/* the resume configuration's actions follow the file's */
 			if (json_object_object_get_ex(o, "actions", &acts))
-				for (size_t i = 0; i < add_hib->plan.n; i++)
+				for (size_t i = 0; i < hib->plan.n; i++)
 					json_object_array_add(
-						acts, sc_json_action(&add_hib->plan.actions[i]));
-			if (add_hib->plan.n && !cli->dry_run && sc_plan_changed(&add_hib->plan))
+						acts, sc_json_action(&hib->plan.actions[i]));
+			if (hib->plan.n && !cli->dry_run && sc_plan_changed(&hib->plan))
 				json_object_object_add(o, "changed", json_object_new_boolean(true));
-			sc_json_add_hibernate(o, add_hib);
+			sc_json_add_hibernate(o, hib);
 		}
 		if (code != SC_EXIT_OK) {
 			sc_json_add_error(o, err, code);
@@ -66,18 +64,24 @@ static int finish(struct sc_cli *cli, struct sc_plan *plan, const struct sc_err 
 	if (code != SC_EXIT_OK)
 		return sc_report(cli, err);
 	if (!cli->json && !cli->quiet) {
-		if (plan->n == 0 && (!add_hib || add_hib->plan.n == 0))
+		if (plan->n == 0 && (!hib || hib->plan.n == 0))
 			printf("%s: already in place; nothing to do\n", boot_path);
 		else
 			sc_print_plan(cli, plan);
-		if (add_hib && add_hib->has_target)
-			printf("resume from %s: %s\n", boot_path, add_hib->target.cmdline);
-		if (add_hib)
-			sc_print_plan(cli, &add_hib->plan);
+		if (hib && hib->has_target)
+			printf("resume from %s: %s\n", boot_path, hib->target.cmdline);
+		if (hib)
+			sc_print_plan(cli, &hib->plan);
 	}
-	if (add_hib)
-		sc_hibernate_print_after(cli, add_hib);
+	if (hib)
+		sc_hibernate_print_after(cli, hib);
 	return SC_EXIT_OK;
+}
+
+static int finish(struct sc_cli *cli, struct sc_plan *plan, const struct sc_err *err, int code,
+	const char *boot_path, uint64_t size)
+{
+	return finish_with(cli, plan, err, code, boot_path, size, NULL);
 }
 
 /*
@@ -95,16 +99,15 @@ static int add_hibernate(struct sc_cli *cli, struct sc_plan *plan, struct sc_err
 
 	sc_err_clear(err);
 	r = sc_hibernate_configure(cli, &req, &o, &p, err);
-	add_hib = &p;
 	if (r < 0 && err->msg[0]) {
 		size_t n = strlen(err->msg);
 
 		snprintf(err->msg + n, sizeof(err->msg) - n,
 			"; the swapfile is in place, resume is not configured");
 	}
-	ret = finish(cli, plan, err, r < 0 ? (err->kind ? err->kind : SC_EXIT_FAILURE) : SC_EXIT_OK,
-		boot_path, size);
-	add_hib = NULL;
+	ret = finish_with(cli, plan, err,
+		r < 0 ? (err->kind ? err->kind : SC_EXIT_FAILURE) : SC_EXIT_OK, boot_path, size,
+		&p);
 	sc_hibernate_plan_done(&p);
 	sc_hibernate_observed_done(&o);
 	return ret;
