@@ -260,15 +260,14 @@ static int plan_off(
 	return 0;
 }
 
-int sc_hibernate_plan(const struct sc_ctx *c, const struct sc_hib_request *req,
-	const struct sc_hib_observed *o, struct sc_hib_plan *p, struct sc_err *err)
+int sc_hibernate_plan(const struct sc_hib_request *req, const struct sc_hib_observed *o,
+	struct sc_hib_plan *p, struct sc_err *err)
 {
 	struct sc_hib_target *t = &p->target;
 	const struct sc_hib_file *f = NULL;
 	bool boot_configured = false;
 	int r;
 
-	(void)c;
 	memset(p, 0, sizeof(*p));
 	if (req->off) {
 		r = plan_off(req, o, p);

@@ -162,8 +162,8 @@ struct sc_hib_plan {
  * regeneration runs (req->regenerate) and notes. Refusals: SC_EXIT_REFUSED; bad FILE:
  * SC_EXIT_USAGE. 0, or -errno with err.
  */
-int sc_hibernate_plan(const struct sc_ctx *c, const struct sc_hib_request *req,
-	const struct sc_hib_observed *o, struct sc_hib_plan *ret, struct sc_err *err);
+int sc_hibernate_plan(const struct sc_hib_request *req, const struct sc_hib_observed *o,
+	struct sc_hib_plan *ret, struct sc_err *err);
 void sc_hibernate_plan_done(struct sc_hib_plan *p);
 
 /* Apply p (all or nothing: on failure every done action is undone). 0, or -errno with err. */

@@ -106,7 +106,7 @@ int sc_hibernate_configure(struct sc_cli *cli, const struct sc_hib_request *req,
 
 	if (r < 0)
 		return r;
-	r = sc_hibernate_plan(&cli->ctx, req, o, p, err);
+	r = sc_hibernate_plan(req, o, p, err);
 	if (r < 0 || cli->dry_run || p->plan.n == 0)
 		return r;
 	sc_signals_hold();

@@ -191,7 +191,7 @@ static int hibernate(
 	c.offline = false; /* a whole fixture machine, as SWAPCTL_ROOT makes it */
 	r = sc_hibernate_observe(&c, NULL, files, managed, 1, &o, err);
 	if (r == 0)
-		r = sc_hibernate_plan(&c, req, &o, &p, err);
+		r = sc_hibernate_plan(req, &o, &p, err);
 	if (r == 0)
 		r = sc_hibernate_apply(&c, &o, &p, err);
 	if (ret_plan && r == 0) {

@@ -57,10 +57,8 @@ static void live(void)
 
 static int plan(const struct sc_hib_request *req, struct sc_hib_plan *p, struct sc_err *err)
 {
-	struct sc_ctx c = {.page_size = 4096};
-
 	memset(err, 0, sizeof(*err));
-	return sc_hibernate_plan(&c, req, &O, p, err);
+	return sc_hibernate_plan(req, &O, p, err);
 }
 
 static const struct sc_action *find(
