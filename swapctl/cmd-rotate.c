@@ -154,6 +154,7 @@ static int rotate_main(struct sc_cli *cli, enum sc_rotate_kind kind, char **file
 	if (cli->dry_run) {
 		ret = sc_rot_output(&run, SC_EXIT_OK);
 		sc_print_fstab_diff(cli, diff);
+		sc_rot_note_resume(&run);
 		goto out;
 	}
 	if (sc_swaps_read(run.c, &before) < 0)

@@ -69,6 +69,22 @@ int sc_rot_update_resume(struct run *run)
 	return 0;
 }
 
+void sc_rot_note_resume(const struct run *run)
+{
+	for (size_t i = 0; i < run->rp.n_units; i++) {
+		const struct sc_rotation *u = &run->rp.units[i];
+
+		if (u->rollback || !sc_rot_our_resume_target(run, u->old_path))
+			continue;
+		sc_warn(run->cli,
+			"resume from %s would follow to %s once it exists: its offset is read "
+			"then, and the boot files and /sys/power/resume_offset are updated",
+			sc_ctx_boot_path(run->c, u->old_path),
+			sc_ctx_boot_path(run->c, u->new_path));
+		break;
+	}
+}
+
 void sc_rot_run_done(struct run *run)
 {
 	sc_hibernate_observed_done(&run->hib);

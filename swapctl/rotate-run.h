@@ -56,6 +56,8 @@ bool sc_rot_foreign_resume_target(const struct run *run, const char *full, dev_t
 bool sc_rot_our_resume_target(const struct run *run, const char *full);
 /* After the rotations: move swapctl's resume configuration to the replacement. */
 int sc_rot_update_resume(struct run *run);
+/* --dry-run: what sc_rot_update_resume() would do, which needs the new file to exist. */
+void sc_rot_note_resume(const struct run *run);
 /* Print err and remember it for the JSON object; returns its exit code. */
 int sc_rot_fail(struct run *run, const struct sc_err *err);
 void sc_rot_run_done(struct run *run);

@@ -2,8 +2,9 @@
 # swapctl hibernate on real filesystems (ext4, xfs, btrfs on loop devices): the resume offset
 # agrees with filefrag (ext4, xfs) and btrfs inspect-internal map-swapfile -r (btrfs), the
 # UUID with blkid, the device with the mount; the boot files say it, a second run changes
-# nothing, doctor notices a stale offset, rotate moves the configuration to the replacement,
-# remove refuses the resume file, --off takes it all back; apply's hibernate = yes.
+# nothing, doctor notices a stale offset, rotate moves the configuration to the replacement
+# (and --dry-run says it would), remove refuses the resume file, --off takes it all back;
+# apply's hibernate = yes.
 #
 # The loop filesystem is the configured tree (SWAPCTL_ROOT: its /etc, not the machine's), and
 # the kernel's interfaces are a fake /sys/power beside copies of /proc (SWAPCTL_SYSROOT), so
@@ -112,6 +113,12 @@ PY
 
 	# rotate moves the configuration to the replacement (offline: the image's view)
 	swapoff "$mnt/swap/hib"
+	"$SWAPCTL" --root "$mnt" --dry-run rotate /swap/hib >/dev/null 2>"$KT_TMP/dry.err" ||
+		kt_fail "$fs: rotate --dry-run: $(cat "$KT_TMP/dry.err")"
+	grep -qF "resume from /swap/hib would follow to /swap/hib.1" "$KT_TMP/dry.err" ||
+		kt_fail "$fs: rotate --dry-run does not say resume follows: $(cat "$KT_TMP/dry.err")"
+	grep -qxF "file = /swap/hib" "$mnt/etc/swapctl/hibernate.conf" ||
+		kt_fail "$fs: rotate --dry-run changed the record"
 	"$SWAPCTL" --root "$mnt" -q rotate /swap/hib || kt_fail "$fs: rotate"
 	want=$(expected_offset "$fs" "$mnt/swap/hib.1") || kt_fail "$fs: no offset of the replacement"
 	grep -qxF "file = /swap/hib.1" "$mnt/etc/swapctl/hibernate.conf" &&
