@@ -49,6 +49,17 @@ fragment() {
 	rm -f -- "$d/$i"
 	for ((j = 0; j < i; j += 2)); do rm -f -- "$d/$j"; done
 	sync -f "$1"
+	# XFS frees a deleted file's blocks in the background, after sync even: wait until the
+	# free space stops growing (five looks alike, 0.1 s apart), at most 10 s.
+	python3 -c 'import os, sys, time
+last, same = -1, 0
+for _ in range(100):
+    now = os.statvfs(sys.argv[1]).f_bavail
+    same = same + 1 if now == last else 0
+    if same == 4:
+        break
+    last = now
+    time.sleep(0.1)' "$1"
 	kt_log "$2: filled the free space with $i files of 1 MiB, deleted every other one"
 }
 
@@ -130,7 +141,7 @@ for fs in ext4 xfs btrfs; do
 		check_btrfs "$mnt/swapfile" "btrfs, after a balance (before it: $before pages)"
 	fi
 	fragment "$mnt" "$fs"
-	mkswapfile "$mnt/swapfile2" 48M
+	mkswapfile "$mnt/swapfile2" 32M
 	$check "$mnt/swapfile2" "$fs, fragmented free space"
 
 	if [ "$fs" = btrfs ]; then
@@ -176,7 +187,7 @@ for fs in ext4 xfs; do
 	mkswapfile "$mnt/swapfile" 64M
 	check_fiemap "$mnt/swapfile" "$fs with 1 KiB blocks, fresh"
 	fragment "$mnt" "$fs with 1 KiB blocks"
-	mkswapfile "$mnt/swapfile2" 48M
+	mkswapfile "$mnt/swapfile2" 32M
 	check_fiemap "$mnt/swapfile2" "$fs with 1 KiB blocks, fragmented free space"
 done
 
