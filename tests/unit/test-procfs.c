@@ -77,17 +77,16 @@ static void test_swaps_util_linux_shape(void **state)
 /* proc(5)'s shape, optional fields of any number, escapes; lines of another shape skipped. */
 static void test_mountinfo(void **state)
 {
-	static const char text[] =
-		"22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n"
-		"23 22 0:21 / /proc rw,nosuid - proc proc rw\n"
-		"40 22 0:45 /@home /srv/my\\040data rw master:2 shared:3 - btrfs /dev/mapper/a\\040b "
-		"rw,ssd\n"
-		"41 22 0:46 / /run/x rw - tmpfs tmpfs rw\n"
-		"garbage\n"
-		"42 22 7:0x / /bad rw - ext4 /dev/loop0 rw\n"
-		"43 22 7:0 / /nosep rw ext4 /dev/loop0 rw\n"
-		"\n"
-		"44 22 7:1 / /last rw - xfs /dev/loop1 rw";
+	static const char text[] = "22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n"
+				   "23 22 0:21 / /proc rw,nosuid - proc proc rw\n"
+				   "40 22 0:45 /@home /srv/my\\040data rw master:2 shared:3 - "
+				   "btrfs /dev/mapper/a\\040b rw,ssd\n"
+				   "41 22 0:46 / /run/x rw - tmpfs tmpfs rw\n"
+				   "garbage\n"
+				   "42 22 7:0x / /bad rw - ext4 /dev/loop0 rw\n"
+				   "43 22 7:0 / /nosep rw ext4 /dev/loop0 rw\n"
+				   "\n"
+				   "44 22 7:1 / /last rw - xfs /dev/loop1 rw";
 	struct sc_mounts m;
 
 	(void)state;
