@@ -85,10 +85,15 @@ static int check_power(const struct sc_hib_observed *o, struct sc_err *err)
 	char why[160];
 	int r;
 
-	if (!o->offline && !pw->present)
-		return sc_err_set(err, SC_EXIT_REFUSED, EOPNOTSUPP,
+	if (!o->offline && !pw->present) {
+		r = sc_err_set(err, SC_EXIT_REFUSED, EOPNOTSUPP,
 			"hibernate: this kernel cannot hibernate (no /sys/power/resume: built "
 			"without CONFIG_HIBERNATION)");
+		sc_err_hint(err,
+			"boot a kernel built with it (Debian's linux-image-amd64 is), "
+			"or configure an image offline with --root");
+		return r;
+	}
 	if (!o->offline && !pw->disk) {
 		sc_hib_why_blocked(pw, why, sizeof(why));
 		r = sc_err_set(err, SC_EXIT_REFUSED, EPERM,

@@ -216,6 +216,7 @@ static void test_refusals(void **state)
 	assert_int_equal(plan(&req, &p, &err), -EOPNOTSUPP);
 	assert_int_equal(err.kind, SC_EXIT_REFUSED);
 	assert_non_null(strstr(err.msg, "CONFIG_HIBERNATION"));
+	assert_non_null(strstr(err.hint, "boot a kernel built with it"));
 
 	live();
 	O.power.disk = false;
