@@ -78,14 +78,12 @@ static int pick(const struct sc_hib_request *req, const struct sc_hib_observed *
 	return 0;
 }
 
-/* Can the running kernel hibernate at all? */
-static int check_power(const struct sc_hib_observed *o, struct sc_err *err)
+int sc_hib_power_check(const struct sc_hib_power *pw, bool offline, struct sc_err *err)
 {
-	const struct sc_hib_power *pw = &o->power;
 	char why[160];
 	int r;
 
-	if (!o->offline && !pw->present) {
+	if (!offline && !pw->present) {
 		r = sc_err_set(err, SC_EXIT_REFUSED, EOPNOTSUPP,
 			"hibernate: this kernel cannot hibernate (no /sys/power/resume: built "
 			"without CONFIG_HIBERNATION)");
@@ -94,7 +92,7 @@ static int check_power(const struct sc_hib_observed *o, struct sc_err *err)
 			"or configure an image offline with --root");
 		return r;
 	}
-	if (!o->offline && !pw->disk) {
+	if (!offline && !pw->disk) {
 		sc_hib_why_blocked(pw, why, sizeof(why));
 		r = sc_err_set(err, SC_EXIT_REFUSED, EPERM,
 			"hibernate: /sys/power/state does not offer disk: %s", why);
@@ -278,7 +276,7 @@ int sc_hibernate_plan(const struct sc_hib_request *req, const struct sc_hib_obse
 		r = plan_off(req, o, p);
 		goto out;
 	}
-	r = check_power(o, err);
+	r = sc_hib_power_check(&o->power, o->offline, err);
 	if (r < 0)
 		return r;
 	r = pick(req, o, &f, err);

@@ -65,12 +65,13 @@ static int resume_exists(const struct sc_ctx *c, const char *v)
 	return c->sys->fstatat(AT_FDCWD, path, &st, 0) == 0 && S_ISBLK(st.st_mode);
 }
 
-static void read_power(const struct sc_ctx *c, struct sc_hib_power *p)
+void sc_hib_power_read(const struct sc_ctx *c, struct sc_hib_power *p)
 {
 	_cleanup_free_ char *resume = NULL, *state = NULL, *size = NULL, *offset = NULL;
 	_cleanup_free_ char *lockdown = NULL, *cmdline = NULL;
 	unsigned ma, mi;
 
+	memset(p, 0, sizeof(*p));
 	p->secure_boot = -1;
 	if (sc_ctx_read_sys(c, "/sys/power/resume", 64, &resume) == 0) {
 		p->present = true;
@@ -273,7 +274,7 @@ int sc_hibernate_observe(const struct sc_ctx *c, const char *full, const char *c
 	o->offline = c->offline;
 	o->power.secure_boot = -1;
 	if (!c->offline)
-		read_power(c, &o->power);
+		sc_hib_power_read(c, &o->power);
 
 	/* The record: parsed from the bytes the plan compares and replaces. */
 	o->record_conf.full = sc_config_path(c, SC_HIB_CONFIG);
@@ -334,6 +335,12 @@ oom:
 	return sc_err_set(err, SC_EXIT_FAILURE, -r, "hibernate: %s", strerror(-r));
 }
 
+void sc_hib_power_done(struct sc_hib_power *p)
+{
+	free(p->cmdline_resume);
+	p->cmdline_resume = NULL;
+}
+
 static void conf_done(struct sc_hib_conf *f)
 {
 	free(f->full);
@@ -349,7 +356,7 @@ void sc_hib_record_done(struct sc_hib_record *r)
 
 void sc_hibernate_observed_done(struct sc_hib_observed *o)
 {
-	free(o->power.cmdline_resume);
+	sc_hib_power_done(&o->power);
 	for (size_t i = 0; i < o->n_files; i++) {
 		free(o->files[i].path);
 		free(o->files[i].full);

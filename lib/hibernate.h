@@ -125,6 +125,15 @@ int sc_hibernate_observe(const struct sc_ctx *c, const char *full, const char *c
 void sc_hibernate_observed_done(struct sc_hib_observed *o);
 /* Why /sys/power/state offers no "disk", as far as the kernel says (a sentence part). */
 void sc_hib_why_blocked(const struct sc_hib_power *pw, char *buf, size_t len);
+/* Read the running kernel's hibernation interface (what observe puts in o->power). */
+void sc_hib_power_read(const struct sc_ctx *c, struct sc_hib_power *ret);
+void sc_hib_power_done(struct sc_hib_power *p);
+/*
+ * Can the running kernel hibernate at all (pure)? 0, or -EOPNOTSUPP (no CONFIG_HIBERNATION)
+ * or -EPERM (disk not offered: lockdown, Secure Boot, nohibernate) with err, SC_EXIT_REFUSED.
+ * Offline (an image) always 0: its kernel is not this one.
+ */
+int sc_hib_power_check(const struct sc_hib_power *pw, bool offline, struct sc_err *err);
 /* The candidate whose boot path is path, or NULL. */
 const struct sc_hib_file *sc_hib_find(const struct sc_hib_observed *o, const char *path);
 

@@ -208,10 +208,18 @@ int sc_cmd_add(struct sc_cli *cli, int argc, char **argv)
 		facts.mem_total = mem.total;
 	}
 	if (req.hibernate && !c->offline) {
-		_cleanup_free_ char *is = NULL;
+		/* A kernel that cannot hibernate: refused before a file is made for it. */
+		struct sc_hib_power pw;
 
-		if (sc_ctx_read_sys(c, "/sys/power/image_size", 64, &is) == 0)
-			facts.image_size = strtoull(is, NULL, 10);
+		sc_hib_power_read(c, &pw);
+		r = sc_hib_power_check(&pw, false, &err);
+		if (pw.has_image_size)
+			facts.image_size = pw.image_size;
+		sc_hib_power_done(&pw);
+		if (r < 0) {
+			ret = finish(cli, &plan, &err, err.kind, req.boot_path, 0);
+			goto out;
+		}
 	}
 	facts.capable = c->offline || sc_swapfile_capable(c) != 0;
 

@@ -4,7 +4,7 @@
 # UUID with blkid, the device with the mount; the boot files say it, a second run changes
 # nothing, doctor notices a stale offset, rotate moves the configuration to the replacement
 # (and --dry-run says it would), remove refuses the resume file, --off takes it all back;
-# apply's hibernate = yes.
+# apply's hibernate = yes; add --hibernate is refused where the kernel cannot hibernate.
 #
 # The loop filesystem is the configured tree (SWAPCTL_ROOT: its /etc, not the machine's), and
 # the kernel's interfaces are a fake /sys/power beside copies of /proc (SWAPCTL_SYSROOT), so
@@ -159,6 +159,18 @@ grep -qxF "file = /swap/hib" "$mnt/etc/swapctl/hibernate.conf" || kt_fail "apply
 "$SWAPCTL" --root "$mnt" --json apply "$KT_TMP/layout.conf" >"$KT_TMP/out" || kt_fail "apply again"
 grep -q '"changed": *false' "$KT_TMP/out" || kt_fail "apply again changed: $(cat "$KT_TMP/out")"
 echo "ok: apply hibernate = yes"
+
+# add --hibernate where the kernel cannot hibernate: refused before a file is made for it.
+kt_track_swap "$mnt/swap/nohib"
+fake_sysroot
+echo "freeze mem" >"$S/sys/power/state"
+sc add 80M --hibernate --path /swap/nohib >"$KT_TMP/out" 2>&1 && kt_fail "add --hibernate without disk"
+grep -qF "does not offer disk" "$KT_TMP/out" || kt_fail "add --hibernate without disk: $(cat "$KT_TMP/out")"
+rm "$S/sys/power/resume"
+kt_expect_rc 3 sc -q add 80M --hibernate --path /swap/nohib
+[ ! -e "$mnt/swap/nohib" ] || kt_fail "add --hibernate on a kernel that cannot hibernate made the file"
+grep -q nohib "$mnt/etc/fstab" && kt_fail "add --hibernate refused, but fstab names the file"
+echo "ok: add --hibernate refused where the kernel cannot hibernate, nothing made"
 
 # The real kernel's values, where it can hibernate: set for an active file, then put back.
 if [ -e /sys/power/resume ] && grep -qw disk /sys/power/state; then
