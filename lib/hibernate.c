@@ -131,20 +131,21 @@ void sc_hib_power_read(const struct sc_ctx *c, struct sc_hib_power *p)
 static void locate(const struct sc_ctx *c, dev_t dev, const char *canon, struct sc_hib_file *f)
 {
 	struct sc_mounts mounts = {0};
-	const char *dev_src = NULL, *btrfs_src = NULL;
+	const char *src = NULL, *btrfs_src = NULL;
 	size_t best = 0;
 	struct stat st;
+	bool found = false;
 
 	if (sc_mountinfo_read(c, &mounts) < 0)
 		return;
-	for (size_t i = 0; i < mounts.n && !dev_src; i++) {
+	for (size_t i = 0; i < mounts.n && !found; i++) {
 		const struct sc_mount *m = &mounts.items[i];
 		size_t len = strlen(m->point);
 
 		if (m->major == major(dev) && m->minor == minor(dev)) {
-			if (c->sys->fstatat(AT_FDCWD, m->source, &st, 0) == 0 &&
-				S_ISBLK(st.st_mode))
-				dev_src = m->source;
+			found = c->sys->fstatat(AT_FDCWD, m->source, &st, 0) == 0 &&
+				S_ISBLK(st.st_mode);
+			src = found ? m->source : NULL;
 			continue;
 		}
 		/* the mount the file's path is under: the last, longest one (btrfs only) */
@@ -156,14 +157,15 @@ static void locate(const struct sc_ctx *c, dev_t dev, const char *canon, struct 
 		best = len;
 		btrfs_src = strcmp(m->fstype, "btrfs") == 0 ? m->source : NULL;
 	}
-	if (!dev_src)
-		dev_src = btrfs_src;
-	if (dev_src && c->sys->fstatat(AT_FDCWD, dev_src, &st, 0) == 0 && S_ISBLK(st.st_mode) &&
-		strlen(dev_src) < sizeof(f->device)) {
+	if (!found && btrfs_src) {
+		src = btrfs_src;
+		found = c->sys->fstatat(AT_FDCWD, src, &st, 0) == 0 && S_ISBLK(st.st_mode);
+	}
+	if (found && strlen(src) < sizeof(f->device)) {
 		f->located = true;
 		f->major = major(st.st_rdev);
 		f->minor = minor(st.st_rdev);
-		snprintf(f->device, sizeof(f->device), "%s", dev_src);
+		snprintf(f->device, sizeof(f->device), "%s", src);
 	}
 	sc_mounts_free(&mounts);
 }

@@ -41,48 +41,52 @@ bool sc_rot_foreign_resume_target(const struct run *run, const char *full, dev_t
 		f->offset == pw->resume_offset;
 }
 
+/* The rotation that replaces swapctl's resume file, or NULL. */
+static const struct sc_rotation *resume_unit(const struct run *run)
+{
+	for (size_t i = 0; i < run->rp.n_units; i++) {
+		const struct sc_rotation *u = &run->rp.units[i];
+
+		if (!u->rollback && sc_rot_our_resume_target(run, u->old_path))
+			return u;
+	}
+	return NULL;
+}
+
 int sc_rot_update_resume(struct run *run)
 {
+	const struct sc_rotation *u = resume_unit(run);
 	struct sc_hib_request req = {0};
 	struct sc_err err = {0};
 	int r;
 
-	for (size_t i = 0; i < run->rp.n_units; i++) {
-		const struct sc_rotation *u = &run->rp.units[i];
+	if (!u)
+		return 0;
+	req.file = sc_ctx_boot_path(run->c, u->new_path);
+	r = sc_hibernate_configure(run->cli, &req, &run->hib_new, &run->hib_plan, &err);
+	run->hib_planned = true;
+	if (r < 0) {
+		size_t n = strlen(err.msg);
 
-		if (u->rollback || !sc_rot_our_resume_target(run, u->old_path))
-			continue;
-		req.file = sc_ctx_boot_path(run->c, u->new_path);
-		r = sc_hibernate_configure(run->cli, &req, &run->hib_new, &run->hib_plan, &err);
-		run->hib_planned = true;
-		if (r < 0) {
-			size_t n = strlen(err.msg);
-
-			snprintf(err.msg + n, sizeof(err.msg) - n,
-				"; %s replaced %s, but resume still names the old file", req.file,
-				sc_ctx_boot_path(run->c, u->old_path));
-			sc_err_hint(&err, "run swapctl hibernate %s", req.file);
-			return sc_rot_fail(run, &err);
-		}
-		break;
+		snprintf(err.msg + n, sizeof(err.msg) - n,
+			"; %s replaced %s, but resume still names the old file", req.file,
+			sc_ctx_boot_path(run->c, u->old_path));
+		sc_err_hint(&err, "run swapctl hibernate %s", req.file);
+		return sc_rot_fail(run, &err);
 	}
 	return 0;
 }
 
 void sc_rot_note_resume(const struct run *run)
 {
-	for (size_t i = 0; i < run->rp.n_units; i++) {
-		const struct sc_rotation *u = &run->rp.units[i];
+	const struct sc_rotation *u = resume_unit(run);
 
-		if (u->rollback || !sc_rot_our_resume_target(run, u->old_path))
-			continue;
+	if (u)
 		sc_warn(run->cli,
 			"resume from %s would follow to %s once it exists: its offset is read "
 			"then, and the boot files and /sys/power/resume_offset are updated",
 			sc_ctx_boot_path(run->c, u->old_path),
 			sc_ctx_boot_path(run->c, u->new_path));
-		break;
-	}
 }
 
 void sc_rot_run_done(struct run *run)
